@@ -1,0 +1,316 @@
+//! One encode/decode pair per v0.10.1 operation.
+//!
+//! `encode_*` validates its inputs, then writes the whole HTTP request into the caller's buffer and returns its
+//! length. `decode_*` takes the response's status and body (from [`http::ResponseReader`](crate::http::ResponseReader))
+//! and maps the spec's success status to the model, every 4xx/5xx with an `ErrorInfo` body to
+//! [`ResponseError::Api`], and anything else to [`ResponseError::Codec`].
+//!
+//! | operationId | request | success |
+//! |---|---|---|
+//! | `createSession` | [`encode_create_session`] | 201 → [`decode_create_session`] |
+//! | `getSession` | [`encode_get_session`] | 200 → [`decode_get_session`] |
+//! | `deleteSession` | [`encode_delete_session`] | 204 → [`decode_delete_session`] |
+//! | `extendQosSessionDuration` | [`encode_extend_session`] | 200 → [`decode_extend_session`] |
+//! | `getQosProfiles` | [`encode_get_qos_profiles`] | 200 → [`decode_get_qos_profiles`] |
+//! | `getQosProfile` | [`encode_get_qos_profile`] | 200 → [`decode_get_qos_profile`] |
+use crate::http::{request::Piece, Method, RequestWriter};
+use crate::json::{self, Decode};
+use crate::model::{
+    CreateSession, ErrorCode, ErrorInfo, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus,
+    SessionInfo,
+};
+use crate::{limits, validate, Error, Problem, Validate, ValidationError};
+use core::fmt;
+
+/// Where and how requests go: the `Host` header value, the API's base path, credentials.
+#[derive(Clone, Copy)]
+pub struct Endpoint<'a> {
+    /// `Host` header value: `host` or `host:port`.
+    pub host: &'a str,
+    /// Path prefix of the API, e.g. `/qod/v0` (may be empty).
+    pub base_path: &'a str,
+    /// OAuth2 access token, sent as `Authorization: Bearer`. Never printed.
+    pub token: Option<&'a str>,
+    /// Optional `x-correlator` header value.
+    pub correlator: Option<&'a str>,
+}
+
+impl<'a> Endpoint<'a> {
+    /// An endpoint without credentials or correlator.
+    pub const fn new(host: &'a str, base_path: &'a str) -> Self {
+        Endpoint { host, base_path, token: None, correlator: None }
+    }
+
+    /// The same endpoint with a bearer token.
+    pub const fn with_token(mut self, token: &'a str) -> Self {
+        self.token = Some(token);
+        self
+    }
+}
+
+impl fmt::Debug for Endpoint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("host", &self.host)
+            .field("base_path", &self.base_path)
+            .field("token", &self.token.map(|_| "<redacted>"))
+            .field("correlator", &self.correlator)
+            .finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Endpoint<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Endpoint {{ host: {=str}, base_path: {=str}, token: <redacted> }}", self.host, self.base_path)
+    }
+}
+
+/// The server said no: a CAMARA `ErrorInfo` with the HTTP status it came with. An outcome, not a bug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ApiError {
+    /// HTTP status of the response.
+    pub status: u16,
+    /// The `ErrorInfo` body.
+    pub info: ErrorInfo,
+    /// `Retry-After` seconds, when the server sent one (429/503).
+    pub retry_after: Option<u32>,
+}
+
+impl ApiError {
+    /// `ErrorInfo.code` as an [`ErrorCode`].
+    pub fn code(&self) -> ErrorCode {
+        self.info.error_code()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.info.code, self.info.message)
+    }
+}
+
+impl core::error::Error for ApiError {}
+
+/// Why a response did not yield the operation's model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ResponseError {
+    /// The API refused, with an `ErrorInfo`.
+    Api(ApiError),
+    /// The response was not what the operation defines (status, body).
+    Codec(Error),
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseError::Api(e) => write!(f, "API error {e}"),
+            ResponseError::Codec(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl core::error::Error for ResponseError {}
+
+impl From<Error> for ResponseError {
+    fn from(e: Error) -> Self {
+        ResponseError::Codec(e)
+    }
+}
+
+fn head<'b>(
+    buf: &'b mut [u8],
+    ep: &Endpoint<'_>,
+    method: Method,
+    pieces: &[(Piece, &'static str, &str)],
+) -> Result<RequestWriter<'b>, Error> {
+    let mut w = RequestWriter::new(buf);
+    w.request_line(method, pieces)?;
+    w.header("Host", "host", ep.host)?;
+    if ep.host.is_empty() {
+        return Err(Error::Invalid(ValidationError { field: "host", problem: Problem::Missing }));
+    }
+    if let Some(t) = ep.token {
+        w.bearer(t)?;
+    }
+    if let Some(c) = ep.correlator {
+        w.header("x-correlator", "x-correlator", c)?;
+    }
+    Ok(w)
+}
+
+fn session_id(id: &str) -> Result<(), Error> {
+    if id.len() > limits::SESSION_ID.max(36) {
+        return Err(Error::Invalid(ValidationError { field: "sessionId", problem: Problem::TooLong }));
+    }
+    Ok(())
+}
+
+/// `POST {base}/sessions` with `body` (validated first).
+///
+/// # Errors
+/// [`Error::Invalid`] naming the offending field, or [`Error::BufferTooSmall`].
+pub fn encode_create_session(ep: &Endpoint<'_>, body: &CreateSession, buf: &mut [u8]) -> Result<usize, Error> {
+    body.validate()?;
+    let w = head(buf, ep, Method::Post, &[(Piece::BasePath, "basePath", ep.base_path), (Piece::Fixed, "", "/sessions")])?;
+    w.finish_json(|b| json::encode(body, b))
+}
+
+/// `GET {base}/sessions/{id}`.
+///
+/// # Errors
+/// [`Error::Invalid`] for a session id that is not a plain path segment, or [`Error::BufferTooSmall`].
+pub fn encode_get_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result<usize, Error> {
+    session_id(id)?;
+    let pieces = [(Piece::BasePath, "basePath", ep.base_path), (Piece::Fixed, "", "/sessions/"), (Piece::Segment, "sessionId", id)];
+    head(buf, ep, Method::Get, &pieces)?.finish()
+}
+
+/// `DELETE {base}/sessions/{id}`.
+///
+/// # Errors
+/// As [`encode_get_session`].
+pub fn encode_delete_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result<usize, Error> {
+    session_id(id)?;
+    let pieces = [(Piece::BasePath, "basePath", ep.base_path), (Piece::Fixed, "", "/sessions/"), (Piece::Segment, "sessionId", id)];
+    head(buf, ep, Method::Delete, &pieces)?.finish()
+}
+
+/// `POST {base}/sessions/{id}/extend` with `body` (validated first).
+///
+/// # Errors
+/// As [`encode_get_session`], or [`Error::Invalid`] for a duration out of 1–86399.
+pub fn encode_extend_session(
+    ep: &Endpoint<'_>,
+    id: &str,
+    body: &ExtendSessionDuration,
+    buf: &mut [u8],
+) -> Result<usize, Error> {
+    session_id(id)?;
+    body.validate()?;
+    let pieces = [
+        (Piece::BasePath, "basePath", ep.base_path),
+        (Piece::Fixed, "", "/sessions/"),
+        (Piece::Segment, "sessionId", id),
+        (Piece::Fixed, "", "/extend"),
+    ];
+    head(buf, ep, Method::Post, &pieces)?.finish_json(|b| json::encode(body, b))
+}
+
+/// `GET {base}/qos-profiles[?name=..][&status=..]`.
+///
+/// # Errors
+/// [`Error::Invalid`] for a name that is not a `QosProfileName`, an `Unknown` status, or [`Error::BufferTooSmall`].
+pub fn encode_get_qos_profiles(
+    ep: &Endpoint<'_>,
+    name: Option<&str>,
+    status: Option<QosProfileStatus>,
+    buf: &mut [u8],
+) -> Result<usize, Error> {
+    if let Some(n) = name {
+        validate::qos_profile_name(n).map_err(|problem| ValidationError { field: "name", problem })?;
+    }
+    let status = match status {
+        Some(s) => Some(s.as_str().ok_or(ValidationError { field: "status", problem: Problem::UnknownValue })?),
+        None => None,
+    };
+    let (q1, v1, q2, v2) = match (name, status) {
+        (Some(n), Some(s)) => ("?name=", n, "&status=", s),
+        (Some(n), None) => ("?name=", n, "", ""),
+        (None, Some(s)) => ("?status=", s, "", ""),
+        (None, None) => ("", "", "", ""),
+    };
+    let pieces = [
+        (Piece::BasePath, "basePath", ep.base_path),
+        (Piece::Fixed, "", "/qos-profiles"),
+        (Piece::Fixed, "", q1),
+        (Piece::Query, "name", v1),
+        (Piece::Fixed, "", q2),
+        (Piece::Query, "status", v2),
+    ];
+    head(buf, ep, Method::Get, &pieces)?.finish()
+}
+
+/// `GET {base}/qos-profiles/{name}`.
+///
+/// # Errors
+/// [`Error::Invalid`] for a name that is not a `QosProfileName`, or [`Error::BufferTooSmall`].
+pub fn encode_get_qos_profile(ep: &Endpoint<'_>, name: &str, buf: &mut [u8]) -> Result<usize, Error> {
+    validate::qos_profile_name(name).map_err(|problem| ValidationError { field: "name", problem })?;
+    let pieces =
+        [(Piece::BasePath, "basePath", ep.base_path), (Piece::Fixed, "", "/qos-profiles/"), (Piece::Segment, "name", name)];
+    head(buf, ep, Method::Get, &pieces)?.finish()
+}
+
+/// Maps a non-success status: 4xx/5xx with an `ErrorInfo` body → [`ResponseError::Api`]; else unexpected.
+pub fn decode_error(status: u16, body: &[u8], retry_after: Option<u32>) -> ResponseError {
+    if (400..600).contains(&status) {
+        let mut info = ErrorInfo::default();
+        if json::decode_into(body, &mut info).is_ok() {
+            return ResponseError::Api(ApiError { status, info, retry_after });
+        }
+    }
+    ResponseError::Codec(Error::UnexpectedStatus(status))
+}
+
+fn decode_model<T: Decode>(expected: u16, status: u16, body: &[u8], out: &mut T) -> Result<(), ResponseError> {
+    if status != expected {
+        return Err(decode_error(status, body, None));
+    }
+    json::decode_into(body, out).map_err(|e| ResponseError::Codec(Error::Decode(e)))
+}
+
+/// `createSession` response: 201 with a `SessionInfo`, decoded into `out`.
+///
+/// # Errors
+/// [`ResponseError::Api`] for an `ErrorInfo` (400, 401, 403, 409, 500, 501, 503), otherwise
+/// [`ResponseError::Codec`].
+pub fn decode_create_session(status: u16, body: &[u8], out: &mut SessionInfo) -> Result<(), ResponseError> {
+    decode_model(201, status, body, out)
+}
+
+/// `getSession` response: 200 with a `SessionInfo`.
+///
+/// # Errors
+/// As [`decode_create_session`] (404 when the session does not exist).
+pub fn decode_get_session(status: u16, body: &[u8], out: &mut SessionInfo) -> Result<(), ResponseError> {
+    decode_model(200, status, body, out)
+}
+
+/// `extendQosSessionDuration` response: 200 with a `SessionInfo`.
+///
+/// # Errors
+/// As [`decode_create_session`].
+pub fn decode_extend_session(status: u16, body: &[u8], out: &mut SessionInfo) -> Result<(), ResponseError> {
+    decode_model(200, status, body, out)
+}
+
+/// `deleteSession` response: 204, no body.
+///
+/// # Errors
+/// As [`decode_create_session`].
+pub fn decode_delete_session(status: u16, body: &[u8]) -> Result<(), ResponseError> {
+    if status == 204 {
+        Ok(())
+    } else {
+        Err(decode_error(status, body, None))
+    }
+}
+
+/// `getQosProfiles` response: 200 with an array of `QosProfile`.
+///
+/// # Errors
+/// As [`decode_create_session`]; more profiles than [`limits::PROFILES`] is a decode error.
+pub fn decode_get_qos_profiles(status: u16, body: &[u8], out: &mut QosProfileList) -> Result<(), ResponseError> {
+    decode_model(200, status, body, out)
+}
+
+/// `getQosProfile` response: 200 with a `QosProfile`.
+///
+/// # Errors
+/// As [`decode_create_session`].
+pub fn decode_get_qos_profile(status: u16, body: &[u8], out: &mut QosProfile) -> Result<(), ResponseError> {
+    decode_model(200, status, body, out)
+}

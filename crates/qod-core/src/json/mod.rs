@@ -1,0 +1,113 @@
+//! Allocation-free JSON for the QoD models: a pull [`Reader`] over `&[u8]` and a [`Writer`] into `&mut [u8]`.
+//!
+//! # Design
+//! The models are decoded *in place* (`decode_into(&[u8], &mut SessionInfo)`) by hand-written member dispatch, and
+//! encoded by writing pre-quoted keys and copying unescaped runs. This is what lets a heapless decode beat
+//! `serde_json` into `String`/`Vec` (see the README's benchmark table; serde-json-core measures ~1.6× here because it
+//! moves multi-kilobyte values through `Result`s and visitors, recurses without bound on ignored members, and needs a
+//! separate scratch buffer to unescape).
+//!
+//! # Guarantees
+//! - Never panics, whatever the input (fuzzed; see `fuzz/`). No recursion on untrusted structure: unknown members are
+//!   skipped by an iterative, validating skipper; nesting beyond [`limits::DEPTH`](crate::limits::DEPTH) is refused.
+//! - Strings are unescaped (`\/`, `\"`, `\uXXXX` including surrogate pairs) and checked as UTF-8; raw control
+//!   characters are refused.
+//! - Unknown members are ignored at any depth (newer servers add fields); `null` optional members are absent.
+//! - Integers are range-checked into their field's type; fractions and exponents are refused (the v0.10.1 wire has no
+//!   floats, so no float tables are linked).
+//! - Unknown *enum values* (e.g. a future `qosStatus`) decode to the enum's `Unknown` variant instead of failing the
+//!   whole document, so an old device keeps working with a newer server; such a value cannot be encoded back
+//!   ([`Problem::UnknownValue`](crate::Problem::UnknownValue)).
+//! - Trailing non-whitespace after the document is refused.
+
+mod reader;
+mod writer;
+
+pub use reader::{Key, Reader};
+pub use writer::{ObjectWriter, Writer};
+
+use crate::{DecodeError, Error};
+
+/// A model that can be decoded in place from JSON.
+pub trait Decode {
+    /// Decodes one JSON value from `r` into `self`, overwriting every field (optional members absent from the input
+    /// become `None`). On error `self` holds a partial value.
+    ///
+    /// # Errors
+    /// A [`DecodeError`] naming the member path and byte offset.
+    fn decode_from(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError>;
+}
+
+/// A model that can be encoded as compact JSON, members in the spec's order.
+pub trait Encode {
+    /// Writes `self` as one JSON value.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`], or [`Error::Invalid`] for an `Unknown` enum value.
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error>;
+}
+
+/// Decodes the whole of `bytes` (one JSON document, optionally surrounded by whitespace) into `out`, reusing its
+/// storage.
+///
+/// # Errors
+/// A [`DecodeError`] naming what is wrong, where.
+///
+/// # Panics
+/// Never.
+pub fn decode_into<T: Decode>(bytes: &[u8], out: &mut T) -> Result<(), DecodeError> {
+    let mut r = Reader::new(bytes);
+    out.decode_from(&mut r)?;
+    r.finish()
+}
+
+/// Decodes the whole of `bytes` into a new `T`. Prefer [`decode_into`] for large models on small stacks.
+///
+/// # Errors
+/// As [`decode_into`].
+pub fn decode<T: Decode + Default>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let mut out = T::default();
+    decode_into(bytes, &mut out)?;
+    Ok(out)
+}
+
+/// Encodes `value` into `buf`, returning the number of bytes written.
+///
+/// # Errors
+/// [`Error::BufferTooSmall`] when `buf` is too short.
+///
+/// # Panics
+/// Never.
+pub fn encode<T: Encode + ?Sized>(value: &T, buf: &mut [u8]) -> Result<usize, Error> {
+    let mut w = Writer::new(buf);
+    value.encode_to(&mut w)?;
+    Ok(w.len())
+}
+
+/// Encodes `value` into a new `Vec` (host convenience).
+///
+/// # Errors
+/// [`Error::Invalid`] for an `Unknown` enum value.
+#[cfg(feature = "std")]
+pub fn to_vec<T: Encode + ?Sized>(value: &T) -> Result<std::vec::Vec<u8>, Error> {
+    let mut buf = std::vec![0u8; 1024];
+    loop {
+        match encode(value, &mut buf) {
+            Ok(n) => {
+                buf.truncate(n);
+                return Ok(buf);
+            }
+            Err(Error::BufferTooSmall) => {
+                let len = buf.len() * 2;
+                buf.resize(len, 0);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+impl<T: Encode> Encode for &T {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        (**self).encode_to(w)
+    }
+}

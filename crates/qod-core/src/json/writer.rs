@@ -1,0 +1,287 @@
+use crate::Error;
+
+/// Writes compact JSON into a caller-owned buffer.
+#[derive(Debug)]
+pub struct Writer<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+}
+
+/// Bytes that need escaping inside a JSON string: `"`, `\` and controls.
+#[inline]
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+impl<'b> Writer<'b> {
+    /// A writer at the start of `buf`.
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Writer { buf, pos: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.pos == 0
+    }
+
+    /// Appends raw bytes (already valid JSON).
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let end = self.pos + bytes.len();
+        let dst = self.buf.get_mut(self.pos..end).ok_or(Error::BufferTooSmall)?;
+        dst.copy_from_slice(bytes);
+        self.pos = end;
+        Ok(())
+    }
+
+    #[inline]
+    fn byte(&mut self, b: u8) -> Result<(), Error> {
+        let dst = self.buf.get_mut(self.pos).ok_or(Error::BufferTooSmall)?;
+        *dst = b;
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Writes `s` as a JSON string, escaping `"`, `\` and control characters (runs without them are copied whole).
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    pub fn string(&mut self, s: &str) -> Result<(), Error> {
+        self.byte(b'"')?;
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !needs_escape(b) {
+                continue;
+            }
+            self.raw(bytes.get(start..i).unwrap_or(&[]))?;
+            match b {
+                b'"' => self.raw(b"\\\"")?,
+                b'\\' => self.raw(b"\\\\")?,
+                b'\n' => self.raw(b"\\n")?,
+                b'\r' => self.raw(b"\\r")?,
+                b'\t' => self.raw(b"\\t")?,
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+                    let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
+                    self.raw(&[b'\\', b'u', b'0', b'0', hi, lo])?;
+                }
+            }
+            start = i + 1;
+        }
+        self.raw(bytes.get(start..).unwrap_or(&[]))?;
+        self.byte(b'"')
+    }
+
+    /// Writes an unsigned integer.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn u64(&mut self, mut v: u64) -> Result<(), Error> {
+        let mut tmp = [0u8; 20];
+        let mut i = tmp.len();
+        loop {
+            i -= 1;
+            if let Some(slot) = tmp.get_mut(i) {
+                *slot = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+            if v == 0 || i == 0 {
+                break;
+            }
+        }
+        self.raw(tmp.get(i..).unwrap_or(&[]))
+    }
+
+    /// Writes a signed integer.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    pub fn i64(&mut self, v: i64) -> Result<(), Error> {
+        if v < 0 {
+            self.byte(b'-')?;
+        }
+        self.u64(v.unsigned_abs())
+    }
+
+    /// Starts an object (`{`); close it with [`ObjectWriter::end`].
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn object(&mut self) -> Result<ObjectWriter<'_, 'b>, Error> {
+        self.byte(b'{')?;
+        Ok(ObjectWriter { w: self, first: true })
+    }
+
+    /// Writes an array of `items`, each with `f`.
+    ///
+    /// # Errors
+    /// As `f`, or [`Error::BufferTooSmall`].
+    pub fn array<T>(
+        &mut self,
+        items: &[T],
+        mut f: impl FnMut(&mut Self, &T) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.byte(b'[')?;
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.byte(b',')?;
+            }
+            f(self, item)?;
+        }
+        self.byte(b']')
+    }
+}
+
+/// Writes the members of one object; keys are written pre-quoted in one copy.
+#[derive(Debug)]
+pub struct ObjectWriter<'w, 'b> {
+    w: &'w mut Writer<'b>,
+    first: bool,
+}
+
+impl<'b> ObjectWriter<'_, 'b> {
+    /// Writes `"name":` (with a leading comma when needed) and returns the writer for the value.
+    ///
+    /// `name` must not need escaping (member names of the spec never do).
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn key(&mut self, name: &str) -> Result<&mut Writer<'b>, Error> {
+        if !self.first {
+            self.w.byte(b',')?;
+        }
+        self.first = false;
+        self.w.byte(b'"')?;
+        self.w.raw(name.as_bytes())?;
+        self.w.raw(b"\":")?;
+        Ok(self.w)
+    }
+
+    /// `"name":"value"`.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn str(&mut self, name: &str, value: &str) -> Result<(), Error> {
+        self.key(name)?.string(value)
+    }
+
+    /// `"name":"value"` when `value` is `Some`.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn opt_str(&mut self, name: &str, value: Option<&str>) -> Result<(), Error> {
+        match value {
+            Some(v) => self.str(name, v),
+            None => Ok(()),
+        }
+    }
+
+    /// `"name":value` for an unsigned integer.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn u64(&mut self, name: &str, value: u64) -> Result<(), Error> {
+        self.key(name)?.u64(value)
+    }
+
+    /// `"name":value` for a signed integer.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn i64(&mut self, name: &str, value: i64) -> Result<(), Error> {
+        self.key(name)?.i64(value)
+    }
+
+    /// `"name":value` when `value` is `Some`.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn opt_u64(&mut self, name: &str, value: Option<u64>) -> Result<(), Error> {
+        match value {
+            Some(v) => self.u64(name, v),
+            None => Ok(()),
+        }
+    }
+
+    /// `"name":<encoded value>` when `value` is `Some`.
+    ///
+    /// # Errors
+    /// As the value's [`Encode`](super::Encode).
+    #[inline]
+    pub fn opt<T: super::Encode>(&mut self, name: &str, value: Option<&T>) -> Result<(), Error> {
+        match value {
+            Some(v) => v.encode_to(self.key(name)?),
+            None => Ok(()),
+        }
+    }
+
+    /// `"name":<encoded value>`.
+    ///
+    /// # Errors
+    /// As the value's [`Encode`](super::Encode).
+    #[inline]
+    pub fn value<T: super::Encode>(&mut self, name: &str, value: &T) -> Result<(), Error> {
+        value.encode_to(self.key(name)?)
+    }
+
+    /// Closes the object (`}`).
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`].
+    #[inline]
+    pub fn end(self) -> Result<(), Error> {
+        self.w.byte(b'}')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_encode_string_escapes() {
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        w.string("a\"b\\c\n\u{1}é/").unwrap();
+        let n = w.len();
+        assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), r#""a\"b\\c\n\u0001é/""#);
+    }
+
+    #[test]
+    fn test_encode_integers() {
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        w.u64(0).unwrap();
+        w.raw(b",").unwrap();
+        w.u64(u64::MAX).unwrap();
+        w.raw(b",").unwrap();
+        w.i64(i64::MIN).unwrap();
+        let n = w.len();
+        assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), "0,18446744073709551615,-9223372036854775808");
+    }
+
+    #[test]
+    fn test_buffer_too_small() {
+        let mut buf = [0u8; 4];
+        let mut w = Writer::new(&mut buf);
+        assert_eq!(w.string("abcd"), Err(Error::BufferTooSmall));
+    }
+}

@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+pub mod api;
+mod error;
+pub mod http;
+pub mod json;
+pub mod limits;
+pub mod model;
+mod secret;
+pub mod validate;
+
+#[cfg(feature = "_fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use error::{DecodeError, DecodeErrorKind, Error, HttpError, Problem, ValidationError};
+pub use json::{decode, decode_into, encode, Decode, Encode};
+pub use secret::Secret;
+pub use validate::Validate;
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;

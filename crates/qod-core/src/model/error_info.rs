@@ -1,0 +1,81 @@
+use super::{missing, req, wire_enum, R};
+use crate::json::{Decode, Encode, Reader, Writer};
+use crate::{limits, Error};
+use heapless::String;
+
+/// `ErrorInfo`: the body of every CAMARA error response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ErrorInfo {
+    /// `status`: the HTTP status the server meant.
+    pub status: u16,
+    /// `code`: e.g. `INVALID_ARGUMENT` (see [`ErrorCode`]).
+    pub code: String<{ limits::ERROR_CODE }>,
+    /// `message`: a human-readable explanation.
+    pub message: String<{ limits::ERROR_MESSAGE }>,
+}
+
+wire_enum! {
+    /// The CAMARA error codes v0.10.1 uses (`ErrorInfo.code`), for matching; anything else is `Unknown`.
+    ErrorCode, "code" {
+        /// 400: a parameter is invalid.
+        InvalidArgument = "INVALID_ARGUMENT",
+        /// 400: a value is out of its allowed range.
+        OutOfRange = "OUT_OF_RANGE",
+        /// 401: missing, invalid or expired credentials.
+        Unauthenticated = "UNAUTHENTICATED",
+        /// 403: not allowed.
+        PermissionDenied = "PERMISSION_DENIED",
+        /// 404: no such session or profile.
+        NotFound = "NOT_FOUND",
+        /// 409: another session exists for the device.
+        Conflict = "CONFLICT",
+        /// 429: too many requests.
+        TooManyRequests = "TOO_MANY_REQUESTS",
+        /// 500: server failure.
+        Internal = "INTERNAL",
+        /// 501: not implemented for this device.
+        NotImplemented = "NOT_IMPLEMENTED",
+        /// 503: try again later.
+        Unavailable = "UNAVAILABLE",
+    }
+}
+
+impl ErrorInfo {
+    /// `code` as an [`ErrorCode`].
+    pub fn error_code(&self) -> ErrorCode {
+        ErrorCode::from_wire(&self.code)
+    }
+}
+
+impl Decode for ErrorInfo {
+    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        r.begin_object()?;
+        let mut seen = 0u8;
+        while let Some(key) = r.next_key()? {
+            match key.as_bytes() {
+                b"status" => seen |= u8::from(req(r, &mut self.status, "status")?),
+                b"code" => seen |= u8::from(req(r, &mut self.code, "code")?) << 1,
+                b"message" => seen |= u8::from(req(r, &mut self.message, "message")?) << 2,
+                _ => r.skip()?,
+            }
+        }
+        for (bit, name) in [(1, "status"), (2, "code"), (4, "message")] {
+            if seen & bit == 0 {
+                return Err(missing(r, name));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Encode for ErrorInfo {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let mut o = w.object()?;
+        o.u64("status", u64::from(self.status))?;
+        o.str("code", &self.code)?;
+        o.str("message", &self.message)?;
+        o.end()
+    }
+}

@@ -1,0 +1,262 @@
+use super::{list, missing, opt, req, wire_enum, QosProfileName, R};
+use crate::json::{Decode, Encode, Reader, Writer};
+use crate::{limits, Error};
+use heapless::{String, Vec};
+
+wire_enum! {
+    /// `QosProfileStatusEnum`.
+    QosProfileStatus, "status" {
+        /// `ACTIVE`: can be used for new sessions.
+        Active = "ACTIVE",
+        /// `INACTIVE`: not currently available.
+        Inactive = "INACTIVE",
+        /// `DEPRECATED`: in use, but refused for new sessions.
+        Deprecated = "DEPRECATED",
+    }
+}
+
+wire_enum! {
+    /// `RateUnitEnum`.
+    RateUnit, "unit" {
+        /// bits per second.
+        Bps = "bps",
+        /// kilobits per second.
+        Kbps = "kbps",
+        /// megabits per second.
+        Mbps = "Mbps",
+        /// gigabits per second.
+        Gbps = "Gbps",
+        /// terabits per second.
+        Tbps = "Tbps",
+    }
+}
+
+wire_enum! {
+    /// `TimeUnitEnum`.
+    TimeUnit, "unit" {
+        /// days.
+        Days = "Days",
+        /// hours.
+        Hours = "Hours",
+        /// minutes.
+        Minutes = "Minutes",
+        /// seconds.
+        Seconds = "Seconds",
+        /// milliseconds.
+        Milliseconds = "Milliseconds",
+        /// microseconds.
+        Microseconds = "Microseconds",
+        /// nanoseconds.
+        Nanoseconds = "Nanoseconds",
+    }
+}
+
+/// `Rate`: a bit rate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Rate {
+    /// `value` (0–1024 in the spec).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub value: Option<u32>,
+    /// `unit`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub unit: Option<RateUnit>,
+}
+
+/// `Duration`: an amount of time with its unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Duration {
+    /// `value` (≥ 1 in the spec).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub value: Option<u32>,
+    /// `unit`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub unit: Option<TimeUnit>,
+}
+
+/// `QosProfile`: one of the operator's QoS profiles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct QosProfile {
+    /// `name`.
+    pub name: QosProfileName,
+    /// `description`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub description: Option<String<{ limits::PROFILE_DESCRIPTION }>>,
+    /// `status`.
+    pub status: QosProfileStatus,
+    /// `targetMinUpstreamRate`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub target_min_upstream_rate: Option<Rate>,
+    /// `maxUpstreamRate`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub max_upstream_rate: Option<Rate>,
+    /// `maxUpstreamBurstRate`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub max_upstream_burst_rate: Option<Rate>,
+    /// `targetMinDownstreamRate`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub target_min_downstream_rate: Option<Rate>,
+    /// `maxDownstreamRate`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub max_downstream_rate: Option<Rate>,
+    /// `maxDownstreamBurstRate`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub max_downstream_burst_rate: Option<Rate>,
+    /// `minDuration`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub min_duration: Option<Duration>,
+    /// `maxDuration`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub max_duration: Option<Duration>,
+    /// `priority` (1–100, lower is higher priority).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub priority: Option<u32>,
+    /// `packetDelayBudget`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub packet_delay_budget: Option<Duration>,
+    /// `jitter`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub jitter: Option<Duration>,
+    /// `packetErrorLossRate`: N in 10^-N (1–10).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub packet_error_loss_rate: Option<u32>,
+}
+
+/// The body of `GET /qos-profiles`.
+pub type QosProfileList = Vec<QosProfile, { limits::PROFILES }>;
+
+impl Decode for Rate {
+    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        *self = Rate::default();
+        r.begin_object()?;
+        while let Some(key) = r.next_key()? {
+            match key.as_bytes() {
+                b"value" => opt(r, &mut self.value, "value")?,
+                b"unit" => opt(r, &mut self.unit, "unit")?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Encode for Rate {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let mut o = w.object()?;
+        o.opt_u64("value", self.value.map(u64::from))?;
+        o.opt("unit", self.unit.as_ref())?;
+        o.end()
+    }
+}
+
+impl Decode for Duration {
+    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        *self = Duration::default();
+        r.begin_object()?;
+        while let Some(key) = r.next_key()? {
+            match key.as_bytes() {
+                b"value" => opt(r, &mut self.value, "value")?,
+                b"unit" => opt(r, &mut self.unit, "unit")?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Encode for Duration {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let mut o = w.object()?;
+        o.opt_u64("value", self.value.map(u64::from))?;
+        o.opt("unit", self.unit.as_ref())?;
+        o.end()
+    }
+}
+
+/// Decodes a nested `Rate`/`Duration` member, naming the member in errors (the inner paths are `value`/`unit`).
+fn nested<T: Decode + Default>(r: &mut Reader<'_>, v: &mut Option<T>, path: &'static str) -> R {
+    opt(r, v, path).map_err(|mut e| {
+        e.path = path;
+        e
+    })
+}
+
+impl Decode for QosProfile {
+    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        *self = QosProfile::default();
+        r.begin_object()?;
+        let mut seen = 0u8;
+        while let Some(key) = r.next_key()? {
+            match key.as_bytes() {
+                b"name" => seen |= u8::from(req(r, &mut self.name, "name")?),
+                b"description" => opt(r, &mut self.description, "description")?,
+                b"status" => seen |= u8::from(req(r, &mut self.status, "status")?) << 1,
+                b"targetMinUpstreamRate" => nested(r, &mut self.target_min_upstream_rate, "targetMinUpstreamRate")?,
+                b"maxUpstreamRate" => nested(r, &mut self.max_upstream_rate, "maxUpstreamRate")?,
+                b"maxUpstreamBurstRate" => nested(r, &mut self.max_upstream_burst_rate, "maxUpstreamBurstRate")?,
+                b"targetMinDownstreamRate" => {
+                    nested(r, &mut self.target_min_downstream_rate, "targetMinDownstreamRate")?
+                }
+                b"maxDownstreamRate" => nested(r, &mut self.max_downstream_rate, "maxDownstreamRate")?,
+                b"maxDownstreamBurstRate" => {
+                    nested(r, &mut self.max_downstream_burst_rate, "maxDownstreamBurstRate")?
+                }
+                b"minDuration" => nested(r, &mut self.min_duration, "minDuration")?,
+                b"maxDuration" => nested(r, &mut self.max_duration, "maxDuration")?,
+                b"priority" => opt(r, &mut self.priority, "priority")?,
+                b"packetDelayBudget" => nested(r, &mut self.packet_delay_budget, "packetDelayBudget")?,
+                b"jitter" => nested(r, &mut self.jitter, "jitter")?,
+                b"packetErrorLossRate" => opt(r, &mut self.packet_error_loss_rate, "packetErrorLossRate")?,
+                _ => r.skip()?,
+            }
+        }
+        match seen {
+            3 => Ok(()),
+            2 => Err(missing(r, "name")),
+            _ => Err(missing(r, "status")),
+        }
+    }
+}
+
+impl Encode for QosProfile {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let mut o = w.object()?;
+        o.str("name", &self.name)?;
+        o.opt_str("description", self.description.as_deref())?;
+        o.value("status", &self.status)?;
+        o.opt("targetMinUpstreamRate", self.target_min_upstream_rate.as_ref())?;
+        o.opt("maxUpstreamRate", self.max_upstream_rate.as_ref())?;
+        o.opt("maxUpstreamBurstRate", self.max_upstream_burst_rate.as_ref())?;
+        o.opt("targetMinDownstreamRate", self.target_min_downstream_rate.as_ref())?;
+        o.opt("maxDownstreamRate", self.max_downstream_rate.as_ref())?;
+        o.opt("maxDownstreamBurstRate", self.max_downstream_burst_rate.as_ref())?;
+        o.opt("minDuration", self.min_duration.as_ref())?;
+        o.opt("maxDuration", self.max_duration.as_ref())?;
+        o.opt_u64("priority", self.priority.map(u64::from))?;
+        o.opt("packetDelayBudget", self.packet_delay_budget.as_ref())?;
+        o.opt("jitter", self.jitter.as_ref())?;
+        o.opt_u64("packetErrorLossRate", self.packet_error_loss_rate.map(u64::from))?;
+        o.end()
+    }
+}
+
+impl Decode for QosProfileList {
+    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        if r.null()? {
+            self.clear();
+            return Err(missing(r, ""));
+        }
+        list(r, self, "", |r, p| p.decode_from(r))
+    }
+}
+
+impl Encode for QosProfileList {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.array(self, |w, p| p.encode_to(w))
+    }
+}
