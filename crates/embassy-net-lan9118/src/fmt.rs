@@ -1,0 +1,30 @@
+//! Logging shim: forwards to `defmt` when the feature is on, otherwise
+//! compiles to nothing (while still "using" its arguments).
+#![allow(unused_macros)]
+
+macro_rules! debug {
+    ($s:literal $(, $x:expr)* $(,)?) => {{
+        #[cfg(feature = "defmt")]
+        ::defmt::debug!($s $(, $x)*);
+        #[cfg(not(feature = "defmt"))]
+        let _ = ($( & $x ),*);
+    }};
+}
+
+macro_rules! info {
+    ($s:literal $(, $x:expr)* $(,)?) => {{
+        #[cfg(feature = "defmt")]
+        ::defmt::info!($s $(, $x)*);
+        #[cfg(not(feature = "defmt"))]
+        let _ = ($( & $x ),*);
+    }};
+}
+
+macro_rules! warn {
+    ($s:literal $(, $x:expr)* $(,)?) => {{
+        #[cfg(feature = "defmt")]
+        ::defmt::warn!($s $(, $x)*);
+        #[cfg(not(feature = "defmt"))]
+        let _ = ($( & $x ),*);
+    }};
+}
