@@ -69,6 +69,8 @@ impl<'b> Writer<'b> {
                 b'\n' => self.raw(b"\\n")?,
                 b'\r' => self.raw(b"\\r")?,
                 b'\t' => self.raw(b"\\t")?,
+                0x08 => self.raw(b"\\b")?,
+                0x0c => self.raw(b"\\f")?,
                 _ => {
                     const HEX: &[u8; 16] = b"0123456789abcdef";
                     let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
@@ -260,9 +262,9 @@ mod tests {
     fn test_encode_string_escapes() {
         let mut buf = [0u8; 64];
         let mut w = Writer::new(&mut buf);
-        w.string("a\"b\\c\n\u{1}é/").unwrap();
+        w.string("a\"b\\c\n\u{1}\u{8}é/").unwrap();
         let n = w.len();
-        assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), r#""a\"b\\c\n\u0001é/""#);
+        assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), r#""a\"b\\c\n\u0001\bé/""#);
     }
 
     #[test]
