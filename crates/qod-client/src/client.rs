@@ -1,0 +1,379 @@
+//! The async [`Client`]: encode with qod-core into `tx_buf`, exchange over a [`Connect`] transport under a timeout,
+//! read the response incrementally into `rx_buf`, decode with qod-core.
+//!
+//! # Connection reuse
+//! A connection is kept for the next request when the response allows it (`ResponseHead::keep_alive` and no bytes
+//! beyond the response, `ResponseReader::extra() == 0`); otherwise it is closed gracefully (FIN) right away. If a
+//! kept-alive connection turns out to be stale (the server closed it while idle: a write fails, or EOF/reset comes
+//! before any response byte), a `GET`/`DELETE` is re-sent once on a fresh connection; a `POST` is never re-sent and
+//! ends with [`ClientError::ConnectionClosed`]. Before a `POST` the client asks the transport whether the peer has
+//! already closed the idle connection ([`Connect::peer_closed`]) and reconnects first if so.
+//!
+//! # Timeouts
+//! Every attempt (connect, send, receive) races against one [`Config::timeout_ms`] delay; the graceful close races
+//! against [`Config::close_timeout_ms`]. A timed-out or failed connection is aborted, never reused.
+use crate::{ClientError, Connect};
+use embassy_futures::select::{select, Either};
+use embedded_hal_async::delay::DelayNs;
+use qod_core::api::{self, Endpoint, ResponseError};
+use qod_core::http::{ResponseHead, ResponseReader, Status};
+use qod_core::model::{CreateSession, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, QosStatus, SessionInfo};
+
+/// Bounded retries of a request the server refused with `429 Too Many Requests` or `503 Service Unavailable`.
+///
+/// The wait is the response's `Retry-After` (seconds) or [`default_wait_ms`](Self::default_wait_ms) without one. If
+/// the server asks for longer than [`max_wait_ms`](Self::max_wait_ms), the client does not wait and returns the
+/// [`ClientError::Api`] at once (with `retry_after` set), so the caller can decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (0 = never retry).
+    pub max_retries: u8,
+    /// Longest single wait the client accepts.
+    pub max_wait_ms: u32,
+    /// Wait when the response has no `Retry-After`.
+    pub default_wait_ms: u32,
+}
+
+impl RetryPolicy {
+    /// No retries: a 429/503 is returned at once.
+    pub const NONE: RetryPolicy = RetryPolicy { max_retries: 0, max_wait_ms: 0, default_wait_ms: 0 };
+    /// Up to 3 retries, waiting at most 30 s each (1 s without `Retry-After`).
+    pub const DEFAULT: RetryPolicy = RetryPolicy { max_retries: 3, max_wait_ms: 30_000, default_wait_ms: 1_000 };
+}
+
+/// Client settings. `Debug` prints the endpoint with the token redacted.
+#[derive(Debug, Clone, Copy)]
+pub struct Config<'a> {
+    /// `Host` header, base path, bearer token, correlator.
+    pub endpoint: Endpoint<'a>,
+    /// Bound on each attempt: connect + send + complete response. Default 10 s.
+    pub timeout_ms: u32,
+    /// Bound on a graceful close (FIN acknowledged) before the connection is aborted. Default 1 s.
+    pub close_timeout_ms: u32,
+    /// 429/503 handling. Default [`RetryPolicy::NONE`].
+    pub retry: RetryPolicy,
+}
+
+impl<'a> Config<'a> {
+    /// Defaults for `endpoint`: 10 s timeout, 1 s close timeout, no 429/503 retries.
+    pub const fn new(endpoint: Endpoint<'a>) -> Self {
+        Config { endpoint, timeout_ms: 10_000, close_timeout_ms: 1_000, retry: RetryPolicy::NONE }
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Config<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Config {{ endpoint: {}, timeout_ms: {}, close_timeout_ms: {}, retry: {} }}",
+            self.endpoint,
+            self.timeout_ms,
+            self.close_timeout_ms,
+            self.retry
+        )
+    }
+}
+
+/// How [`Client::wait_until_available`] polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Poll {
+    /// Wait between two `GET`s.
+    pub interval_ms: u32,
+    /// Total waiting allowed (the sum of the waits; request time is bounded separately by the timeout).
+    pub deadline_ms: u32,
+}
+
+/// How one attempt ended, short of a decodable response.
+enum Fail<E> {
+    /// A kept-alive connection was closed by the server before any response byte: safe to retry a GET/DELETE.
+    Stale,
+    /// Anything else.
+    Error(ClientError<E>),
+}
+
+/// A complete response in `rx`: head, body length (the body starts at `head.head_len`), reusable connection?
+struct Response {
+    head: ResponseHead,
+    body_len: usize,
+    reuse: bool,
+}
+
+/// The QoD client over transport `C` (see [`Connect`]) with delay source `D`, using caller buffers.
+///
+/// `tx_buf` must hold the largest request (about 300 B plus the token for a create with a few optionals: 1 KB is
+/// ample), `rx_buf` the largest response head plus body (a `SessionInfo` response is usually under 1 KB; 2 KB is
+/// comfortable, a full profile list needs more).
+pub struct Client<'b, C, D> {
+    conn: C,
+    delay: D,
+    config: Config<'b>,
+    tx: &'b mut [u8],
+    rx: &'b mut [u8],
+    connected: bool,
+}
+
+impl<C, D> core::fmt::Debug for Client<'_, C, D> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("tx_buf", &self.tx.len())
+            .field("rx_buf", &self.rx.len())
+            .field("connected", &self.connected)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
+    /// A client; nothing is sent until the first request.
+    pub fn new(conn: C, delay: D, config: Config<'b>, tx_buf: &'b mut [u8], rx_buf: &'b mut [u8]) -> Self {
+        Client { conn, delay, config, tx: tx_buf, rx: rx_buf, connected: false }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config<'b> {
+        &self.config
+    }
+
+    /// Replaces the bearer token (e.g. after an OAuth2 refresh).
+    pub fn set_token(&mut self, token: Option<&'b str>) {
+        self.config.endpoint.token = token;
+    }
+
+    /// Whether a kept-alive connection is open.
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// The transport (e.g. to inspect it in tests).
+    pub fn transport(&mut self) -> &mut C {
+        &mut self.conn
+    }
+
+    /// Closes a kept-alive connection gracefully (bounded by `close_timeout_ms`), and returns the transport and
+    /// delay.
+    pub async fn into_parts(mut self) -> (C, D) {
+        self.close().await;
+        (self.conn, self.delay)
+    }
+
+    /// Closes a kept-alive connection gracefully; aborts it if the close takes longer than `close_timeout_ms`.
+    pub async fn close(&mut self) {
+        if core::mem::take(&mut self.connected) {
+            if let Either::Second(()) = select(self.conn.close(), self.delay.delay_ms(self.config.close_timeout_ms)).await {
+                self.conn.abort();
+            }
+        }
+    }
+
+    /// `createSession`: `POST /sessions`; the server's `SessionInfo` is decoded into `out`.
+    ///
+    /// # Errors
+    /// [`ClientError`]; the body is validated before anything is sent. Never re-sent on a stale connection.
+    pub async fn create_session(&mut self, body: &CreateSession, out: &mut SessionInfo) -> Result<(), ClientError<C::Error>> {
+        let n = api::encode_create_session(&self.config.endpoint, body, self.tx)?;
+        self.request(n, false, |s, b| api::decode_create_session(s, b, out)).await
+    }
+
+    /// `getSession`: `GET /sessions/{id}` into `out`.
+    ///
+    /// # Errors
+    /// [`ClientError`] (a 404 is [`ClientError::Api`]).
+    pub async fn get_session(&mut self, id: &str, out: &mut SessionInfo) -> Result<(), ClientError<C::Error>> {
+        let n = api::encode_get_session(&self.config.endpoint, id, self.tx)?;
+        self.request(n, true, |s, b| api::decode_get_session(s, b, out)).await
+    }
+
+    /// `extendQosSessionDuration`: `POST /sessions/{id}/extend` by `additional_s` seconds; the result into `out`.
+    ///
+    /// # Errors
+    /// [`ClientError`]. Never re-sent on a stale connection (it is not idempotent).
+    pub async fn extend_session(
+        &mut self,
+        id: &str,
+        additional_s: u32,
+        out: &mut SessionInfo,
+    ) -> Result<(), ClientError<C::Error>> {
+        let body = ExtendSessionDuration { requested_additional_duration: additional_s };
+        let n = api::encode_extend_session(&self.config.endpoint, id, &body, self.tx)?;
+        self.request(n, false, |s, b| api::decode_extend_session(s, b, out)).await
+    }
+
+    /// `deleteSession`: `DELETE /sessions/{id}`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn delete_session(&mut self, id: &str) -> Result<(), ClientError<C::Error>> {
+        let n = api::encode_delete_session(&self.config.endpoint, id, self.tx)?;
+        self.request(n, true, api::decode_delete_session).await
+    }
+
+    /// `getQosProfiles`: `GET /qos-profiles[?name=&status=]` into `out`.
+    ///
+    /// # Errors
+    /// [`ClientError`]; more profiles than `out` holds is a [`ClientError::Codec`].
+    pub async fn qos_profiles(
+        &mut self,
+        name: Option<&str>,
+        status: Option<QosProfileStatus>,
+        out: &mut QosProfileList,
+    ) -> Result<(), ClientError<C::Error>> {
+        let n = api::encode_get_qos_profiles(&self.config.endpoint, name, status, self.tx)?;
+        self.request(n, true, |s, b| api::decode_get_qos_profiles(s, b, out)).await
+    }
+
+    /// `getQosProfile`: `GET /qos-profiles/{name}` into `out`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn qos_profile(&mut self, name: &str, out: &mut QosProfile) -> Result<(), ClientError<C::Error>> {
+        let n = api::encode_get_qos_profile(&self.config.endpoint, name, self.tx)?;
+        self.request(n, true, |s, b| api::decode_get_qos_profile(s, b, out)).await
+    }
+
+    /// Polls `getSession` every `poll.interval_ms` until the session is `AVAILABLE` (the last `SessionInfo` is in
+    /// `out`).
+    ///
+    /// # Errors
+    /// [`ClientError::SessionUnavailable`] when it goes `UNAVAILABLE`, [`ClientError::DeadlineExceeded`] when it is
+    /// still `REQUESTED` after `poll.deadline_ms` of waiting, or any error of [`get_session`](Self::get_session).
+    pub async fn wait_until_available(
+        &mut self,
+        id: &str,
+        out: &mut SessionInfo,
+        poll: Poll,
+    ) -> Result<(), ClientError<C::Error>> {
+        let mut waited: u32 = 0;
+        loop {
+            self.get_session(id, out).await?;
+            match out.qos_status {
+                QosStatus::Available => return Ok(()),
+                QosStatus::Unavailable => return Err(ClientError::SessionUnavailable),
+                _ => {}
+            }
+            if waited >= poll.deadline_ms {
+                return Err(ClientError::DeadlineExceeded);
+            }
+            let step = poll.interval_ms.max(1).min(poll.deadline_ms - waited);
+            self.delay.delay_ms(step).await;
+            waited += step;
+        }
+    }
+
+    /// Sends `tx[..n]` and decodes the response with `decode`, with reconnect, stale-connection and 429/503 logic.
+    async fn request<T>(
+        &mut self,
+        n: usize,
+        idempotent: bool,
+        mut decode: impl FnMut(u16, &[u8]) -> Result<T, ResponseError>,
+    ) -> Result<T, ClientError<C::Error>> {
+        let mut retries = 0u8;
+        let mut stale_retry = idempotent;
+        loop {
+            let tx = self.tx.get(..n).unwrap_or(&[]);
+            let attempt = exchange(&mut self.conn, &mut self.connected, !idempotent, tx, self.rx);
+            let res = match select(attempt, self.delay.delay_ms(self.config.timeout_ms)).await {
+                Either::First(Ok(r)) => r,
+                Either::First(Err(fail)) => {
+                    self.conn.abort();
+                    self.connected = false;
+                    match fail {
+                        Fail::Stale if core::mem::take(&mut stale_retry) => continue,
+                        Fail::Stale => return Err(ClientError::ConnectionClosed),
+                        Fail::Error(e) => return Err(e),
+                    }
+                }
+                Either::Second(()) => {
+                    self.conn.abort();
+                    self.connected = false;
+                    return Err(ClientError::Timeout);
+                }
+            };
+            if !res.reuse {
+                self.close().await;
+            }
+            let start = res.head.head_len;
+            let body = self.rx.get(start..start + res.body_len).unwrap_or(&[]);
+            let status = res.head.status;
+            let err = match decode(status, body) {
+                Ok(v) => return Ok(v),
+                Err(ResponseError::Api(mut e)) => {
+                    e.retry_after = e.retry_after.or(res.head.retry_after);
+                    ClientError::Api(e)
+                }
+                Err(ResponseError::Codec(e)) => ClientError::Codec(e),
+            };
+            let policy = self.config.retry;
+            if (status == 429 || status == 503) && retries < policy.max_retries {
+                let wait = match res.head.retry_after {
+                    Some(s) => s.saturating_mul(1000),
+                    None => policy.default_wait_ms,
+                };
+                if wait <= policy.max_wait_ms {
+                    retries += 1;
+                    self.delay.delay_ms(wait).await;
+                    continue;
+                }
+            }
+            return Err(err);
+        }
+    }
+}
+
+/// One attempt: (re)connect if needed, send `tx`, read one complete response into `rx`.
+async fn exchange<C: Connect>(
+    conn: &mut C,
+    connected: &mut bool,
+    check_idle: bool,
+    tx: &[u8],
+    rx: &mut [u8],
+) -> Result<Response, Fail<C::Error>> {
+    if *connected && check_idle && conn.peer_closed() {
+        conn.abort();
+        *connected = false;
+    }
+    let reused = *connected;
+    if !reused {
+        conn.connect().await.map_err(|e| Fail::Error(ClientError::Transport(e)))?;
+        *connected = true;
+    }
+    let io_fail = |e| if reused { Fail::Stale } else { Fail::Error(ClientError::Transport(e)) };
+    conn.write_all(tx).await.map_err(io_fail)?;
+    conn.flush().await.map_err(io_fail)?;
+
+    let mut reader = ResponseReader::new(rx);
+    let mut received = false;
+    loop {
+        let buf = reader.receive_buffer();
+        if buf.is_empty() {
+            return Err(Fail::Error(ClientError::Codec(qod_core::HttpError::TooLarge.into())));
+        }
+        let got = match conn.read(buf).await {
+            Ok(got) => got,
+            Err(_) if reused && !received => return Err(Fail::Stale),
+            Err(e) => return Err(Fail::Error(ClientError::Transport(e))),
+        };
+        if got == 0 {
+            if reused && !received {
+                return Err(Fail::Stale);
+            }
+            return match reader.finish_eof() {
+                Ok(head) => Ok(Response { head, body_len: reader.body().len(), reuse: false }),
+                Err(qod_core::HttpError::Truncated) => Err(Fail::Error(ClientError::ConnectionClosed)),
+                Err(e) => Err(Fail::Error(ClientError::Codec(e.into()))),
+            };
+        }
+        received = true;
+        reader.commit(got);
+        match reader.poll() {
+            Ok(Status::Complete(head)) => {
+                let reuse = head.keep_alive && reader.extra() == 0;
+                return Ok(Response { head, body_len: reader.body().len(), reuse });
+            }
+            Ok(Status::Partial) => {}
+            Err(e) => return Err(Fail::Error(ClientError::Codec(e.into()))),
+        }
+    }
+}

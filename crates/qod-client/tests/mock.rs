@@ -1,0 +1,501 @@
+//! The client over an in-memory `MockConnection` (minimq style): scripted rx chunks, EOFs, injected errors, short
+//! writes, a server that never answers; and a `MockDelay` that records every wait and completes at once.
+use embedded_io::ErrorKind;
+use futures_executor::block_on;
+use qod_client::{ClientError, Client, Config, Connect, Endpoint, Poll, RetryPolicy};
+use qod_core::model::{CreateSession, ErrorCode, QosProfile, QosProfileList, QosStatus, SessionInfo};
+use std::collections::VecDeque;
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef01234567";
+const ID: &str = "123e4567-e89b-12d3-a456-426614174000";
+
+fn session_json(status: &str) -> String {
+    format!(
+        r#"{{"device":{{"phoneNumber":"+436641234567"}},"applicationServer":{{"ipv4Address":"198.51.100.0/24"}},"qosProfile":"QOS_VC","sessionId":"{ID}","duration":600,"startedAt":1639479600,"expiresAt":1639480200,"qosStatus":"{status}"}}"#
+    )
+}
+
+fn ok(status: u16, body: &str) -> Vec<u8> {
+    format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+fn closing(status: u16, body: &str) -> Vec<u8> {
+    format!("HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+fn error_body(status: u16, code: &str, msg: &str) -> String {
+    format!(r#"{{"status":{status},"code":"{code}","message":"{msg}"}}"#)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MockError(ErrorKind);
+impl std::fmt::Display for MockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+impl std::error::Error for MockError {}
+impl embedded_io::Error for MockError {
+    fn kind(&self) -> ErrorKind {
+        self.0
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Rx {
+    Data(Vec<u8>),
+    Eof,
+    Err(ErrorKind),
+    Never,
+}
+
+/// One scripted TCP connection.
+#[derive(Debug, Clone, Default)]
+struct Script {
+    rx: VecDeque<Rx>,
+    max_write: Option<usize>,
+    write_err: bool,
+}
+
+impl Script {
+    fn new(rx: impl IntoIterator<Item = Rx>) -> Self {
+        Script { rx: rx.into_iter().collect(), ..Default::default() }
+    }
+    /// The server sends each response only after it received a request (like a real server).
+    fn responses(rs: impl IntoIterator<Item = Vec<u8>>) -> Self {
+        Self::new(rs.into_iter().map(Rx::Data))
+    }
+}
+
+#[derive(Debug, Default)]
+struct Mock {
+    scripts: VecDeque<Script>,
+    cur: Option<Script>,
+    /// Bytes written, one entry per connection.
+    sent: Vec<Vec<u8>>,
+    connects: usize,
+    closes: usize,
+    aborts: usize,
+    peer_closed: bool,
+}
+
+impl Mock {
+    fn new(scripts: impl IntoIterator<Item = Script>) -> Self {
+        Mock { scripts: scripts.into_iter().collect(), ..Default::default() }
+    }
+    fn requests(&self) -> Vec<String> {
+        self.sent.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect()
+    }
+}
+
+impl embedded_io_async::ErrorType for Mock {
+    type Error = MockError;
+}
+
+impl embedded_io_async::Read for Mock {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, MockError> {
+        let cur = self.cur.as_mut().ok_or(MockError(ErrorKind::NotConnected))?;
+        match cur.rx.pop_front() {
+            Some(Rx::Data(mut d)) => {
+                let n = d.len().min(buf.len());
+                buf[..n].copy_from_slice(&d[..n]);
+                if n < d.len() {
+                    cur.rx.push_front(Rx::Data(d.split_off(n)));
+                }
+                Ok(n)
+            }
+            Some(Rx::Eof) | None => {
+                cur.rx.push_front(Rx::Eof);
+                Ok(0)
+            }
+            Some(Rx::Err(k)) => Err(MockError(k)),
+            Some(Rx::Never) => core::future::pending().await,
+        }
+    }
+}
+
+impl embedded_io_async::Write for Mock {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, MockError> {
+        let cur = self.cur.as_mut().ok_or(MockError(ErrorKind::NotConnected))?;
+        if cur.write_err {
+            return Err(MockError(ErrorKind::ConnectionReset));
+        }
+        let n = buf.len().min(cur.max_write.unwrap_or(usize::MAX));
+        self.sent.last_mut().unwrap().extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+    async fn flush(&mut self) -> Result<(), MockError> {
+        Ok(())
+    }
+}
+
+impl Connect for Mock {
+    async fn connect(&mut self) -> Result<(), MockError> {
+        assert!(self.cur.is_none(), "connect while a connection is open");
+        let s = self.scripts.pop_front().ok_or(MockError(ErrorKind::ConnectionRefused))?;
+        self.cur = Some(s);
+        self.sent.push(Vec::new());
+        self.connects += 1;
+        self.peer_closed = false;
+        Ok(())
+    }
+    async fn close(&mut self) {
+        assert!(self.cur.take().is_some(), "close without a connection");
+        self.closes += 1;
+    }
+    fn abort(&mut self) {
+        self.cur = None;
+        self.aborts += 1;
+    }
+    fn peer_closed(&mut self) -> bool {
+        self.peer_closed
+    }
+}
+
+/// Completes at once; records every wait in ms.
+#[derive(Debug, Default)]
+struct MockDelay(Vec<u32>);
+impl embedded_hal_async::delay::DelayNs for MockDelay {
+    async fn delay_ns(&mut self, ns: u32) {
+        self.0.push(ns / 1_000_000);
+    }
+    async fn delay_ms(&mut self, ms: u32) {
+        self.0.push(ms);
+    }
+}
+
+struct Bufs {
+    tx: [u8; 1024],
+    rx: [u8; 2048],
+}
+impl Bufs {
+    fn new() -> Self {
+        Bufs { tx: [0; 1024], rx: [0; 2048] }
+    }
+}
+
+fn config() -> Config<'static> {
+    Config::new(Endpoint::new("qod.example:9091", "/qod/v0").with_token(TOKEN))
+}
+
+fn client<'b>(mock: Mock, bufs: &'b mut Bufs) -> Client<'b, Mock, MockDelay> {
+    Client::new(mock, MockDelay::default(), config(), &mut bufs.tx, &mut bufs.rx)
+}
+
+fn create_body() -> CreateSession {
+    let mut c = CreateSession::default();
+    c.device.phone_number = Some("+436641234567".try_into().unwrap());
+    c.application_server.ipv4_address = Some("198.51.100.0/24".try_into().unwrap());
+    c.qos_profile = "QOS_VC".try_into().unwrap();
+    c.duration = Some(600);
+    c
+}
+
+#[test]
+fn test_get_session_sends_bearer_and_decodes() {
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([Script::responses([ok(200, &session_json("AVAILABLE"))])]), &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    assert_eq!(s.session_id.as_str(), ID);
+    assert_eq!(s.qos_status, QosStatus::Available);
+    let m = c.transport();
+    assert_eq!(
+        m.requests()[0],
+        format!("GET /qod/v0/sessions/{ID} HTTP/1.1\r\nHost: qod.example:9091\r\nAuthorization: Bearer {TOKEN}\r\n\r\n")
+    );
+    assert!(c.is_connected(), "HTTP/1.1 with Content-Length keeps the connection");
+}
+
+#[test]
+fn test_fragmented_response_and_short_writes() {
+    let resp = ok(201, &session_json("REQUESTED"));
+    let mut script = Script::new(resp.iter().map(|b| Rx::Data(vec![*b])));
+    script.max_write = Some(3);
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([script]), &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.create_session(&create_body(), &mut s)).unwrap();
+    assert_eq!(s.qos_status, QosStatus::Requested);
+    let req = &c.transport().requests()[0];
+    assert!(req.starts_with("POST /qod/v0/sessions HTTP/1.1\r\n"), "{req}");
+    assert!(req.ends_with(r#""qosProfile":"QOS_VC","duration":600}"#), "whole body written despite 3-byte writes: {req}");
+}
+
+#[test]
+fn test_chunked_response_split_across_reads() {
+    let body = session_json("AVAILABLE");
+    let (a, z) = body.split_at(100);
+    let wire = format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{z}\r\n0\r\n\r\n", a.len(), z.len());
+    let chunks: Vec<Rx> = wire.as_bytes().chunks(7).map(|c| Rx::Data(c.to_vec())).collect();
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([Script::new(chunks)]), &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    assert_eq!(s.expires_at, 1639480200);
+}
+
+#[test]
+fn test_keep_alive_reused_and_connection_close_honoured() {
+    let j = session_json("AVAILABLE");
+    let mock = Mock::new([
+        Script::responses([ok(200, &j), closing(200, &j)]),
+        Script::responses([ok(204, "")]),
+    ]);
+    let mut b = Bufs::new();
+    let mut c = client(mock, &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    assert!(!c.is_connected());
+    block_on(c.delete_session(ID)).unwrap();
+    let m = c.transport();
+    assert_eq!(m.connects, 2, "first two requests share one connection");
+    assert_eq!(m.closes, 1, "Connection: close is followed by a graceful close");
+    assert_eq!(m.aborts, 0);
+    assert_eq!(m.sent[0].windows(4).filter(|w| w == b"GET ").count(), 2);
+    assert!(m.requests()[1].starts_with("DELETE "));
+}
+
+#[test]
+fn test_stale_keep_alive_get_retried_once_on_fresh_connection() {
+    let j = session_json("AVAILABLE");
+    // Connection 1: one response, then the server closes it while idle. Connection 2 answers.
+    let mock = Mock::new([
+        Script::new([Rx::Data(ok(200, &j)), Rx::Eof]),
+        Script::responses([ok(200, &j)]),
+    ]);
+    let mut b = Bufs::new();
+    let mut c = client(mock, &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    let m = c.transport();
+    assert_eq!(m.connects, 2);
+    assert_eq!(m.aborts, 1);
+}
+
+#[test]
+fn test_stale_reset_then_retry_also_fails_gives_error() {
+    let j = session_json("AVAILABLE");
+    let mock = Mock::new([
+        Script::new([Rx::Data(ok(200, &j)), Rx::Err(ErrorKind::ConnectionReset)]),
+        Script::new([Rx::Err(ErrorKind::ConnectionReset)]),
+    ]);
+    let mut b = Bufs::new();
+    let mut c = client(mock, &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    let e = block_on(c.get_session(ID, &mut s)).unwrap_err();
+    assert_eq!(e, ClientError::Transport(MockError(ErrorKind::ConnectionReset)));
+    assert_eq!(c.transport().connects, 2, "exactly one retry");
+}
+
+#[test]
+fn test_stale_keep_alive_post_is_never_resent() {
+    let j = session_json("AVAILABLE");
+    let mut dead = Script::new([Rx::Data(ok(200, &j)), Rx::Eof]);
+    dead.max_write = None;
+    let mock = Mock::new([dead, Script::responses([ok(201, &j)])]);
+    let mut b = Bufs::new();
+    let mut c = client(mock, &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    let e = block_on(c.create_session(&create_body(), &mut s)).unwrap_err();
+    assert_eq!(e, ClientError::ConnectionClosed);
+    let m = c.transport();
+    assert_eq!(m.connects, 1, "no fresh connection, no second POST");
+    assert_eq!(m.sent[0].windows(5).filter(|w| w == b"POST ").count(), 1);
+    assert!(e.to_string().contains("not re-sent"));
+}
+
+#[test]
+fn test_post_reconnects_first_when_peer_closed_idle_connection() {
+    let j = session_json("REQUESTED");
+    let mock = Mock::new([Script::responses([ok(200, &j)]), Script::responses([ok(201, &j)])]);
+    let mut b = Bufs::new();
+    let mut c = client(mock, &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    c.transport().peer_closed = true;
+    block_on(c.create_session(&create_body(), &mut s)).unwrap();
+    let m = c.transport();
+    assert_eq!(m.connects, 2);
+    assert!(m.requests()[1].starts_with("POST "));
+}
+
+#[test]
+fn test_server_closes_mid_response() {
+    let full = ok(200, &session_json("AVAILABLE"));
+    let mock = Mock::new([Script::new([Rx::Data(full[..full.len() - 10].to_vec()), Rx::Eof])]);
+    let mut b = Bufs::new();
+    let mut c = client(mock, &mut b);
+    let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
+    assert_eq!(e, ClientError::ConnectionClosed);
+    assert!(!c.is_connected());
+}
+
+#[test]
+fn test_slow_server_times_out_and_aborts() {
+    let mock = Mock::new([Script::new([Rx::Data(b"HTTP/1.1 200 OK\r\n".to_vec()), Rx::Never])]);
+    let mut b = Bufs::new();
+    let mut c = client(mock, &mut b);
+    let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
+    assert_eq!(e, ClientError::Timeout);
+    assert_eq!(c.transport().aborts, 1);
+    assert!(!c.is_connected());
+    assert!(e.to_string().contains("timeout_ms"));
+}
+
+#[test]
+fn test_transport_errors() {
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([]), &mut b);
+    let e = block_on(c.delete_session(ID)).unwrap_err();
+    assert_eq!(e, ClientError::Transport(MockError(ErrorKind::ConnectionRefused)));
+    assert_eq!(embedded_io::Error::kind(&e), ErrorKind::ConnectionRefused);
+    let mut w = Script::default();
+    w.write_err = true;
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([w]), &mut b);
+    let e = block_on(c.delete_session(ID)).unwrap_err();
+    assert_eq!(e, ClientError::Transport(MockError(ErrorKind::ConnectionReset)), "a fresh connection is not retried");
+}
+
+#[test]
+fn test_api_errors_are_typed_with_hints() {
+    let cases = [
+        (400, "INVALID_ARGUMENT", ErrorCode::InvalidArgument, "fix the request"),
+        (401, "UNAUTHENTICATED", ErrorCode::Unauthenticated, "token"),
+        (404, "NOT_FOUND", ErrorCode::NotFound, "does not exist"),
+        (409, "CONFLICT", ErrorCode::Conflict, "already exists"),
+    ];
+    for (status, code, want, hint) in cases {
+        let mut b = Bufs::new();
+        let mut c = client(Mock::new([Script::responses([ok(status, &error_body(status, code, "nope"))])]), &mut b);
+        let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
+        assert_eq!(e.status(), Some(status));
+        assert_eq!(e.api_code(), Some(want));
+        let text = e.to_string();
+        assert!(text.contains(&format!("{status} {code}: nope")) && text.contains(hint), "{text}");
+        assert!(c.is_connected(), "an API error does not spoil the connection");
+    }
+}
+
+#[test]
+fn test_retry_after_honoured_within_bound() {
+    let busy = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Length: {}\r\n\r\n{}",
+        error_body(503, "UNAVAILABLE", "busy").len(),
+        error_body(503, "UNAVAILABLE", "busy")
+    );
+    let j = session_json("AVAILABLE");
+    let mut b = Bufs::new();
+    let mut cfg = config();
+    cfg.retry = RetryPolicy { max_retries: 2, max_wait_ms: 5_000, default_wait_ms: 100 };
+    let mock = Mock::new([Script::responses([busy.clone().into_bytes(), ok(429, ""), ok(200, &j)])]);
+    let mut c = Client::new(mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    let (m, d) = block_on(c.into_parts());
+    assert_eq!(d.0, vec![2000, 100], "Retry-After 2 s, then the default wait");
+    assert_eq!(m.sent[0].windows(4).filter(|w| w == b"GET ").count(), 3);
+
+    // Retry-After above the bound: no wait, the error carries it.
+    let mut b = Bufs::new();
+    let mut cfg = config();
+    cfg.retry = RetryPolicy { max_retries: 2, max_wait_ms: 1_000, default_wait_ms: 100 };
+    let mut c = Client::new(Mock::new([Script::responses([busy.into_bytes()])]), MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
+    match block_on(c.get_session(ID, &mut s)).unwrap_err() {
+        ClientError::Api(e) => assert_eq!((e.status, e.retry_after), (503, Some(2))),
+        e => panic!("{e:?}"),
+    }
+}
+
+#[test]
+fn test_invalid_input_refused_before_connecting() {
+    let mut body = create_body();
+    body.device.phone_number = Some("12".try_into().unwrap());
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([Script::responses([ok(201, "")])]), &mut b);
+    let e = block_on(c.create_session(&body, &mut SessionInfo::default())).unwrap_err();
+    assert!(matches!(e, ClientError::Codec(qod_core::Error::Invalid(_))), "{e:?}");
+    assert!(e.to_string().contains("device.phoneNumber"), "{e}");
+    assert_eq!(c.transport().connects, 0);
+}
+
+#[test]
+fn test_response_larger_than_rx_buffer() {
+    let mut tx = [0u8; 512];
+    let mut rx = [0u8; 128];
+    let mock = Mock::new([Script::responses([ok(200, &session_json("AVAILABLE"))])]);
+    let mut c = Client::new(mock, MockDelay::default(), config(), &mut tx, &mut rx);
+    let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
+    assert_eq!(e, ClientError::Codec(qod_core::HttpError::TooLarge.into()));
+    assert!(e.to_string().contains("rx_buf"));
+    let mut tx = [0u8; 64];
+    let mut rx = [0u8; 128];
+    let mut c = Client::new(Mock::new([]), MockDelay::default(), config(), &mut tx, &mut rx);
+    let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
+    assert!(e.to_string().contains("tx_buf"));
+}
+
+#[test]
+fn test_extra_bytes_after_response_prevent_reuse() {
+    let j = session_json("AVAILABLE");
+    let mut resp = ok(200, &j);
+    resp.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
+    let mock = Mock::new([Script::responses([resp]), Script::responses([ok(200, &j)])]);
+    let mut b = Bufs::new();
+    let mut c = client(mock, &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    assert!(!c.is_connected());
+    block_on(c.get_session(ID, &mut s)).unwrap();
+    assert_eq!(c.transport().connects, 2);
+}
+
+#[test]
+fn test_wait_until_available_polls() {
+    let (r, a, u) = (session_json("REQUESTED"), session_json("AVAILABLE"), session_json("UNAVAILABLE"));
+    let poll = Poll { interval_ms: 500, deadline_ms: 1200 };
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([Script::responses([ok(200, &r), ok(200, &r), ok(200, &a)])]), &mut b);
+    let mut s = SessionInfo::default();
+    block_on(c.wait_until_available(ID, &mut s, poll)).unwrap();
+    assert_eq!(s.qos_status, QosStatus::Available);
+    let (_, d) = block_on(c.into_parts());
+    assert_eq!(d.0, vec![500, 500]);
+
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([Script::responses([ok(200, &r), ok(200, &u)])]), &mut b);
+    assert_eq!(block_on(c.wait_until_available(ID, &mut s, poll)), Err(ClientError::SessionUnavailable));
+
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([Script::responses(std::iter::repeat_n(ok(200, &r), 5))]), &mut b);
+    assert_eq!(block_on(c.wait_until_available(ID, &mut s, poll)), Err(ClientError::DeadlineExceeded));
+    assert_eq!(c.transport().sent[0].windows(4).filter(|w| w == b"GET ").count(), 4, "polls at 0, 500, 1000, 1200 ms");
+}
+
+#[test]
+fn test_profiles() {
+    let p = r#"{"name":"QOS_VC","status":"ACTIVE","maxDownstreamRate":{"value":10,"unit":"Mbps"}}"#;
+    let mut b = Bufs::new();
+    let mut c = client(Mock::new([Script::responses([ok(200, &format!("[{p}]")), ok(200, p)])]), &mut b);
+    let mut list = QosProfileList::new();
+    block_on(c.qos_profiles(None, None, &mut list)).unwrap();
+    assert_eq!(list.len(), 1);
+    let mut one = QosProfile::default();
+    block_on(c.qos_profile("QOS_VC", &mut one)).unwrap();
+    assert_eq!(one.name.as_str(), "QOS_VC");
+    let reqs = c.transport().requests();
+    assert!(reqs[0].contains("GET /qod/v0/qos-profiles HTTP/1.1\r\n") && reqs[0].contains("GET /qod/v0/qos-profiles/QOS_VC HTTP/1.1\r\n"));
+}
+
+#[test]
+fn test_secrets_not_in_debug() {
+    let mut b = Bufs::new();
+    let c = client(Mock::new([]), &mut b);
+    let d = format!("{c:?} {:?}", c.config());
+    assert!(!d.contains(TOKEN) && d.contains("redacted"), "{d}");
+}
