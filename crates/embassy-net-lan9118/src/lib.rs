@@ -195,9 +195,18 @@ pub struct Stats {
 /// ```
 pub struct State {
     waker: WakerSlot,
-    /// INT_STS bits acknowledged by the interrupt handler, not yet handled by
-    /// the driver, and the number of such interrupts.
-    events: Mutex<Cell<(u32, u32)>>,
+    /// Written by the interrupt handler, taken by the driver.
+    events: Mutex<Cell<Events>>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Events {
+    /// INT_STS bits acknowledged by the interrupt handler, not yet handled.
+    pending: u32,
+    /// Interrupts since the driver last took the events.
+    new_interrupts: u32,
+    /// Interrupts since start.
+    total_interrupts: u32,
 }
 
 impl State {
@@ -205,12 +214,32 @@ impl State {
     pub const fn new() -> Self {
         Self {
             waker: WakerSlot::new(),
-            events: Mutex::new(Cell::new((0, 0))),
+            events: Mutex::new(Cell::new(Events {
+                pending: 0,
+                new_interrupts: 0,
+                total_interrupts: 0,
+            })),
         }
     }
 
+    /// Number of device interrupts [`on_interrupt`] found work in (it wraps).
+    /// Useful to check that reception is interrupt-driven.
+    pub fn interrupts(&self) -> u32 {
+        critical_section::with(|cs| self.events.borrow(cs).get().total_interrupts)
+    }
+
+    /// Takes the pending INT_STS bits and the count of new interrupts.
     fn take_events(&self) -> (u32, u32) {
-        critical_section::with(|cs| self.events.borrow(cs).replace((0, 0)))
+        critical_section::with(|cs| {
+            let cell = self.events.borrow(cs);
+            let events = cell.get();
+            cell.set(Events {
+                pending: 0,
+                new_interrupts: 0,
+                ..events
+            });
+            (events.pending, events.new_interrupts)
+        })
     }
 }
 
@@ -239,8 +268,12 @@ pub fn on_interrupt<R: RegisterAccess>(regs: &R, state: &State) {
     regs.write32(INT_STS, pending);
     critical_section::with(|cs| {
         let cell = state.events.borrow(cs);
-        let (events, count) = cell.get();
-        cell.set((events | pending, count.wrapping_add(1)));
+        let events = cell.get();
+        cell.set(Events {
+            pending: events.pending | pending,
+            new_interrupts: events.new_interrupts.wrapping_add(1),
+            total_interrupts: events.total_interrupts.wrapping_add(1),
+        });
     });
     state.waker.wake();
 }

@@ -330,6 +330,7 @@ fn test_interrupt_masks_acks_and_wakes() {
     assert_eq!(recv(&mut nic, &mut cx), Some(vec![1; 60]));
     chip.with(|c| assert_eq!(c.int_en, BASE_INT_MASK, "re-armed"));
     assert_eq!(nic.stats().interrupts, 1);
+    assert_eq!(state.interrupts(), 1);
 }
 
 #[test]
