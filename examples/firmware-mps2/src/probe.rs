@@ -52,7 +52,10 @@ pub async fn talk_to_server(stack: Stack<'_>, server: IpEndpoint) -> Result<(), 
     // until the FIN is acknowledged.
     socket.close();
     if with_timeout(CLOSE_TIMEOUT, socket.flush()).await.is_err() {
-        defmt::warn!("close: FIN not acknowledged within {=u64} ms", CLOSE_TIMEOUT.as_millis());
+        defmt::warn!(
+            "close: FIN not acknowledged within {=u64} ms",
+            CLOSE_TIMEOUT.as_millis()
+        );
     }
     defmt::info!("exchange done in {=u64} ms", start.elapsed().as_millis());
     result
@@ -119,7 +122,11 @@ async fn exchange(socket: &mut TcpSocket<'_>, server: IpEndpoint) -> Result<(), 
         preview_len += take;
         body_len += n;
     }
-    defmt::info!("body: {=usize} bytes: {=[u8]:a}", body_len, &body_preview[..preview_len]);
+    defmt::info!(
+        "body: {=usize} bytes: {=[u8]:a}",
+        body_len,
+        &body_preview[..preview_len]
+    );
 
     if EXPECTED_STATUSES.contains(&status) {
         Ok(())
@@ -182,7 +189,11 @@ struct Buf<const N: usize> {
 
 impl<const N: usize> Buf<N> {
     fn new() -> Self {
-        Self { data: [0; N], len: 0, overflowed: false }
+        Self {
+            data: [0; N],
+            len: 0,
+            overflowed: false,
+        }
     }
 
     fn push(&mut self, bytes: &[u8]) {
