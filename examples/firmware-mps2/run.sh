@@ -3,7 +3,8 @@
 # boots the firmware in QEMU (LAN9118 on user-mode networking: the guest's
 # 10.0.2.2 is the host's loopback) and exits with the firmware's status.
 #
-#   bash examples/firmware-mps2/run.sh
+#   bash examples/firmware-mps2/run.sh              # install, build, run
+#   bash examples/firmware-mps2/run.sh --run-only   # run the built image as is
 #
 # Installs what it needs on a fresh Debian machine: qemu-system-arm (apt, as
 # root, only when missing), the thumbv7em-none-eabihf target (rustup) and
