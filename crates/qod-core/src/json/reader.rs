@@ -231,13 +231,10 @@ impl<'a> Reader<'a> {
         let end = self.scan_plain();
         match self.buf.get(end) {
             Some(b'"') => {
-                let raw = self.buf.get(start..end).unwrap_or(&[]);
-                if core::str::from_utf8(raw).is_err() {
-                    self.pos = start;
-                    return Err(self.err(K::InvalidUtf8));
-                }
+                // Names are compared byte-wise with the spec's ASCII names, and an unknown member is skipped unread,
+                // so a name's encoding cannot affect the result and is not checked here.
                 self.pos = end + 1;
-                Ok(Key::Raw(raw))
+                Ok(Key::Raw(self.buf.get(start..end).unwrap_or(&[])))
             }
             _ => {
                 // Escaped (or malformed) name: unescape into a small buffer; overflow just marks it unknown.
@@ -254,9 +251,30 @@ impl<'a> Reader<'a> {
     }
 
     /// Index of the first byte at or after `pos` that is `"`, `\` or a control character (or the end).
+    ///
+    /// Scans eight bytes at a time (SWAR): the strings of a QoD document are mostly long plain runs.
     #[inline]
     fn scan_plain(&self) -> usize {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
         let mut i = self.pos;
+        while let Some(chunk) = self.buf.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(word);
+            let quote = w ^ (ONES * u64::from(b'"'));
+            let slash = w ^ (ONES * u64::from(b'\\'));
+            // A byte is flagged when it is zero after the XOR (quote/backslash) or below 0x20 (control). The lowest
+            // flagged byte is exact; higher flags may be spurious, which is fine since we only take the first.
+            let hits = (quote.wrapping_sub(ONES) & !quote)
+                | (slash.wrapping_sub(ONES) & !slash)
+                | (w.wrapping_sub(ONES * 0x20) & !w);
+            let hits = hits & HIGH;
+            if hits != 0 {
+                return i + (hits.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+        }
         while let Some(&b) = self.buf.get(i) {
             if b == b'"' || b == b'\\' || b < 0x20 {
                 break;
