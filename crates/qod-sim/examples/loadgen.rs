@@ -1,0 +1,2 @@
+//! Load generator (placeholder; replaced below).
+fn main() {}

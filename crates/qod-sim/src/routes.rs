@@ -1,0 +1,258 @@
+//! The HTTP surface: the API under the base path, the token endpoint, and the layers every answer passes through
+//! (request log, `ErrorInfo` for every error status).
+use crate::auth::{self, Auth, ClientId};
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::faults::{self, Faults};
+use crate::input;
+use crate::profiles::seconds;
+use crate::store::{NewSession, Store};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use bytes::Bytes;
+use qod_core::model::{QosProfile, QosProfileStatus};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+use uuid::Uuid;
+
+/// Shared by the API handlers.
+pub(crate) struct AppState {
+    pub store: Arc<Store>,
+    pub profiles: Vec<QosProfile>,
+    pub clock: Arc<dyn Clock>,
+}
+
+type Shared = Arc<AppState>;
+type ApiResult = Result<Response, ApiError>;
+
+/// Builds the whole application.
+pub(crate) fn router(state: Shared, auth: Arc<Auth>, faults: Arc<Faults>, base_path: &str) -> Router {
+    let api = Router::new()
+        .route("/sessions", post(create_session))
+        .route("/sessions/{id}", get(get_session).delete(delete_session))
+        .route("/sessions/{id}/extend", post(extend_session))
+        .route("/qos-profiles", get(list_profiles))
+        .route("/qos-profiles/{name}", get(get_profile))
+        .with_state(state)
+        .layer(from_fn_with_state(auth.clone(), auth::middleware))
+        .layer(from_fn(move |req: Request, next: Next| {
+            faults::middleware(faults.clone(), req, next)
+        }));
+    let root = Router::new()
+        .route("/oauth/token", post(auth::token_endpoint))
+        .with_state(auth);
+    let app = if base_path.is_empty() {
+        root.merge(api)
+    } else {
+        root.nest(base_path, api)
+    };
+    app.fallback(unknown_route)
+        .layer(from_fn(error_info_everywhere))
+        .layer(from_fn(log_request))
+}
+
+fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
+    let body = serde_json::to_vec(value).map_err(|e| {
+        tracing::error!(error = %e, "cannot serialize a response");
+        ApiError::for_status(StatusCode::INTERNAL_SERVER_ERROR)
+    })?;
+    let mut res = (status, body).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(res)
+}
+
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let ok = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE))
+    }
+}
+
+fn session_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(raw).map_err(|_| ApiError::invalid("Invalid value specified: sessionId is not a UUID"))
+}
+
+async fn create_session(
+    State(st): State<Shared>,
+    Extension(ClientId(owner)): Extension<ClientId>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    require_json(&headers)?;
+    let request = input::create_session(&body)?;
+    let Some(profile) = st.profiles.iter().find(|p| p.name == request.qos_profile) else {
+        return Err(ApiError::invalid(
+            "Invalid value specified: qosProfile names no known QoS profile",
+        ));
+    };
+    if profile.status != QosProfileStatus::Active {
+        return Err(ApiError::invalid(format!(
+            "Invalid value specified: qosProfile {} is {} and cannot be used for new sessions",
+            profile.name, profile.status
+        )));
+    }
+    let min = profile.min_duration.as_ref().and_then(seconds).unwrap_or(1);
+    let max = profile
+        .max_duration
+        .as_ref()
+        .and_then(seconds)
+        .unwrap_or(86_400)
+        .min(86_400);
+    // The spec's default is the maximum (24 h); a profile allowing less caps it.
+    let duration = request.duration.unwrap_or(u32::try_from(max).unwrap_or(86_400));
+    if !(min..=max).contains(&u64::from(duration)) {
+        return Err(ApiError::out_of_range(
+            "The requested duration is out of the allowed range for the specific QoS profile",
+        ));
+    }
+    let info = st.store.create(
+        NewSession {
+            request,
+            duration,
+            owner,
+        },
+        st.clock.now_ms(),
+    )?;
+    json(StatusCode::CREATED, &info)
+}
+
+async fn get_session(
+    State(st): State<Shared>,
+    Extension(ClientId(owner)): Extension<ClientId>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    json(StatusCode::OK, &st.store.get(&id, &owner, st.clock.now_ms())?)
+}
+
+async fn delete_session(
+    State(st): State<Shared>,
+    Extension(ClientId(owner)): Extension<ClientId>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    st.store.delete(&id, &owner, st.clock.now_ms())?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn extend_session(
+    State(st): State<Shared>,
+    Extension(ClientId(owner)): Extension<ClientId>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let id = session_id(&id)?;
+    require_json(&headers)?;
+    let req = input::extend_session(&body)?;
+    json(
+        StatusCode::OK,
+        &st.store
+            .extend(&id, &owner, req.requested_additional_duration, st.clock.now_ms())?,
+    )
+}
+
+async fn list_profiles(State(st): State<Shared>, RawQuery(query): RawQuery) -> ApiResult {
+    let (mut name, mut status) = (None, None);
+    for (k, v) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        match &*k {
+            "name" => name = Some(v.into_owned()),
+            // An unknown status matches no profile (404), as the operation documents no 400.
+            "status" => status = Some(QosProfileStatus::from_wire(&v)),
+            _ => {}
+        }
+    }
+    let found: Vec<&QosProfile> = st
+        .profiles
+        .iter()
+        .filter(|p| name.as_deref().is_none_or(|n| p.name == n))
+        .filter(|p| status.is_none_or(|s| s != QosProfileStatus::Unknown && p.status == s))
+        .collect();
+    if found.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "No QoS Profiles found",
+        ));
+    }
+    json(StatusCode::OK, &found)
+}
+
+async fn get_profile(State(st): State<Shared>, Path(name): Path<String>) -> ApiResult {
+    if let Err(p) = qod_core::validate::qos_profile_name(&name) {
+        return Err(ApiError::invalid(format!(
+            "Invalid value specified: name {}",
+            p.description()
+        )));
+    }
+    match st.profiles.iter().find(|p| p.name == name.as_str()) {
+        Some(p) => json(StatusCode::OK, p),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "QosProfile Id does not exist",
+        )),
+    }
+}
+
+async fn unknown_route() -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "The requested resource does not exist",
+    )
+    .into_response()
+}
+
+/// Gives every error answer an `ErrorInfo` body, including the framework's own (405, 413, rejected extractors).
+async fn error_info_everywhere(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return res;
+    }
+    let (mut parts, _) = res.into_parts();
+    let body = ApiError::for_status(status).body();
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Logs each request: method, path, status, time taken (never headers: they carry tokens).
+async fn log_request(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    tracing::info!(
+        %method,
+        %path,
+        status = res.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    res
+}
