@@ -137,6 +137,11 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
         &self.config
     }
 
+    /// The settings, to change (timeouts, retry policy) between requests.
+    pub fn config_mut(&mut self) -> &mut Config<'b> {
+        &mut self.config
+    }
+
     /// Replaces the bearer token (e.g. after an OAuth2 refresh).
     pub fn set_token(&mut self, token: Option<&'b str>) {
         self.config.endpoint.token = token;

@@ -1,0 +1,93 @@
+//! Shared harness of the end-to-end tests: qod-client + qod-embassy on the simulated device's own embassy-net stack, through the in-memory link
+//! and the host bridge, against the real simulator (qod-sim) on loopback.
+#![allow(dead_code, unused_imports, unused_macros)]
+pub use embassy_futures::select::{select3, Either3};
+pub use qod_client::{Client, ClientError, Config, Poll, RetryPolicy};
+pub use qod_core::model::{CreateSession, ErrorCode, QosProfile, QosProfileList, QosStatus, SessionInfo};
+pub use qod_devnet::{bridge, BridgeStats, DevNet};
+pub use qod_embassy::{EmbassyConnector, ServerUrl};
+use std::future::Future;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub const PORT: u16 = 9091;
+
+/// POST /oauth/token (client_credentials) on the host side: the device is provisioned with the token.
+pub async fn token(sim: &qod_sim::RunningSim) -> String {
+    let body = "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret";
+    let mut s = tokio::net::TcpStream::connect(sim.local_addr()).await.unwrap();
+    let req = format!(
+        "POST /oauth/token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).await.unwrap();
+    let json = &resp[resp.find("\r\n\r\n").unwrap() + 4..];
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+pub fn sim_config() -> qod_sim::Config {
+    qod_sim::Config { requested_delay: Duration::from_millis(300), ..Default::default() }
+}
+
+/// Runs `flow(device stack, token)` on the device while the link, the bridge and the simulator run.
+pub fn with_device<F, Fut, T>(sim_cfg: qod_sim::Config, flow: F) -> (T, Arc<BridgeStats>)
+where
+    F: FnOnce(embassy_net::Stack<'static>, String, Arc<BridgeStats>) -> Fut,
+    Fut: Future<Output = T>,
+{
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let sim = qod_sim::serve(sim_cfg).await.unwrap();
+        let token = token(&sim).await;
+        let mut net = DevNet::new();
+        let stats = Arc::new(BridgeStats::default());
+        let (device, host) = (net.device, net.host);
+        let run = tokio::time::timeout(
+            Duration::from_secs(30),
+            select3(net.run(), bridge(host, PORT, sim.local_addr(), stats.clone()), flow(device, token, stats.clone())),
+        );
+        let out = match run.await.expect("device flow timed out") {
+            Either3::Third(v) => v,
+            _ => unreachable!("the network never ends"),
+        };
+        sim.shutdown().await;
+        (out, stats)
+    })
+}
+
+pub const URL: &str = "http://10.42.0.1:9091/qod/v0";
+
+pub fn create_body(phone: &str, profile: &str) -> CreateSession {
+    let mut c = CreateSession::default();
+    c.device.phone_number = Some(phone.try_into().unwrap());
+    c.device.ipv4_address = Some(qod_core::model::DeviceIpv4Addr {
+        public_address: Some("10.42.0.2".try_into().unwrap()),
+        private_address: Some("10.42.0.2".try_into().unwrap()),
+        public_port: None,
+    });
+    c.application_server.ipv4_address = Some("10.42.0.1/32".try_into().unwrap());
+    c.qos_profile = profile.try_into().unwrap();
+    c.duration = Some(600);
+    c
+}
+
+/// A device-side `Client` named `$client` with config `$cfg`, over `$stack`, with bearer `$token`.
+#[macro_export]
+macro_rules! device_client {
+    ($stack:expr, $token:expr, $cfg:ident, $client:ident) => {
+        let url = ServerUrl::parse(URL).unwrap();
+        let (mut srx, mut stx) = ([0u8; 2048], [0u8; 2048]);
+        let (mut tx, mut rx) = ([0u8; 1024], [0u8; 16384]);
+        let conn = EmbassyConnector::new($stack, &mut srx, &mut stx, url.remote());
+        #[allow(unused_mut)]
+        let mut $cfg = Config::new(url.endpoint().with_token(&$token));
+        $cfg.timeout_ms = 5_000;
+        let mut $client = Client::new(conn, embassy_time::Delay, $cfg, &mut tx, &mut rx);
+    };
+}
+
