@@ -17,7 +17,6 @@ pub enum Key<'a> {
 
 impl<'a> Key<'a> {
     /// The name's bytes.
-    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Key::Raw(b) => b,
@@ -36,7 +35,6 @@ pub struct Reader<'a> {
     need_comma: bool,
 }
 
-#[inline]
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
@@ -52,12 +50,10 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
-    #[inline]
     fn err(&self, kind: K) -> DecodeError {
         DecodeError::new(kind, self.pos)
     }
 
-    #[inline]
     fn eof_or_syntax(&self) -> DecodeError {
         if self.pos >= self.buf.len() {
             self.err(K::Eof)
@@ -66,7 +62,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline]
     fn skip_ws(&mut self) {
         while let Some(&b) = self.buf.get(self.pos) {
             if !is_ws(b) {
@@ -76,7 +71,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline]
     fn peek(&mut self) -> Option<u8> {
         self.skip_ws();
         self.buf.get(self.pos).copied()
@@ -93,7 +87,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline]
     fn enter(&mut self) -> R<()> {
         if self.depth >= MAX_DEPTH {
             return Err(self.err(K::TooDeep));
@@ -107,7 +100,6 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// A malformed literal starting with `n`.
-    #[inline]
     pub fn null(&mut self) -> R<bool> {
         if self.peek() != Some(b'n') {
             return Ok(false);
@@ -253,7 +245,6 @@ impl<'a> Reader<'a> {
     /// Index of the first byte at or after `pos` that is `"`, `\` or a control character (or the end).
     ///
     /// Scans eight bytes at a time (SWAR): the strings of a QoD document are mostly long plain runs.
-    #[inline]
     fn scan_plain(&self) -> usize {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -290,6 +281,15 @@ impl<'a> Reader<'a> {
     /// Not a string, malformed, invalid UTF-8, or longer than `N`.
     #[inline]
     pub fn string_into<const N: usize>(&mut self, out: &mut heapless::String<N>) -> R<()> {
+        self.string_into_view(out.as_mut_view())
+    }
+
+    /// [`Reader::string_into`] for any capacity, through heapless's unsized view (one copy of the code for all
+    /// capacities, which matters for flash).
+    ///
+    /// # Errors
+    /// As [`Reader::string_into`].
+    pub fn string_into_view(&mut self, out: &mut heapless::string::StringView) -> R<()> {
         out.clear();
         self.expect_value_start(b'"')?;
         let start = self.pos;
@@ -482,7 +482,6 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// Not an integer, or out of range.
-    #[inline]
     pub fn u64_in(&mut self, min: u64, max: u64) -> R<u64> {
         let start = self.peek_pos();
         let (neg, v) = self.integer()?;
@@ -496,7 +495,6 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// Not an integer, or out of range.
-    #[inline]
     pub fn u16(&mut self) -> R<u16> {
         self.u64_in(0, u64::from(u16::MAX)).map(|v| v as u16)
     }
@@ -505,7 +503,6 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// Not an integer, or out of range.
-    #[inline]
     pub fn u32(&mut self) -> R<u32> {
         self.u64_in(0, u64::from(u32::MAX)).map(|v| v as u32)
     }
@@ -514,7 +511,6 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// Not an integer, or out of range.
-    #[inline]
     pub fn i64(&mut self) -> R<i64> {
         let start = self.peek_pos();
         let (neg, v) = self.integer()?;
@@ -674,13 +670,12 @@ trait Sink {
 
 struct Discard;
 impl Sink for Discard {
-    #[inline]
     fn push(&mut self, _: &str) {}
 }
 
 /// Pushes into a heapless string, remembering overflow (reported once the string is fully parsed).
-struct StringSink<'s, const N: usize>(&'s mut heapless::String<N>, bool);
-impl<const N: usize> Sink for StringSink<'_, N> {
+struct StringSink<'s>(&'s mut heapless::string::StringView, bool);
+impl Sink for StringSink<'_> {
     fn push(&mut self, s: &str) {
         if self.0.push_str(s).is_err() {
             self.1 = true;

@@ -1,5 +1,23 @@
 use crate::Error;
 
+/// `(v / 10^9, v % 10^9)` without a 64-bit division routine: binary long division, one bit at a time.
+fn div_1e9(v: u64) -> (u64, u32) {
+    const D: u64 = 1_000_000_000;
+    if v < D {
+        return (0, v as u32);
+    }
+    let mut q = 0u64;
+    let mut r = 0u64;
+    for bit in (0..64).rev() {
+        r = (r << 1) | ((v >> bit) & 1);
+        if r >= D {
+            r -= D;
+            q |= 1 << bit;
+        }
+    }
+    (q, r as u32)
+}
+
 /// Writes compact JSON into a caller-owned buffer.
 #[derive(Debug)]
 pub struct Writer<'b> {
@@ -8,7 +26,6 @@ pub struct Writer<'b> {
 }
 
 /// Bytes that need escaping inside a JSON string: `"`, `\` and controls.
-#[inline]
 fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
@@ -33,7 +50,6 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let end = self.pos + bytes.len();
         let dst = self.buf.get_mut(self.pos..end).ok_or(Error::BufferTooSmall)?;
@@ -42,7 +58,6 @@ impl<'b> Writer<'b> {
         Ok(())
     }
 
-    #[inline]
     fn byte(&mut self, b: u8) -> Result<(), Error> {
         let dst = self.buf.get_mut(self.pos).ok_or(Error::BufferTooSmall)?;
         *dst = b;
@@ -86,20 +101,41 @@ impl<'b> Writer<'b> {
 
     /// Writes an unsigned integer.
     ///
+    /// Values that fit 32 bits (ports, durations, statuses) use 32-bit division, which MCUs do in hardware or a
+    /// small routine; wider values (epoch seconds are `i64`) are split by 10^9 first, so no 64-bit division
+    /// routine is linked.
+    ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
-    pub fn u64(&mut self, mut v: u64) -> Result<(), Error> {
+    pub fn u64(&mut self, v: u64) -> Result<(), Error> {
         let mut tmp = [0u8; 20];
         let mut i = tmp.len();
-        loop {
-            i -= 1;
-            if let Some(slot) = tmp.get_mut(i) {
-                *slot = b'0' + (v % 10) as u8;
+        let mut push = |tmp: &mut [u8; 20], mut x: u32, pad: bool| {
+            let mut n = 0;
+            loop {
+                i -= 1;
+                if let Some(slot) = tmp.get_mut(i) {
+                    *slot = b'0' + (x % 10) as u8;
+                }
+                x /= 10;
+                n += 1;
+                if (x == 0 && (!pad || n == 9)) || i == 0 {
+                    break;
+                }
             }
-            v /= 10;
-            if v == 0 || i == 0 {
-                break;
+        };
+        // Split into base-10^9 limbs by subtraction-free shifts: at most three limbs for a u64.
+        let (hi, rest) = div_1e9(v);
+        let (top, mid) = div_1e9(hi);
+        if hi == 0 {
+            push(&mut tmp, rest, false);
+        } else {
+            push(&mut tmp, rest, true);
+            if top == 0 {
+                push(&mut tmp, mid, false);
+            } else {
+                push(&mut tmp, mid, true);
+                push(&mut tmp, top as u32, false);
             }
         }
         self.raw(tmp.get(i..).unwrap_or(&[]))
@@ -120,7 +156,6 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn object(&mut self) -> Result<ObjectWriter<'_, 'b>, Error> {
         self.byte(b'{')?;
         Ok(ObjectWriter { w: self, first: true })
@@ -160,7 +195,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn key(&mut self, name: &str) -> Result<&mut Writer<'b>, Error> {
         if !self.first {
             self.w.byte(b',')?;
@@ -176,7 +210,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn str(&mut self, name: &str, value: &str) -> Result<(), Error> {
         self.key(name)?.string(value)
     }
@@ -185,7 +218,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn opt_str(&mut self, name: &str, value: Option<&str>) -> Result<(), Error> {
         match value {
             Some(v) => self.str(name, v),
@@ -197,7 +229,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn u64(&mut self, name: &str, value: u64) -> Result<(), Error> {
         self.key(name)?.u64(value)
     }
@@ -206,7 +237,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn i64(&mut self, name: &str, value: i64) -> Result<(), Error> {
         self.key(name)?.i64(value)
     }
@@ -215,7 +245,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn opt_u64(&mut self, name: &str, value: Option<u64>) -> Result<(), Error> {
         match value {
             Some(v) => self.u64(name, v),
@@ -227,7 +256,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// As the value's [`Encode`](super::Encode).
-    #[inline]
     pub fn opt<T: super::Encode>(&mut self, name: &str, value: Option<&T>) -> Result<(), Error> {
         match value {
             Some(v) => v.encode_to(self.key(name)?),
@@ -239,7 +267,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// As the value's [`Encode`](super::Encode).
-    #[inline]
     pub fn value<T: super::Encode>(&mut self, name: &str, value: &T) -> Result<(), Error> {
         value.encode_to(self.key(name)?)
     }
@@ -248,7 +275,6 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`].
-    #[inline]
     pub fn end(self) -> Result<(), Error> {
         self.w.byte(b'}')
     }
@@ -278,6 +304,13 @@ mod tests {
         w.i64(i64::MIN).unwrap();
         let n = w.len();
         assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), "0,18446744073709551615,-9223372036854775808");
+        for v in [1, 9, 10, 999_999_999, 1_000_000_000, 1_000_000_001, 1_639_479_600, 10_000_000_000_000_000_000, 123_000_000_000_000_456] {
+            let mut buf = [0u8; 20];
+            let mut w = Writer::new(&mut buf);
+            w.u64(v).unwrap();
+            let n = w.len();
+            assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), v.to_string());
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use super::{list, missing, opt, req, R};
+use super::{list, object, some, FieldFn, Schema, R};
 use crate::json::{Decode, Encode, Reader, Writer};
 use crate::{limits, Error};
 use heapless::{String, Vec};
@@ -77,20 +77,19 @@ pub struct PortsSpec {
 
 impl Decode for Device {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const SCHEMA: Schema = Schema {
+            names: &["phoneNumber", "networkAccessIdentifier", "ipv4Address", "ipv6Address"],
+            paths: &["device.phoneNumber", "device.networkAccessIdentifier", "device.ipv4Address", "device.ipv6Address"],
+            required: 0,
+        };
+        const FIELDS: &[FieldFn<Device>] = &[
+            |v, r| some(&mut v.phone_number).decode_from(r),
+            |v, r| some(&mut v.network_access_identifier).decode_from(r),
+            |v, r| some(&mut v.ipv4_address).decode_from(r),
+            |v, r| some(&mut v.ipv6_address).decode_from(r),
+        ];
         *self = Device::default();
-        r.begin_object()?;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"phoneNumber" => opt(r, &mut self.phone_number, "device.phoneNumber")?,
-                b"networkAccessIdentifier" => {
-                    opt(r, &mut self.network_access_identifier, "device.networkAccessIdentifier")?
-                }
-                b"ipv4Address" => opt(r, &mut self.ipv4_address, "device.ipv4Address")?,
-                b"ipv6Address" => opt(r, &mut self.ipv6_address, "device.ipv6Address")?,
-                _ => r.skip()?,
-            }
-        }
-        Ok(())
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
@@ -107,17 +106,22 @@ impl Encode for Device {
 
 impl Decode for DeviceIpv4Addr {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const SCHEMA: Schema = Schema {
+            names: &["publicAddress", "privateAddress", "publicPort"],
+            paths: &[
+                "device.ipv4Address.publicAddress",
+                "device.ipv4Address.privateAddress",
+                "device.ipv4Address.publicPort",
+            ],
+            required: 0,
+        };
+        const FIELDS: &[FieldFn<DeviceIpv4Addr>] = &[
+            |v, r| some(&mut v.public_address).decode_from(r),
+            |v, r| some(&mut v.private_address).decode_from(r),
+            |v, r| some(&mut v.public_port).decode_from(r),
+        ];
         *self = DeviceIpv4Addr::default();
-        r.begin_object()?;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"publicAddress" => opt(r, &mut self.public_address, "device.ipv4Address.publicAddress")?,
-                b"privateAddress" => opt(r, &mut self.private_address, "device.ipv4Address.privateAddress")?,
-                b"publicPort" => opt(r, &mut self.public_port, "device.ipv4Address.publicPort")?,
-                _ => r.skip()?,
-            }
-        }
-        Ok(())
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
@@ -133,16 +137,17 @@ impl Encode for DeviceIpv4Addr {
 
 impl Decode for ApplicationServer {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const SCHEMA: Schema = Schema {
+            names: &["ipv4Address", "ipv6Address"],
+            paths: &["applicationServer.ipv4Address", "applicationServer.ipv6Address"],
+            required: 0,
+        };
+        const FIELDS: &[FieldFn<ApplicationServer>] = &[
+            |v, r| some(&mut v.ipv4_address).decode_from(r),
+            |v, r| some(&mut v.ipv6_address).decode_from(r),
+        ];
         *self = ApplicationServer::default();
-        r.begin_object()?;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"ipv4Address" => opt(r, &mut self.ipv4_address, "applicationServer.ipv4Address")?,
-                b"ipv6Address" => opt(r, &mut self.ipv6_address, "applicationServer.ipv6Address")?,
-                _ => r.skip()?,
-            }
-        }
-        Ok(())
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
@@ -155,62 +160,65 @@ impl Encode for ApplicationServer {
     }
 }
 
-/// Member paths of one `PortsSpec` occurrence, for error messages.
-pub(crate) struct PortsPaths {
-    pub ranges: &'static str,
-    pub from: &'static str,
-    pub to: &'static str,
-    pub ports: &'static str,
+/// Where a `PortsSpec` occurs, which decides the paths in its errors.
+pub(crate) const AT_DEVICE: u8 = 0;
+/// `applicationServerPorts`.
+pub(crate) const AT_SERVER: u8 = 1;
+/// Decoded on its own.
+const AT_ROOT: u8 = 2;
+
+const PORTS_SCHEMAS: &[Schema] = &[
+    Schema { names: &["ranges", "ports"], paths: &["devicePorts.ranges", "devicePorts.ports"], required: 0 },
+    Schema {
+        names: &["ranges", "ports"],
+        paths: &["applicationServerPorts.ranges", "applicationServerPorts.ports"],
+        required: 0,
+    },
+    Schema { names: &["ranges", "ports"], paths: &["ranges", "ports"], required: 0 },
+];
+
+const RANGE_SCHEMAS: &[Schema] = &[
+    Schema { names: &["from", "to"], paths: &["devicePorts.ranges.from", "devicePorts.ranges.to"], required: 0b11 },
+    Schema {
+        names: &["from", "to"],
+        paths: &["applicationServerPorts.ranges.from", "applicationServerPorts.ranges.to"],
+        required: 0b11,
+    },
+    Schema { names: &["from", "to"], paths: &["ranges.from", "ranges.to"], required: 0b11 },
+];
+
+const RANGE_FIELDS: &[FieldFn<PortRange>] = &[|v, r| v.from.decode_from(r), |v, r| v.to.decode_from(r)];
+
+fn at(schemas: &'static [Schema], at: u8) -> &'static Schema {
+    match schemas.get(usize::from(at)) {
+        Some(s) => s,
+        None => &EMPTY,
+    }
 }
 
-pub(crate) const DEVICE_PORTS: PortsPaths = PortsPaths {
-    ranges: "devicePorts.ranges",
-    from: "devicePorts.ranges.from",
-    to: "devicePorts.ranges.to",
-    ports: "devicePorts.ports",
-};
-pub(crate) const SERVER_PORTS: PortsPaths = PortsPaths {
-    ranges: "applicationServerPorts.ranges",
-    from: "applicationServerPorts.ranges.from",
-    to: "applicationServerPorts.ranges.to",
-    ports: "applicationServerPorts.ports",
-};
-const BARE_PORTS: PortsPaths = PortsPaths { ranges: "ranges", from: "ranges.from", to: "ranges.to", ports: "ports" };
+const EMPTY: Schema = Schema { names: &[], paths: &[], required: 0 };
+
+fn ranges<const AT: u8>(v: &mut PortsSpec, r: &mut Reader<'_>) -> R {
+    let schema = at(RANGE_SCHEMAS, AT);
+    list(r, v.ranges.as_mut_view(), &mut |r, range| object(r, range, schema, RANGE_FIELDS))
+}
+
+fn ports(v: &mut PortsSpec, r: &mut Reader<'_>) -> R {
+    list(r, v.ports.as_mut_view(), &mut |r, port| port.decode_from(r))
+}
 
 impl PortsSpec {
-    pub(crate) fn decode_at(&mut self, r: &mut Reader<'_>, p: &'static PortsPaths) -> R {
+    /// Decodes a `PortsSpec` found at `AT` (one of the `AT_*` constants).
+    pub(crate) fn decode_at<const AT: u8>(&mut self, r: &mut Reader<'_>) -> R {
         self.ranges.clear();
         self.ports.clear();
-        r.begin_object()?;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"ranges" => list(r, &mut self.ranges, p.ranges, |r, range| {
-                    r.begin_object()?;
-                    let mut seen = 0u8;
-                    while let Some(key) = r.next_key()? {
-                        match key.as_bytes() {
-                            b"from" => seen |= u8::from(req(r, &mut range.from, p.from)?),
-                            b"to" => seen |= u8::from(req(r, &mut range.to, p.to)?) << 1,
-                            _ => r.skip()?,
-                        }
-                    }
-                    match seen {
-                        3 => Ok(()),
-                        2 => Err(missing(r, p.from)),
-                        _ => Err(missing(r, p.to)),
-                    }
-                })?,
-                b"ports" => list(r, &mut self.ports, p.ports, |r, port| port.decode_from(r))?,
-                _ => r.skip()?,
-            }
-        }
-        Ok(())
+        object(r, self, at(PORTS_SCHEMAS, AT), &[ranges::<AT>, ports])
     }
 }
 
 impl Decode for PortsSpec {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        self.decode_at(r, &BARE_PORTS)
+        self.decode_at::<AT_ROOT>(r)
     }
 }
 

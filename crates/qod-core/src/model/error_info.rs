@@ -1,4 +1,4 @@
-use super::{missing, req, wire_enum, R};
+use super::{object, wire_enum, FieldFn, Schema, R};
 use crate::json::{Decode, Encode, Reader, Writer};
 use crate::{limits, Error};
 use heapless::String;
@@ -51,22 +51,11 @@ impl ErrorInfo {
 
 impl Decode for ErrorInfo {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        r.begin_object()?;
-        let mut seen = 0u8;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"status" => seen |= u8::from(req(r, &mut self.status, "status")?),
-                b"code" => seen |= u8::from(req(r, &mut self.code, "code")?) << 1,
-                b"message" => seen |= u8::from(req(r, &mut self.message, "message")?) << 2,
-                _ => r.skip()?,
-            }
-        }
-        for (bit, name) in [(1, "status"), (2, "code"), (4, "message")] {
-            if seen & bit == 0 {
-                return Err(missing(r, name));
-            }
-        }
-        Ok(())
+        const SCHEMA: Schema =
+            Schema { names: &["status", "code", "message"], paths: &["status", "code", "message"], required: 0b111 };
+        const FIELDS: &[FieldFn<ErrorInfo>] =
+            &[|v, r| v.status.decode_from(r), |v, r| v.code.decode_from(r), |v, r| v.message.decode_from(r)];
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 

@@ -1,4 +1,4 @@
-use super::{missing, opt, req, wire_enum, SessionId, R};
+use super::{object, some, wire_enum, FieldFn, Schema, SessionId, R};
 use crate::json::{Decode, Encode, Reader, Writer};
 use crate::{limits, DecodeError, DecodeErrorKind, Error};
 use heapless::String;
@@ -102,22 +102,18 @@ fixed_string_serde!(spec_version, "1.0");
 
 impl Decode for QosStatusChangedData {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const SCHEMA: Schema = Schema {
+            names: &["sessionId", "qosStatus", "statusInfo"],
+            paths: &["data.sessionId", "data.qosStatus", "data.statusInfo"],
+            required: 0b11,
+        };
+        const FIELDS: &[FieldFn<QosStatusChangedData>] = &[
+            |v, r| v.session_id.decode_from(r),
+            |v, r| v.qos_status.decode_from(r),
+            |v, r| some(&mut v.status_info).decode_from(r),
+        ];
         self.status_info = None;
-        r.begin_object()?;
-        let mut seen = 0u8;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"sessionId" => seen |= u8::from(req(r, &mut self.session_id, "data.sessionId")?),
-                b"qosStatus" => seen |= u8::from(req(r, &mut self.qos_status, "data.qosStatus")?) << 1,
-                b"statusInfo" => opt(r, &mut self.status_info, "data.statusInfo")?,
-                _ => r.skip()?,
-            }
-        }
-        match seen {
-            3 => Ok(()),
-            2 => Err(missing(r, "data.sessionId")),
-            _ => Err(missing(r, "data.qosStatus")),
-        }
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
@@ -133,39 +129,27 @@ impl Encode for QosStatusChangedData {
 
 impl Decode for QosStatusChanged {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const NAMES: &[&str] = &["id", "source", "type", "specversion", "datacontenttype", "data", "time"];
+        const SCHEMA: Schema = Schema { names: NAMES, paths: NAMES, required: 0b110_1111 };
+        const FIELDS: &[FieldFn<QosStatusChanged>] = &[
+            |v, r| v.id.decode_from(r),
+            |v, r| v.source.decode_from(r),
+            |_, r| r.expect_string(QOS_STATUS_CHANGED_TYPE),
+            |_, r| r.expect_string("1.0"),
+            |v, r| {
+                let at = r.offset();
+                let t = some(&mut v.datacontenttype);
+                t.decode_from(r)?;
+                if *t == DataContentType::Unknown {
+                    return Err(DecodeError::new(DecodeErrorKind::UnexpectedValue, at));
+                }
+                Ok(())
+            },
+            |v, r| v.data.decode_from(r),
+            |v, r| v.time.decode_from(r),
+        ];
         self.datacontenttype = None;
-        r.begin_object()?;
-        let mut seen = 0u8;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"id" => seen |= u8::from(req(r, &mut self.id, "id")?),
-                b"source" => seen |= u8::from(req(r, &mut self.source, "source")?) << 1,
-                b"type" => {
-                    r.expect_string(QOS_STATUS_CHANGED_TYPE).map_err(|e| e.at("type"))?;
-                    seen |= 4;
-                }
-                b"specversion" => {
-                    r.expect_string("1.0").map_err(|e| e.at("specversion"))?;
-                    seen |= 8;
-                }
-                b"datacontenttype" => {
-                    let at = r.offset();
-                    opt(r, &mut self.datacontenttype, "datacontenttype")?;
-                    if self.datacontenttype == Some(DataContentType::Unknown) {
-                        return Err(DecodeError::new(DecodeErrorKind::UnexpectedValue, at).at("datacontenttype"));
-                    }
-                }
-                b"data" => seen |= u8::from(req(r, &mut self.data, "data")?) << 4,
-                b"time" => seen |= u8::from(req(r, &mut self.time, "time")?) << 5,
-                _ => r.skip()?,
-            }
-        }
-        for (bit, name) in [(1, "id"), (2, "source"), (4, "type"), (8, "specversion"), (16, "data"), (32, "time")] {
-            if seen & bit == 0 {
-                return Err(missing(r, name));
-            }
-        }
-        Ok(())
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 

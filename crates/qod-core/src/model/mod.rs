@@ -93,14 +93,12 @@ macro_rules! wire_enum {
 pub(crate) use wire_enum;
 
 impl<const N: usize> Decode for heapless::String<N> {
-    #[inline]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         r.string_into(self)
     }
 }
 
 impl<const N: usize> Encode for heapless::String<N> {
-    #[inline]
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.string(self)
     }
@@ -119,88 +117,106 @@ impl<const N: usize> Encode for crate::Secret<N> {
 }
 
 impl Decode for u16 {
-    #[inline]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         *self = r.u16()?;
         Ok(())
     }
 }
 impl Decode for u32 {
-    #[inline]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         *self = r.u32()?;
         Ok(())
     }
 }
 impl Decode for i64 {
-    #[inline]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         *self = r.i64()?;
         Ok(())
     }
 }
 impl Encode for u16 {
-    #[inline]
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.u64(u64::from(*self))
     }
 }
 impl Encode for u32 {
-    #[inline]
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.u64(u64::from(*self))
     }
 }
 
-/// Decodes a required member's value; `Ok(false)` for `null` (treated as absent).
-#[inline]
-pub(crate) fn req<T: Decode>(r: &mut Reader<'_>, v: &mut T, path: &'static str) -> Result<bool, DecodeError> {
-    if r.null().map_err(|e| e.at(path))? {
-        return Ok(false);
-    }
-    v.decode_from(r).map_err(|e| e.at(path))?;
-    Ok(true)
+/// Decodes one member's value (never called for `null`, which leaves the member absent).
+pub(crate) type FieldFn<T> = fn(&mut T, &mut Reader<'_>) -> R;
+
+/// The members of one object: wire names, paths for errors (an empty path defers to the enclosing member's), and
+/// the bit set of required members (bit `i` for `names[i]`).
+pub(crate) struct Schema {
+    pub names: &'static [&'static str],
+    pub paths: &'static [&'static str],
+    pub required: u32,
 }
 
-/// Decodes an optional member's value in place; `null` leaves it `None`.
+/// Decodes an object into `v`: each known member with its `fields[i]`, unknown members skipped, `null` members left
+/// absent, then the required members checked.
+///
+/// Table-driven on purpose: the per-type part is a table and small thunks, the loop exists once in flash.
 #[inline]
-pub(crate) fn opt<T: Decode + Default>(r: &mut Reader<'_>, v: &mut Option<T>, path: &'static str) -> R {
-    if r.null().map_err(|e| e.at(path))? {
-        *v = None;
-        return Ok(());
-    }
-    v.get_or_insert_with(T::default).decode_from(r).map_err(|e| e.at(path))
+pub(crate) fn object<T>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: &[FieldFn<T>]) -> R {
+    object_dyn(r, schema, &mut |i, r| match fields.get(i) {
+        Some(f) => f(v, r),
+        None => r.skip(),
+    })
 }
 
-/// Decodes an array member into `v` (cleared first); `null` leaves it empty.
-#[inline]
-pub(crate) fn list<T: Default, const N: usize>(
-    r: &mut Reader<'_>,
-    v: &mut heapless::Vec<T, N>,
-    path: &'static str,
-    mut item: impl FnMut(&mut Reader<'_>, &mut T) -> R,
-) -> R {
-    v.clear();
-    if r.null().map_err(|e| e.at(path))? {
-        return Ok(());
+#[inline(never)]
+fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
+    r.begin_object()?;
+    let mut seen = 0u32;
+    while let Some(key) = r.next_key()? {
+        let key = key.as_bytes();
+        let Some(i) = schema.names.iter().position(|n| n.as_bytes() == key) else {
+            r.skip()?;
+            continue;
+        };
+        let path = schema.paths.get(i).copied().unwrap_or("");
+        if r.null().map_err(|e| e.at(path))? {
+            continue;
+        }
+        f(i, r).map_err(|e| e.at(path))?;
+        seen |= 1 << i;
     }
-    r.begin_array().map_err(|e| e.at(path))?;
-    while r.next_element().map_err(|e| e.at(path))? {
-        let at = r.offset();
-        if v.push(T::default()).is_err() {
-            return Err(DecodeError::new(DecodeErrorKind::TooMany, at).at(path));
-        }
-        if let Some(last) = v.last_mut() {
-            item(r, last).map_err(|e| e.at(path))?;
-        }
+    let missing = schema.required & !seen;
+    if missing != 0 {
+        let path = schema.paths.get(missing.trailing_zeros() as usize).copied().unwrap_or("");
+        return Err(DecodeError::new(DecodeErrorKind::Missing, r.offset()).at(path));
     }
     Ok(())
 }
 
-/// The error for a required member that never came.
+/// The value inside an optional member, inserting a default first.
 #[inline]
-pub(crate) fn missing(r: &Reader<'_>, path: &'static str) -> DecodeError {
-    DecodeError::new(DecodeErrorKind::Missing, r.offset()).at(path)
+pub(crate) fn some<T: Default>(o: &mut Option<T>) -> &mut T {
+    o.get_or_insert_with(T::default)
+}
+
+/// Decodes an array into `v` (cleared first), each item with `item`.
+pub(crate) fn list<T: Default>(
+    r: &mut Reader<'_>,
+    v: &mut heapless::vec::VecView<T>,
+    item: &mut dyn FnMut(&mut Reader<'_>, &mut T) -> R,
+) -> R {
+    v.clear();
+    r.begin_array()?;
+    while r.next_element()? {
+        let at = r.offset();
+        if v.push(T::default()).is_err() {
+            return Err(DecodeError::new(DecodeErrorKind::TooMany, at));
+        }
+        if let Some(last) = v.last_mut() {
+            item(r, last)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(feature = "serde")]

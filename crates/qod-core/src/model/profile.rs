@@ -1,4 +1,4 @@
-use super::{list, missing, opt, req, wire_enum, QosProfileName, R};
+use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, R};
 use crate::json::{Decode, Encode, Reader, Writer};
 use crate::{limits, Error};
 use heapless::{String, Vec};
@@ -130,18 +130,15 @@ pub struct QosProfile {
 /// The body of `GET /qos-profiles`.
 pub type QosProfileList = Vec<QosProfile, { limits::PROFILES }>;
 
+/// `value`/`unit` report errors under the enclosing member's path (e.g. `maxUpstreamRate`).
+const VALUE_UNIT: Schema = Schema { names: &["value", "unit"], paths: &["", ""], required: 0 };
+
 impl Decode for Rate {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const FIELDS: &[FieldFn<Rate>] =
+            &[|v, r| some(&mut v.value).decode_from(r), |v, r| some(&mut v.unit).decode_from(r)];
         *self = Rate::default();
-        r.begin_object()?;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"value" => opt(r, &mut self.value, "value")?,
-                b"unit" => opt(r, &mut self.unit, "unit")?,
-                _ => r.skip()?,
-            }
-        }
-        Ok(())
+        object(r, self, &VALUE_UNIT, FIELDS)
     }
 }
 
@@ -156,16 +153,10 @@ impl Encode for Rate {
 
 impl Decode for Duration {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const FIELDS: &[FieldFn<Duration>] =
+            &[|v, r| some(&mut v.value).decode_from(r), |v, r| some(&mut v.unit).decode_from(r)];
         *self = Duration::default();
-        r.begin_object()?;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"value" => opt(r, &mut self.value, "value")?,
-                b"unit" => opt(r, &mut self.unit, "unit")?,
-                _ => r.skip()?,
-            }
-        }
-        Ok(())
+        object(r, self, &VALUE_UNIT, FIELDS)
     }
 }
 
@@ -178,48 +169,45 @@ impl Encode for Duration {
     }
 }
 
-/// Decodes a nested `Rate`/`Duration` member, naming the member in errors (the inner paths are `value`/`unit`).
-fn nested<T: Decode + Default>(r: &mut Reader<'_>, v: &mut Option<T>, path: &'static str) -> R {
-    opt(r, v, path).map_err(|mut e| {
-        e.path = path;
-        e
-    })
-}
-
 impl Decode for QosProfile {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const NAMES: &[&str] = &[
+            "name",
+            "description",
+            "status",
+            "targetMinUpstreamRate",
+            "maxUpstreamRate",
+            "maxUpstreamBurstRate",
+            "targetMinDownstreamRate",
+            "maxDownstreamRate",
+            "maxDownstreamBurstRate",
+            "minDuration",
+            "maxDuration",
+            "priority",
+            "packetDelayBudget",
+            "jitter",
+            "packetErrorLossRate",
+        ];
+        const SCHEMA: Schema = Schema { names: NAMES, paths: NAMES, required: 0b101 };
+        const FIELDS: &[FieldFn<QosProfile>] = &[
+            |v, r| v.name.decode_from(r),
+            |v, r| some(&mut v.description).decode_from(r),
+            |v, r| v.status.decode_from(r),
+            |v, r| some(&mut v.target_min_upstream_rate).decode_from(r),
+            |v, r| some(&mut v.max_upstream_rate).decode_from(r),
+            |v, r| some(&mut v.max_upstream_burst_rate).decode_from(r),
+            |v, r| some(&mut v.target_min_downstream_rate).decode_from(r),
+            |v, r| some(&mut v.max_downstream_rate).decode_from(r),
+            |v, r| some(&mut v.max_downstream_burst_rate).decode_from(r),
+            |v, r| some(&mut v.min_duration).decode_from(r),
+            |v, r| some(&mut v.max_duration).decode_from(r),
+            |v, r| some(&mut v.priority).decode_from(r),
+            |v, r| some(&mut v.packet_delay_budget).decode_from(r),
+            |v, r| some(&mut v.jitter).decode_from(r),
+            |v, r| some(&mut v.packet_error_loss_rate).decode_from(r),
+        ];
         *self = QosProfile::default();
-        r.begin_object()?;
-        let mut seen = 0u8;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"name" => seen |= u8::from(req(r, &mut self.name, "name")?),
-                b"description" => opt(r, &mut self.description, "description")?,
-                b"status" => seen |= u8::from(req(r, &mut self.status, "status")?) << 1,
-                b"targetMinUpstreamRate" => nested(r, &mut self.target_min_upstream_rate, "targetMinUpstreamRate")?,
-                b"maxUpstreamRate" => nested(r, &mut self.max_upstream_rate, "maxUpstreamRate")?,
-                b"maxUpstreamBurstRate" => nested(r, &mut self.max_upstream_burst_rate, "maxUpstreamBurstRate")?,
-                b"targetMinDownstreamRate" => {
-                    nested(r, &mut self.target_min_downstream_rate, "targetMinDownstreamRate")?
-                }
-                b"maxDownstreamRate" => nested(r, &mut self.max_downstream_rate, "maxDownstreamRate")?,
-                b"maxDownstreamBurstRate" => {
-                    nested(r, &mut self.max_downstream_burst_rate, "maxDownstreamBurstRate")?
-                }
-                b"minDuration" => nested(r, &mut self.min_duration, "minDuration")?,
-                b"maxDuration" => nested(r, &mut self.max_duration, "maxDuration")?,
-                b"priority" => opt(r, &mut self.priority, "priority")?,
-                b"packetDelayBudget" => nested(r, &mut self.packet_delay_budget, "packetDelayBudget")?,
-                b"jitter" => nested(r, &mut self.jitter, "jitter")?,
-                b"packetErrorLossRate" => opt(r, &mut self.packet_error_loss_rate, "packetErrorLossRate")?,
-                _ => r.skip()?,
-            }
-        }
-        match seen {
-            3 => Ok(()),
-            2 => Err(missing(r, "name")),
-            _ => Err(missing(r, "status")),
-        }
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
@@ -247,11 +235,7 @@ impl Encode for QosProfile {
 
 impl Decode for QosProfileList {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        if r.null()? {
-            self.clear();
-            return Err(missing(r, ""));
-        }
-        list(r, self, "", |r, p| p.decode_from(r))
+        list(r, self.as_mut_view(), &mut |r, p| p.decode_from(r))
     }
 }
 

@@ -1,5 +1,5 @@
-use super::device::{DEVICE_PORTS, SERVER_PORTS};
-use super::{list, missing, opt, req, wire_enum, QosProfileName, SessionId, R};
+use super::device::{AT_DEVICE, AT_SERVER};
+use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, SessionId, R};
 use super::{ApplicationServer, Device, PortsSpec};
 use crate::json::{Decode, Encode, Reader, Writer};
 use crate::{limits, Error, Secret};
@@ -121,23 +121,18 @@ pub struct ExtendSessionDuration {
 
 impl Decode for Webhook {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const SCHEMA: Schema = Schema {
+            names: &["notificationUrl", "notificationAuthToken"],
+            paths: &["webhook.notificationUrl", "webhook.notificationAuthToken"],
+            required: 0b1,
+        };
+        const FIELDS: &[FieldFn<Webhook>] = &[
+            |v, r| v.notification_url.decode_from(r),
+            |v, r| some(&mut v.notification_auth_token).decode_from(r),
+        ];
         self.notification_url.clear();
         self.notification_auth_token = None;
-        r.begin_object()?;
-        let mut seen = false;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"notificationUrl" => seen = req(r, &mut self.notification_url, "webhook.notificationUrl")?,
-                b"notificationAuthToken" => {
-                    opt(r, &mut self.notification_auth_token, "webhook.notificationAuthToken")?
-                }
-                _ => r.skip()?,
-            }
-        }
-        if !seen {
-            return Err(missing(r, "webhook.notificationUrl"));
-        }
-        Ok(())
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
@@ -152,20 +147,14 @@ impl Encode for Webhook {
 
 impl Decode for Message {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        r.begin_object()?;
-        let mut seen = 0u8;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"severity" => seen |= u8::from(req(r, &mut self.severity, "messages.severity")?),
-                b"description" => seen |= u8::from(req(r, &mut self.description, "messages.description")?) << 1,
-                _ => r.skip()?,
-            }
-        }
-        match seen {
-            3 => Ok(()),
-            2 => Err(missing(r, "messages.severity")),
-            _ => Err(missing(r, "messages.description")),
-        }
+        const SCHEMA: Schema = Schema {
+            names: &["severity", "description"],
+            paths: &["messages.severity", "messages.description"],
+            required: 0b11,
+        };
+        const FIELDS: &[FieldFn<Message>] =
+            &[|v, r| v.severity.decode_from(r), |v, r| v.description.decode_from(r)];
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
@@ -178,192 +167,91 @@ impl Encode for Message {
     }
 }
 
-/// Bits of the required members seen while decoding.
-const DEVICE: u8 = 1;
-const SERVER: u8 = 2;
-const PROFILE: u8 = 4;
-const ID: u8 = 8;
-const DURATION: u8 = 16;
-const STARTED: u8 = 32;
-const EXPIRES: u8 = 64;
-const STATUS: u8 = 128;
-
-/// Decodes the members `SessionInfo` and `CreateSession` share; returns whether `key` was one of them.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn base_member(
-    r: &mut Reader<'_>,
-    key: &[u8],
-    seen: &mut u8,
-    device: &mut Device,
-    server: &mut ApplicationServer,
-    device_ports: &mut Option<PortsSpec>,
-    server_ports: &mut Option<PortsSpec>,
-    profile: &mut QosProfileName,
-    webhook: &mut Option<Webhook>,
-) -> Result<bool, crate::DecodeError> {
-    match key {
-        b"device" => {
-            if req(r, device, "device")? {
-                *seen |= DEVICE;
-            }
-        }
-        b"applicationServer" => {
-            if req(r, server, "applicationServer")? {
-                *seen |= SERVER;
-            }
-        }
-        b"devicePorts" => ports(r, device_ports, &DEVICE_PORTS)?,
-        b"applicationServerPorts" => ports(r, server_ports, &SERVER_PORTS)?,
-        b"qosProfile" => {
-            if req(r, profile, "qosProfile")? {
-                *seen |= PROFILE;
-            }
-        }
-        b"webhook" => opt(r, webhook, "webhook")?,
-        _ => return Ok(false),
-    }
-    Ok(true)
+/// `duration` is an int32 with minimum 1.
+fn duration(r: &mut Reader<'_>) -> Result<u32, crate::DecodeError> {
+    r.u64_in(1, i32::MAX as u64).map(|d| d as u32)
 }
 
-fn ports(r: &mut Reader<'_>, v: &mut Option<PortsSpec>, p: &'static super::device::PortsPaths) -> R {
-    if r.null().map_err(|e| e.at(p.ranges))? {
-        *v = None;
-        return Ok(());
-    }
-    let root = match p.ranges.split_once('.') {
-        Some((root, _)) => root,
-        None => p.ranges,
+/// The members `SessionInfo` and `CreateSession` share come first in both schemas, in this order.
+macro_rules! base_names {
+    ($($more:literal),*) => {
+        &["device", "applicationServer", "devicePorts", "applicationServerPorts", "qosProfile", "webhook", $($more),*]
     };
-    v.get_or_insert_with(PortsSpec::default).decode_at(r, p).map_err(|e| e.at(root))
 }
 
-fn check_base(r: &Reader<'_>, seen: u8) -> R {
-    if seen & DEVICE == 0 {
-        return Err(missing(r, "device"));
-    }
-    if seen & SERVER == 0 {
-        return Err(missing(r, "applicationServer"));
-    }
-    if seen & PROFILE == 0 {
-        return Err(missing(r, "qosProfile"));
-    }
-    Ok(())
+/// Required: device, applicationServer, qosProfile.
+const BASE_REQUIRED: u32 = 0b1_0011;
+
+macro_rules! base_fields {
+    ($t:ty; $($more:expr),*) => {
+        &[
+            |v: &mut $t, r: &mut Reader<'_>| v.device.decode_from(r),
+            |v, r| v.application_server.decode_from(r),
+            |v, r| some(&mut v.device_ports).decode_at::<AT_DEVICE>(r),
+            |v, r| some(&mut v.application_server_ports).decode_at::<AT_SERVER>(r),
+            |v, r| v.qos_profile.decode_from(r),
+            |v, r| some(&mut v.webhook).decode_from(r),
+            $($more),*
+        ]
+    };
 }
 
 impl Decode for SessionInfo {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const SCHEMA: Schema = Schema {
+            names: base_names!["sessionId", "duration", "startedAt", "expiresAt", "qosStatus", "messages"],
+            paths: base_names!["sessionId", "duration", "startedAt", "expiresAt", "qosStatus", "messages"],
+            required: BASE_REQUIRED | 0b01_1111 << 6,
+        };
+        const FIELDS: &[FieldFn<SessionInfo>] = base_fields![SessionInfo;
+            |v, r| v.session_id.decode_from(r),
+            |v, r| {
+                v.duration = duration(r)?;
+                Ok(())
+            },
+            |v, r| v.started_at.decode_from(r),
+            |v, r| v.expires_at.decode_from(r),
+            |v, r| v.qos_status.decode_from(r),
+            |v, r| list(r, v.messages.as_mut_view(), &mut |r, m| m.decode_from(r))
+        ];
         self.device_ports = None;
         self.application_server_ports = None;
         self.webhook = None;
         self.messages.clear();
-        r.begin_object()?;
-        let mut seen = 0u8;
-        while let Some(key) = r.next_key()? {
-            let key = key.as_bytes();
-            if base_member(
-                r,
-                key,
-                &mut seen,
-                &mut self.device,
-                &mut self.application_server,
-                &mut self.device_ports,
-                &mut self.application_server_ports,
-                &mut self.qos_profile,
-                &mut self.webhook,
-            )? {
-                continue;
-            }
-            match key {
-                b"sessionId" => seen |= ID * u8::from(req(r, &mut self.session_id, "sessionId")?),
-                b"duration" => {
-                    // int32, minimum 1.
-                    if !r.null()? {
-                        self.duration = r.u64_in(1, i32::MAX as u64).map_err(|e| e.at("duration"))? as u32;
-                        seen |= DURATION;
-                    }
-                }
-                b"startedAt" => seen |= STARTED * u8::from(req(r, &mut self.started_at, "startedAt")?),
-                b"expiresAt" => seen |= EXPIRES * u8::from(req(r, &mut self.expires_at, "expiresAt")?),
-                b"qosStatus" => seen |= STATUS * u8::from(req(r, &mut self.qos_status, "qosStatus")?),
-                b"messages" => list(r, &mut self.messages, "messages", |r, m| m.decode_from(r))?,
-                _ => r.skip()?,
-            }
-        }
-        check_base(r, seen)?;
-        for (bit, name) in [
-            (ID, "sessionId"),
-            (DURATION, "duration"),
-            (STARTED, "startedAt"),
-            (EXPIRES, "expiresAt"),
-            (STATUS, "qosStatus"),
-        ] {
-            if seen & bit == 0 {
-                return Err(missing(r, name));
-            }
-        }
-        Ok(())
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
 impl Decode for CreateSession {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        const SCHEMA: Schema =
+            Schema { names: base_names!["duration"], paths: base_names!["duration"], required: BASE_REQUIRED };
+        const FIELDS: &[FieldFn<CreateSession>] = base_fields![CreateSession;
+            |v, r| {
+                v.duration = Some(duration(r)?);
+                Ok(())
+            }
+        ];
         self.device_ports = None;
         self.application_server_ports = None;
         self.webhook = None;
         self.duration = None;
-        r.begin_object()?;
-        let mut seen = 0u8;
-        while let Some(key) = r.next_key()? {
-            let key = key.as_bytes();
-            if base_member(
-                r,
-                key,
-                &mut seen,
-                &mut self.device,
-                &mut self.application_server,
-                &mut self.device_ports,
-                &mut self.application_server_ports,
-                &mut self.qos_profile,
-                &mut self.webhook,
-            )? {
-                continue;
-            }
-            match key {
-                b"duration" => {
-                    self.duration = if r.null()? {
-                        None
-                    } else {
-                        Some(r.u64_in(1, i32::MAX as u64).map_err(|e| e.at("duration"))? as u32)
-                    }
-                }
-                _ => r.skip()?,
-            }
-        }
-        check_base(r, seen)
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
 impl Decode for ExtendSessionDuration {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        r.begin_object()?;
-        let mut seen = false;
-        while let Some(key) = r.next_key()? {
-            match key.as_bytes() {
-                b"requestedAdditionalDuration" => {
-                    if !r.null()? {
-                        self.requested_additional_duration =
-                            r.u64_in(1, i32::MAX as u64).map_err(|e| e.at("requestedAdditionalDuration"))? as u32;
-                        seen = true;
-                    }
-                }
-                _ => r.skip()?,
-            }
-        }
-        if !seen {
-            return Err(missing(r, "requestedAdditionalDuration"));
-        }
-        Ok(())
+        const SCHEMA: Schema = Schema {
+            names: &["requestedAdditionalDuration"],
+            paths: &["requestedAdditionalDuration"],
+            required: 1,
+        };
+        const FIELDS: &[FieldFn<ExtendSessionDuration>] = &[|v, r| {
+            v.requested_additional_duration = duration(r)?;
+            Ok(())
+        }];
+        object(r, self, &SCHEMA, FIELDS)
     }
 }
 
