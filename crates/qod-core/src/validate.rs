@@ -96,29 +96,26 @@ pub fn ipv6_cidr(s: &str) -> Result<(), Problem> {
 
 /// An absolute `http://` or `https://` URL with a non-empty host and no whitespace or control characters.
 pub fn http_url(s: &str) -> Result<(), Problem> {
-    let lower_starts = |p: &str| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
-    let rest = if lower_starts("https://") {
-        s.get(8..)
-    } else if lower_starts("http://") {
-        s.get(7..)
-    } else {
-        None
-    }
-    .ok_or(Problem::NotAUrl)?;
-    if s.bytes().any(|b| b <= b' ' || b == 0x7f) {
-        return Err(Problem::NotAUrl);
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        host_port.split(':').next().unwrap_or("")
+    let b = s.as_bytes();
+    let strip = |prefix: &[u8]| match b.get(..prefix.len()) {
+        Some(head) if head.eq_ignore_ascii_case(prefix) => b.get(prefix.len()..),
+        _ => None,
     };
-    if host.is_empty() {
+    let rest = strip(b"https://").or_else(|| strip(b"http://")).ok_or(Problem::NotAUrl)?;
+    if b.iter().any(|&c| c <= b' ' || c == 0x7f) {
         return Err(Problem::NotAUrl);
     }
-    Ok(())
+    // The authority ends at the first `/`, `?` or `#`; the host follows any `userinfo@`.
+    let end = rest.iter().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let authority = rest.get(..end).unwrap_or(&[]);
+    let host = match authority.iter().rposition(|&c| c == b'@') {
+        Some(at) => authority.get(at + 1..).unwrap_or(&[]),
+        None => authority,
+    };
+    match host {
+        [] | [b':', ..] | [b'[', b']', ..] | [b'['] => Err(Problem::NotAUrl),
+        _ => Ok(()),
+    }
 }
 
 fn check(field: &'static str, r: Result<(), Problem>) -> Result<(), ValidationError> {

@@ -108,34 +108,26 @@ impl<'b> Writer<'b> {
     /// # Errors
     /// [`Error::BufferTooSmall`].
     pub fn u64(&mut self, v: u64) -> Result<(), Error> {
-        let mut tmp = [0u8; 20];
+        // Base-10^9 limbs, most significant last; at most three for a u64.
+        let (hi, low) = div_1e9(v);
+        let (top, mid) = div_1e9(hi);
+        let limbs = [low, mid, top as u32];
+        let used = if hi == 0 { 1 } else if top == 0 { 2 } else { 3 };
+        let mut tmp = [0u8; 27];
         let mut i = tmp.len();
-        let mut push = |tmp: &mut [u8; 20], mut x: u32, pad: bool| {
-            let mut n = 0;
-            loop {
+        for (n, &limb) in limbs.iter().take(used).enumerate() {
+            let mut x = limb;
+            let last = n + 1 == used;
+            for digit in 0..9 {
                 i -= 1;
                 if let Some(slot) = tmp.get_mut(i) {
                     *slot = b'0' + (x % 10) as u8;
                 }
                 x /= 10;
-                n += 1;
-                if (x == 0 && (!pad || n == 9)) || i == 0 {
+                if last && x == 0 {
                     break;
                 }
-            }
-        };
-        // Split into base-10^9 limbs by subtraction-free shifts: at most three limbs for a u64.
-        let (hi, rest) = div_1e9(v);
-        let (top, mid) = div_1e9(hi);
-        if hi == 0 {
-            push(&mut tmp, rest, false);
-        } else {
-            push(&mut tmp, rest, true);
-            if top == 0 {
-                push(&mut tmp, mid, false);
-            } else {
-                push(&mut tmp, mid, true);
-                push(&mut tmp, top as u32, false);
+                let _ = digit;
             }
         }
         self.raw(tmp.get(i..).unwrap_or(&[]))
@@ -256,7 +248,12 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// As the value's [`Encode`](super::Encode).
+    #[inline]
     pub fn opt<T: super::Encode>(&mut self, name: &str, value: Option<&T>) -> Result<(), Error> {
+        self.opt_dyn(name, value.map(|v| v as &dyn super::Encode))
+    }
+
+    fn opt_dyn(&mut self, name: &str, value: Option<&dyn super::Encode>) -> Result<(), Error> {
         match value {
             Some(v) => v.encode_to(self.key(name)?),
             None => Ok(()),
@@ -267,7 +264,7 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// As the value's [`Encode`](super::Encode).
-    pub fn value<T: super::Encode>(&mut self, name: &str, value: &T) -> Result<(), Error> {
+    pub fn value(&mut self, name: &str, value: &dyn super::Encode) -> Result<(), Error> {
         value.encode_to(self.key(name)?)
     }
 
