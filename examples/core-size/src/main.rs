@@ -6,7 +6,6 @@
 
 use core::hint::black_box;
 use qod_core::api::{self, Endpoint};
-use qod_core::http::{ResponseReader, Status};
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
@@ -16,6 +15,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 /// Reads one response from `wire` into `rx`; returns the status and the body's range.
 #[cfg(feature = "http")]
 fn exchange(rx: &mut [u8], wire: &[u8]) -> Option<(u16, usize, usize)> {
+    use qod_core::http::{ResponseReader, Status};
     let mut r = ResponseReader::new(rx);
     let dst = r.receive_buffer();
     let n = wire.len().min(dst.len());

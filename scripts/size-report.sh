@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Size report of the codec + HTTP layer on a microcontroller: builds examples/core-size (every v0.10.1 operation's
+# encode and decode plus the HTTP response reader, opt-level "s", fat LTO, panic=abort) for thumbv7em-none-eabihf
+# and prints .text + .rodata, what each part costs, the largest symbols, and checks that no floating-point
+# formatting/parsing tables are linked. Usage: scripts/size-report.sh [TARGET]
+set -euo pipefail
+cd "$(dirname "$0")/../examples/core-size"
+target=${1:-thumbv7em-none-eabihf}
+rustup target add "$target" >/dev/null 2>&1 || true
+rustup component add llvm-tools >/dev/null 2>&1 || true
+bin=$(find "$(rustc --print sysroot)/lib/rustlib" -name llvm-size -path '*/bin/*' | head -1)
+[ -n "$bin" ] || { echo "llvm-size not found (rustup component add llvm-tools)"; exit 1; }
+tools=$(dirname "$bin")
+elf=target/$target/release/core-size
+flash() { "$tools/llvm-size" -A "$elf" | awk '/^\.text|^\.rodata/ {s += $2} END {print s}'; }
+
+echo "== qod-core codec + HTTP on $target (opt-level s, LTO) =="
+printf '%-34s %8s\n' "part (built alone)" "bytes"
+for part in requests http sessions profiles; do
+  cargo build -q --locked --release --target "$target" --no-default-features --features "$part" 2>/dev/null
+  printf '%-34s %8s\n' "$part" "$(flash)"
+done
+cargo build -q --locked --release --target "$target"
+"$tools/llvm-size" -A "$elf" | awk '/^\.text|^\.rodata/'
+total=$(flash)
+printf '%-34s %8s\n' "TOTAL .text+.rodata" "$total"
+echo
+echo "largest symbols:"
+"$tools/llvm-nm" --size-sort -S -C "$elf" | tail -12 | awk '{printf "  %6d  %s\n", ("0x" $2) + 0, substr($0, index($0, $4))}' 2>/dev/null || "$tools/llvm-nm" --size-sort -S -C "$elf" | tail -12
+if "$tools/llvm-nm" -C "$elf" | grep -Eiq 'dec2flt|flt2dec|ryu|f64|f32|float'; then
+  echo "FLOAT CODE LINKED:"; "$tools/llvm-nm" -C "$elf" | grep -Ei 'dec2flt|flt2dec|ryu|f64|f32|float'; exit 1
+fi
+echo "no floating-point parsing/formatting code linked"
+limit=20480
+if [ "$total" -le "$limit" ]; then echo "TARGET <= $limit bytes: met"; else echo "TARGET <= $limit bytes: MISSED by $((total - limit)) bytes"; fi
