@@ -7,6 +7,8 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod demo;
+mod gateway;
 mod sim;
 
 /// Command-line tools for the CAMARA Quality on Demand API v0.10.1.
@@ -15,6 +17,8 @@ mod sim;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    gateway: gateway::Global,
 }
 
 /// The subcommands.
@@ -22,6 +26,12 @@ struct Cli {
 enum Command {
     /// Run the QoD API simulator (prints its base URL as the first line of stdout).
     Sim(sim::Args),
+    /// Run the whole QoD flow on a simulated device with its own embassy-net stack against an in-process simulator.
+    Demo(demo::Args),
+    /// Create, read, extend or delete a QoS session on `--server` (prints the SessionInfo as JSON).
+    Session(gateway::SessionArgs),
+    /// List the QoS profiles of `--server`, or show one.
+    Profiles(gateway::ProfilesArgs),
 }
 
 /// Logs go to stderr (stdout is for results, e.g. the simulator's URL); `RUST_LOG` overrides the default `info`.
@@ -41,6 +51,9 @@ async fn main() -> ExitCode {
     init_logging();
     let result = match cli.command {
         Command::Sim(args) => sim::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Session(args) => gateway::run_session(cli.gateway, args).await,
+        Command::Profiles(args) => gateway::run_profiles(cli.gateway, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

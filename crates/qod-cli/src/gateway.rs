@@ -1,0 +1,357 @@
+//! Gateway commands: `qod --server URL [--token T | --client-id ID --client-secret S] session …` and `qod profiles`.
+//!
+//! They run the same `qod-client` as the devices, over tokio TCP (`qod_client::tokio`), and print the API's answer as
+//! JSON on stdout. An API error prints its status, CAMARA code and message (plus what to do) and exits non-zero.
+use qod_client::tokio::{TokioConnector, TokioDelay};
+use qod_client::{Client, ClientError, Config};
+use qod_core::http::{ResponseReader, Status};
+use qod_core::model::{
+    CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, QosProfileStatus, SessionInfo,
+    Webhook,
+};
+use qod_embassy::ServerUrl;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Options shared by the gateway commands (given before the subcommand).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Global {
+    /// API base URL, e.g. `http://127.0.0.1:9091/qod/v0` (http only; https is refused).
+    #[arg(long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+    /// OAuth2 access token, sent as `Authorization: Bearer`.
+    #[arg(long, global = true, value_name = "T", conflicts_with_all = ["client_id", "client_secret"])]
+    pub token: Option<String>,
+    /// OAuth2 client id: fetch a token from `{origin}/oauth/token` (client_credentials) first.
+    #[arg(long, global = true, value_name = "ID", requires = "client_secret")]
+    pub client_id: Option<String>,
+    /// OAuth2 client secret (with `--client-id`).
+    #[arg(long, global = true, value_name = "S", requires = "client_id")]
+    pub client_secret: Option<String>,
+    /// Timeout of each request in seconds.
+    #[arg(long, global = true, value_name = "S", default_value_t = 10)]
+    pub timeout: u32,
+}
+
+/// `qod session …`.
+#[derive(Debug, clap::Args)]
+pub struct SessionArgs {
+    #[command(subcommand)]
+    command: SessionCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum SessionCommand {
+    /// Create a QoS session (`POST /sessions`).
+    Create(Box<CreateArgs>),
+    /// Read a session (`GET /sessions/{id}`).
+    Get {
+        /// Session id.
+        id: String,
+    },
+    /// Extend a session (`POST /sessions/{id}/extend`).
+    Extend {
+        /// Session id.
+        id: String,
+        /// Seconds to add.
+        #[arg(long, value_name = "SECONDS")]
+        by: u32,
+    },
+    /// Delete a session (`DELETE /sessions/{id}`).
+    Delete {
+        /// Session id.
+        id: String,
+    },
+}
+
+/// Every field of `CreateSession`.
+#[derive(Debug, clap::Args)]
+struct CreateArgs {
+    /// Device phone number (E.164, e.g. +436641234567).
+    #[arg(long)]
+    phone_number: Option<String>,
+    /// Device network access identifier (user@domain).
+    #[arg(long = "nai", value_name = "NAI")]
+    nai: Option<String>,
+    /// Device public IPv4 address, optionally with the public port: `PUBLIC[:PORT]`.
+    #[arg(long, value_name = "PUBLIC[:PORT]")]
+    device_ipv4: Option<String>,
+    /// Device private IPv4 address (with `--device-ipv4`).
+    #[arg(long, value_name = "IPV4")]
+    device_private_ipv4: Option<String>,
+    /// Device IPv6 address.
+    #[arg(long, value_name = "IPV6")]
+    device_ipv6: Option<String>,
+    /// Application server IPv4 address or CIDR.
+    #[arg(long = "as-ipv4", value_name = "IPV4[/MASK]")]
+    as_ipv4: Option<String>,
+    /// Application server IPv6 address or prefix.
+    #[arg(long = "as-ipv6", value_name = "IPV6[/PREFIX]")]
+    as_ipv6: Option<String>,
+    /// QoS profile name, e.g. QOS_VC.
+    #[arg(long)]
+    profile: String,
+    /// Session duration in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<u32>,
+    /// Device ports, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "PORT,..")]
+    device_ports: Vec<u16>,
+    /// Device port ranges, comma-separated `FROM-TO`.
+    #[arg(long, value_delimiter = ',', value_name = "FROM-TO,..", value_parser = parse_range)]
+    device_port_ranges: Vec<PortRange>,
+    /// Application server ports, comma-separated.
+    #[arg(long = "as-ports", value_delimiter = ',', value_name = "PORT,..")]
+    as_ports: Vec<u16>,
+    /// Application server port ranges, comma-separated `FROM-TO`.
+    #[arg(long = "as-port-ranges", value_delimiter = ',', value_name = "FROM-TO,..", value_parser = parse_range)]
+    as_port_ranges: Vec<PortRange>,
+    /// Webhook URL for QoS status notifications.
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
+    /// Token the server sends with each notification (with `--webhook-url`).
+    #[arg(long, value_name = "TOKEN", requires = "webhook_url")]
+    webhook_token: Option<String>,
+}
+
+/// `qod profiles [NAME]`.
+#[derive(Debug, clap::Args)]
+pub struct ProfilesArgs {
+    /// One profile's name; without it, every profile.
+    name: Option<String>,
+}
+
+fn parse_range(s: &str) -> Result<PortRange, String> {
+    let (a, b) = s.split_once('-').ok_or("expected FROM-TO")?;
+    let from = a.trim().parse().map_err(|_| format!("bad port `{a}`"))?;
+    let to = b.trim().parse().map_err(|_| format!("bad port `{b}`"))?;
+    Ok(PortRange { from, to })
+}
+
+fn field<const N: usize>(flag: &str, v: &str) -> Result<heapless::String<N>, String> {
+    heapless::String::try_from(v).map_err(|_| format!("{flag} is longer than {N} characters"))
+}
+
+fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<PortsSpec>, String> {
+    if ports.is_empty() && ranges.is_empty() {
+        return Ok(None);
+    }
+    let mut p = PortsSpec::default();
+    for x in ports {
+        p.ports.push(*x).map_err(|_| format!("too many {flag} ports (at most {})", p.ports.capacity()))?;
+    }
+    for r in ranges {
+        p.ranges.push(*r).map_err(|_| format!("too many {flag} ranges (at most {})", p.ranges.capacity()))?;
+    }
+    Ok(Some(p))
+}
+
+impl CreateArgs {
+    fn body(&self) -> Result<CreateSession, String> {
+        let mut c = CreateSession::default();
+        c.device.phone_number = self.phone_number.as_deref().map(|v| field("--phone-number", v)).transpose()?;
+        c.device.network_access_identifier = self.nai.as_deref().map(|v| field("--nai", v)).transpose()?;
+        c.device.ipv6_address = self.device_ipv6.as_deref().map(|v| field("--device-ipv6", v)).transpose()?;
+        if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
+            let mut a = DeviceIpv4Addr::default();
+            if let Some(v) = &self.device_ipv4 {
+                let (addr, port) = match v.rsplit_once(':') {
+                    Some((a, p)) => (a, Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?)),
+                    None => (v.as_str(), None),
+                };
+                a.public_address = Some(field("--device-ipv4", addr)?);
+                a.public_port = port;
+            }
+            a.private_address =
+                self.device_private_ipv4.as_deref().map(|v| field("--device-private-ipv4", v)).transpose()?;
+            c.device.ipv4_address = Some(a);
+        }
+        c.application_server.ipv4_address = self.as_ipv4.as_deref().map(|v| field("--as-ipv4", v)).transpose()?;
+        c.application_server.ipv6_address = self.as_ipv6.as_deref().map(|v| field("--as-ipv6", v)).transpose()?;
+        c.qos_profile = field("--profile", &self.profile)?;
+        c.duration = self.duration;
+        c.device_ports = ports("--device", &self.device_ports, &self.device_port_ranges)?;
+        c.application_server_ports = ports("--as", &self.as_ports, &self.as_port_ranges)?;
+        if let Some(url) = &self.webhook_url {
+            let token = match &self.webhook_token {
+                Some(t) => Some(qod_core::Secret::new(t).ok_or("--webhook-token is too long")?),
+                None => None,
+            };
+            c.webhook = Some(Webhook { notification_url: field("--webhook-url", url)?, notification_auth_token: token });
+        }
+        Ok(c)
+    }
+}
+
+/// `host:port` for `TcpStream::connect` (IPv6 literals in brackets).
+pub fn socket_addr(url: &ServerUrl<'_>) -> String {
+    if url.host.contains(':') {
+        format!("[{}]:{}", url.host, url.port)
+    } else {
+        format!("{}:{}", url.host, url.port)
+    }
+}
+
+fn form_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Fetches an access token: `POST {origin}/oauth/token` with `grant_type=client_credentials` (simulator style).
+///
+/// # Errors
+/// A message naming what failed (connection, status, body).
+pub async fn fetch_token(url: &ServerUrl<'_>, id: &str, secret: &str) -> Result<String, String> {
+    let body = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        form_encode(id),
+        form_encode(secret)
+    );
+    let req = format!(
+        "POST /oauth/token HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        url.authority,
+        body.len()
+    );
+    let addr = socket_addr(url);
+    let exchange = async {
+        let mut s = tokio::net::TcpStream::connect(&addr).await?;
+        s.write_all(req.as_bytes()).await?;
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut reader = ResponseReader::new(&mut buf);
+        loop {
+            let n = s.read(reader.receive_buffer()).await?;
+            if n == 0 {
+                let head = reader.finish_eof().map_err(|e| std::io::Error::other(e.to_string()))?;
+                return Ok::<_, std::io::Error>((head.status, reader.body().to_vec()));
+            }
+            reader.commit(n);
+            if let Status::Complete(head) = reader.poll().map_err(|e| std::io::Error::other(e.to_string()))? {
+                return Ok((head.status, reader.body().to_vec()));
+            }
+        }
+    };
+    let (status, body) = tokio::time::timeout(Duration::from_secs(10), exchange)
+        .await
+        .map_err(|_| format!("token request to {addr} timed out"))?
+        .map_err(|e| format!("token request to {addr} failed: {e}"))?;
+    let v: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("token endpoint answered {status} with a body that is not JSON: {e}"))?;
+    if status != 200 {
+        return Err(format!(
+            "token endpoint refused the client credentials: {status} {} {}",
+            v["error"].as_str().unwrap_or(""),
+            v["error_description"].as_str().unwrap_or("")
+        ));
+    }
+    v["access_token"].as_str().map(str::to_owned).ok_or_else(|| "token response has no access_token".into())
+}
+
+/// The server URL and the bearer token (fetched when client credentials were given).
+async fn connect_info(g: &Global) -> Result<(String, Option<String>), String> {
+    let server = g.server.clone().ok_or("--server URL is required (e.g. --server http://127.0.0.1:9091/qod/v0)")?;
+    let url = ServerUrl::parse(&server).map_err(|e| format!("--server {server}: {e}"))?;
+    let token = match (&g.token, &g.client_id, &g.client_secret) {
+        (Some(t), _, _) => Some(t.clone()),
+        (None, Some(id), Some(secret)) => Some(fetch_token(&url, id, secret).await?),
+        _ => None,
+    };
+    Ok((server, token))
+}
+
+fn api_error(e: ClientError<std::io::Error>) -> String {
+    e.to_string()
+}
+
+fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
+    let bytes = qod_core::json::to_vec(v).map_err(|e| format!("cannot encode the answer: {e}"))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+macro_rules! with_client {
+    ($g:expr, $client:ident, $body:expr) => {{
+        let (server, token) = connect_info($g).await?;
+        let url = ServerUrl::parse(&server).map_err(|e| e.to_string())?;
+        let mut endpoint = url.endpoint();
+        endpoint.token = token.as_deref();
+        let mut config = Config::new(endpoint);
+        config.timeout_ms = $g.timeout.saturating_mul(1000);
+        let (mut tx, mut rx) = (vec![0u8; 4096], vec![0u8; 64 * 1024]);
+        let mut $client = Client::new(TokioConnector::new(socket_addr(&url)), TokioDelay, config, &mut tx, &mut rx);
+        let out = $body;
+        $client.close().await;
+        out
+    }};
+}
+
+/// Runs `qod session …`.
+///
+/// # Errors
+/// A readable message (API errors with status, code and message).
+pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
+    let mut info = SessionInfo::default();
+    match args.command {
+        SessionCommand::Create(c) => {
+            let body = c.body()?;
+            with_client!(&g, client, client.create_session(&body, &mut info).await.map_err(api_error))?;
+            print_json(&info)
+        }
+        SessionCommand::Get { id } => {
+            with_client!(&g, client, client.get_session(&id, &mut info).await.map_err(api_error))?;
+            print_json(&info)
+        }
+        SessionCommand::Extend { id, by } => {
+            with_client!(&g, client, client.extend_session(&id, by, &mut info).await.map_err(api_error))?;
+            print_json(&info)
+        }
+        SessionCommand::Delete { id } => {
+            with_client!(&g, client, client.delete_session(&id).await.map_err(api_error))?;
+            println!("{}", serde_json::json!({ "deleted": id }));
+            Ok(())
+        }
+    }
+}
+
+/// Runs `qod profiles [NAME]`. Without a name it asks once per profile status, so that each answer fits the
+/// client's list capacity (`qod_core::limits::PROFILES`).
+///
+/// # Errors
+/// As [`run_session`].
+pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
+    match args.name {
+        Some(name) => {
+            let mut p = QosProfile::default();
+            with_client!(&g, client, client.qos_profile(&name, &mut p).await.map_err(api_error))?;
+            print_json(&p)
+        }
+        None => {
+            let mut all: Vec<serde_json::Value> = Vec::new();
+            with_client!(&g, client, {
+                for status in [QosProfileStatus::Active, QosProfileStatus::Inactive, QosProfileStatus::Deprecated] {
+                    let mut list = QosProfileList::new();
+                    match client.qos_profiles(None, Some(status), &mut list).await {
+                        Ok(()) => {}
+                        // The spec answers 404 when no profile matches.
+                        Err(e) if e.status() == Some(404) => continue,
+                        Err(e) => return Err(api_error(e)),
+                    }
+                    for p in &list {
+                        let bytes = qod_core::json::to_vec(p).map_err(|e| e.to_string())?;
+                        all.push(serde_json::from_slice(&bytes).map_err(|e| e.to_string())?);
+                    }
+                }
+                Ok::<(), String>(())
+            })?;
+            println!("{}", serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+    }
+}
