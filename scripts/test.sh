@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite, runnable on a fresh machine: `bash scripts/test.sh`.
+# Installs what it needs first (scripts/setup.sh), then runs every crate's tests, the doctests, the qod-core feature
+# sets, the fuzz-corpus replay, the codec tool's acceptance checks, the simulator's OpenAPI conformance check and the
+# firmware in QEMU.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "workspace tests (nextest)"
+cargo nextest run --workspace --all-targets --no-fail-fast
+
+step "doctests"
+cargo test --workspace --doc
+
+step "qod-core feature sets: none, std, defmt-free serde, fuzzing entry points (corpus replay)"
+cargo nextest run -p qod-core --no-default-features --lib --tests
+cargo nextest run -p qod-core --features std,serde,_fuzzing --all-targets
+
+step "codec tool"
+bash scripts/codec-check.sh
+
+if [ -x crates/qod-sim/scripts/openapi-check.sh ]; then
+  step "simulator vs the official OpenAPI document"
+  bash crates/qod-sim/scripts/openapi-check.sh
+fi
+
+if [ -x examples/firmware-mps2/run.sh ]; then
+  step "firmware in QEMU (mps2-an386)"
+  bash examples/firmware-mps2/run.sh
+fi
