@@ -76,7 +76,8 @@ fn create_body(net: &DevNet) -> CreateSession {
 async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, token: &str, body: &CreateSession, r: &mut Report) {
     let Ok(url) = ServerUrl::parse(url) else { return r.step("parse server URL", false, url.into(), None) };
     let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
-    let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
+    // The buffer sizes of the RAM report (crates/qod-devnet/tests/ram_report.rs): enough for every step here.
+    let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
     let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx, url.remote());
     let mut cfg = Config::new(url.endpoint().with_token(token));
     cfg.timeout_ms = 5_000;

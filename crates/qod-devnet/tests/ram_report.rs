@@ -1,0 +1,52 @@
+//! RAM report: what one request costs beyond the socket buffers, measured with `size_of`/`size_of_val` on the real
+//! types (client on an embassy-net `EmbassyConnector`, each operation's future before it is polled).
+//! `cargo test -p qod-devnet --test ram_report -- --nocapture` prints the table. Host (x86_64) sizes: pointers
+//! and `usize` are 8 bytes here and 4 on a Cortex-M, so the MCU figures are at most these.
+use core::mem::{size_of, size_of_val};
+use qod_client::{Client, Config, Poll};
+use qod_core::model::{CreateSession, QosProfile, SessionInfo};
+use qod_embassy::{EmbassyConnector, ServerUrl};
+
+/// Request and response buffers that hold a session create and its answer from the simulator (checked by the e2e
+/// tests, which use larger ones, and by the measured wire sizes: request ≤ 400 B, response ≤ 800 B).
+const TX: usize = 512;
+const RX: usize = 1024;
+
+#[test]
+fn report_static_ram_per_request() {
+    let net = qod_devnet::DevNet::new();
+    let url = ServerUrl::parse("http://10.42.0.1:9091/qod/v0").unwrap();
+    let (mut srx, mut stx) = ([0u8; 1024], [0u8; 1024]);
+    let (mut tx, mut rx) = ([0u8; TX], [0u8; RX]);
+    let conn = EmbassyConnector::new(net.device, &mut srx, &mut stx, url.remote());
+    let conn_size = size_of_val(&conn);
+    let mut client = Client::new(conn, embassy_time::Delay, Config::new(url.endpoint()), &mut tx, &mut rx);
+    let client_size = size_of_val(&client);
+    let id = "123e4567-e89b-12d3-a456-426614174000";
+    let mut s = SessionInfo::default();
+    let body = CreateSession::default();
+    let mut p = QosProfile::default();
+    let mut rows: Vec<(&str, usize)> = Vec::new();
+    rows.push(("create_session", size_of_val(&client.create_session(&body, &mut s))));
+    rows.push(("get_session", size_of_val(&client.get_session(id, &mut s))));
+    rows.push(("extend_session", size_of_val(&client.extend_session(id, 60, &mut s))));
+    rows.push(("delete_session", size_of_val(&client.delete_session(id))));
+    rows.push(("qos_profile", size_of_val(&client.qos_profile("QOS_E", &mut p))));
+    let poll = Poll { interval_ms: 500, deadline_ms: 1000 };
+    rows.push(("wait_until_available", size_of_val(&client.wait_until_available(id, &mut s, poll))));
+    let fut = rows.iter().map(|r| r.1).max().unwrap();
+    println!("| item | bytes (x86_64) |");
+    println!("|---|---|");
+    println!("| `Client` (incl. `EmbassyConnector` {conn_size} B, `Delay`, config, buffer refs) | {client_size} |");
+    for (name, n) in &rows {
+        println!("| `{name}` future | {n} |");
+    }
+    println!("| request buffer `tx_buf` | {TX} |");
+    println!("| response buffer `rx_buf` | {RX} |");
+    let total = client_size + fut + TX + RX;
+    println!("| **client + largest future + buffers** | **{total}** |");
+    println!("| `SessionInfo` (the caller's decoded answer) | {} |", size_of::<SessionInfo>());
+    println!("| `CreateSession` (the caller's request) | {} |", size_of::<CreateSession>());
+    println!("| (socket buffers, not counted: 2 × 1024) | 2048 |");
+    assert!(total <= 4096, "client + largest future + buffers = {total} B > 4 KB");
+}
