@@ -5,11 +5,11 @@
 //! turns, round after round; ratio = median of per-round ratios, which is robust to the noise of shared machines),
 //! and prints the ratios and the heap allocations per operation (counted by an instrumented global allocator).
 use criterion::Criterion;
-use std::hint::black_box;
 use qod_core::model::SessionInfo;
 use serde::{Deserialize, Serialize};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
+use std::hint::black_box;
 use std::time::Instant;
 
 #[global_allocator]
@@ -158,7 +158,9 @@ fn main() {
     assert_eq!(&out[..n], serde_json::to_vec(&theirs).unwrap().as_slice());
     assert_eq!(&out[..n], DOC.trim_ascii_end());
 
-    let mut c = Criterion::default().configure_from_args().warm_up_time(std::time::Duration::from_secs(1));
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(std::time::Duration::from_secs(1));
     {
         let mut g = c.benchmark_group("decode SessionInfo");
         g.bench_function("serde_json -> String/Vec", |b| {
@@ -168,7 +170,9 @@ fn main() {
             b.iter(|| qod_core::decode_into(black_box(DOC), black_box(&mut ours)).unwrap())
         });
         g.bench_function("serde-json-core from_slice_escaped heapless", |b| {
-            b.iter(|| black_box(serde_json_core::from_slice_escaped::<SessionInfo>(black_box(DOC), &mut scratch).unwrap()))
+            b.iter(|| {
+                black_box(serde_json_core::from_slice_escaped::<SessionInfo>(black_box(DOC), &mut scratch).unwrap())
+            })
         });
         g.finish();
         let mut g = c.benchmark_group("encode SessionInfo");
@@ -179,7 +183,9 @@ fn main() {
                 serde_json::to_writer(&mut vec_buf, black_box(&theirs)).unwrap();
             })
         });
-        g.bench_function("qod-core encode into [u8]", |b| b.iter(|| qod_core::encode(black_box(&ours), &mut out).unwrap()));
+        g.bench_function("qod-core encode into [u8]", |b| {
+            b.iter(|| qod_core::encode(black_box(&ours), &mut out).unwrap())
+        });
         g.bench_function("serde-json-core to_slice", |b| {
             b.iter(|| serde_json_core::to_slice(black_box(&ours), &mut out).unwrap())
         });
@@ -188,16 +194,37 @@ fn main() {
     c.final_summary();
 
     // Interleaved ratios (what to quote) and heap allocations per operation.
-    let (rounds, iters) = if std::env::args().any(|a| a == "--quick") { (31, 200) } else { (301, 1000) };
+    let (rounds, iters) = if std::env::args().any(|a| a == "--quick") {
+        (31, 200)
+    } else {
+        (301, 1000)
+    };
     let mut out2 = [0u8; 2048];
     let mut out3 = [0u8; 2048];
     let mut scratch2 = [0u8; 512];
     let mut ours2 = SessionInfo::default();
     let dec = interleaved(
         &mut [
-            ("serde_json -> String/Vec", Box::new(|| drop(black_box(serde_json::from_slice::<std_model::SessionInfo>(black_box(DOC)).unwrap())))),
-            ("qod-core decode_into", Box::new(|| qod_core::decode_into(black_box(DOC), black_box(&mut ours2)).unwrap())),
-            ("serde-json-core from_slice_escaped", Box::new(|| drop(black_box(serde_json_core::from_slice_escaped::<SessionInfo>(black_box(DOC), &mut scratch2).unwrap())))),
+            (
+                "serde_json -> String/Vec",
+                Box::new(|| {
+                    drop(black_box(
+                        serde_json::from_slice::<std_model::SessionInfo>(black_box(DOC)).unwrap(),
+                    ))
+                }),
+            ),
+            (
+                "qod-core decode_into",
+                Box::new(|| qod_core::decode_into(black_box(DOC), black_box(&mut ours2)).unwrap()),
+            ),
+            (
+                "serde-json-core from_slice_escaped",
+                Box::new(|| {
+                    drop(black_box(
+                        serde_json_core::from_slice_escaped::<SessionInfo>(black_box(DOC), &mut scratch2).unwrap(),
+                    ))
+                }),
+            ),
         ],
         rounds,
         iters,
@@ -205,32 +232,71 @@ fn main() {
     let mut vec_buf = Vec::with_capacity(2048);
     let enc = interleaved(
         &mut [
-            ("serde_json to_writer", Box::new(|| {
-                vec_buf.clear();
-                serde_json::to_writer(&mut vec_buf, black_box(&theirs)).unwrap()
-            })),
-            ("qod-core encode", Box::new(|| { black_box(qod_core::encode(black_box(&ours), &mut out2).unwrap()); })),
-            ("serde-json-core to_slice", Box::new(|| { black_box(serde_json_core::to_slice(black_box(&ours), &mut out3).unwrap()); })),
+            (
+                "serde_json to_writer",
+                Box::new(|| {
+                    vec_buf.clear();
+                    serde_json::to_writer(&mut vec_buf, black_box(&theirs)).unwrap()
+                }),
+            ),
+            (
+                "qod-core encode",
+                Box::new(|| {
+                    black_box(qod_core::encode(black_box(&ours), &mut out2).unwrap());
+                }),
+            ),
+            (
+                "serde-json-core to_slice",
+                Box::new(|| {
+                    black_box(serde_json_core::to_slice(black_box(&ours), &mut out3).unwrap());
+                }),
+            ),
         ],
         rounds,
         iters,
     );
     let mut ours3 = SessionInfo::default();
     let a_ours = allocations(|| qod_core::decode_into(DOC, &mut ours3).unwrap());
-    let a_enc = allocations(|| { qod_core::encode(&ours, &mut out2).unwrap(); });
+    let a_enc = allocations(|| {
+        qod_core::encode(&ours, &mut out2).unwrap();
+    });
     let a_theirs = allocations(|| drop(serde_json::from_slice::<std_model::SessionInfo>(DOC).unwrap()));
-    println!("\n== Interleaved: {rounds} rounds x {iters} iterations, {} byte SessionInfo ==", DOC.len());
-    println!("{:<40} {:>10} {:>14} {:>12}", "variant", "ns/op", "ratio vs sj", "heap allocs");
-    let names_d = ["serde_json -> String/Vec", "qod-core decode_into heapless", "serde-json-core from_slice_escaped"];
+    println!(
+        "\n== Interleaved: {rounds} rounds x {iters} iterations, {} byte SessionInfo ==",
+        DOC.len()
+    );
+    println!(
+        "{:<40} {:>10} {:>14} {:>12}",
+        "variant", "ns/op", "ratio vs sj", "heap allocs"
+    );
+    let names_d = [
+        "serde_json -> String/Vec",
+        "qod-core decode_into heapless",
+        "serde-json-core from_slice_escaped",
+    ];
     let allocs_d = [a_theirs.to_string(), a_ours.to_string(), "0".into()];
     for ((name, (ns, ratio)), allocs) in names_d.iter().zip(&dec).zip(&allocs_d) {
         println!("decode {name:<33} {ns:>10.0} {ratio:>14.2} {allocs:>12}");
     }
-    let names_e = ["serde_json to_writer (reused Vec)", "qod-core encode into [u8]", "serde-json-core to_slice"];
+    let names_e = [
+        "serde_json to_writer (reused Vec)",
+        "qod-core encode into [u8]",
+        "serde-json-core to_slice",
+    ];
     for (name, (ns, ratio)) in names_e.iter().zip(&enc) {
-        println!("encode {name:<33} {ns:>10.0} {ratio:>14.2} {:>12}", if name.starts_with("qod") { a_enc.to_string() } else { "-".into() });
+        println!(
+            "encode {name:<33} {ns:>10.0} {ratio:>14.2} {:>12}",
+            if name.starts_with("qod") {
+                a_enc.to_string()
+            } else {
+                "-".into()
+            }
+        );
     }
-    println!("size_of::<SessionInfo>() = {} bytes (default limits)", core::mem::size_of::<SessionInfo>());
+    println!(
+        "size_of::<SessionInfo>() = {} bytes (default limits)",
+        core::mem::size_of::<SessionInfo>()
+    );
     let (d, e) = (dec[1].1, enc[1].1);
     println!(
         "TARGETS: decode {d:.2}x (<= 0.80x: {}), encode {e:.2}x (<= 1.00x: {}), decode heap allocations {a_ours} (0: {})",

@@ -13,6 +13,11 @@
 //! | `extendQosSessionDuration` | [`encode_extend_session`] | 200 → [`decode_extend_session`] |
 //! | `getQosProfiles` | [`encode_get_qos_profiles`] | 200 → [`decode_get_qos_profiles`] |
 //! | `getQosProfile` | [`encode_get_qos_profile`] | 200 → [`decode_get_qos_profile`] |
+// An API error carries the server's `ErrorInfo` (code and message, ~330 bytes with the default limits) by value:
+// there is no heap to box it in, the `Result` is returned through the caller's stack slot anyway, and callers want
+// the message. Shrink it with `QOD_LIMIT_ERROR_MESSAGE` if RAM is tight.
+#![allow(clippy::result_large_err, clippy::large_enum_variant)]
+
 use crate::http::{request::Piece, Method, RequestWriter};
 use crate::json::{self, Decode};
 use crate::model::{
@@ -38,7 +43,12 @@ pub struct Endpoint<'a> {
 impl<'a> Endpoint<'a> {
     /// An endpoint without credentials or correlator.
     pub const fn new(host: &'a str, base_path: &'a str) -> Self {
-        Endpoint { host, base_path, token: None, correlator: None }
+        Endpoint {
+            host,
+            base_path,
+            token: None,
+            correlator: None,
+        }
     }
 
     /// The same endpoint with a bearer token.
@@ -62,7 +72,12 @@ impl fmt::Debug for Endpoint<'_> {
 #[cfg(feature = "defmt")]
 impl defmt::Format for Endpoint<'_> {
     fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "Endpoint {{ host: {=str}, base_path: {=str}, token: <redacted> }}", self.host, self.base_path)
+        defmt::write!(
+            f,
+            "Endpoint {{ host: {=str}, base_path: {=str}, token: <redacted> }}",
+            self.host,
+            self.base_path
+        )
     }
 }
 
@@ -130,7 +145,10 @@ fn head<'b>(
     w.request_line(method, pieces)?;
     w.header("Host", "host", ep.host)?;
     if ep.host.is_empty() {
-        return Err(Error::Invalid(ValidationError { field: "host", problem: Problem::Missing }));
+        return Err(Error::Invalid(ValidationError {
+            field: "host",
+            problem: Problem::Missing,
+        }));
     }
     if let Some(t) = ep.token {
         w.bearer(t)?;
@@ -143,7 +161,10 @@ fn head<'b>(
 
 fn session_id(id: &str) -> Result<(), Error> {
     if id.len() > limits::SESSION_ID.max(36) {
-        return Err(Error::Invalid(ValidationError { field: "sessionId", problem: Problem::TooLong }));
+        return Err(Error::Invalid(ValidationError {
+            field: "sessionId",
+            problem: Problem::TooLong,
+        }));
     }
     Ok(())
 }
@@ -154,7 +175,15 @@ fn session_id(id: &str) -> Result<(), Error> {
 /// [`Error::Invalid`] naming the offending field, or [`Error::BufferTooSmall`].
 pub fn encode_create_session(ep: &Endpoint<'_>, body: &CreateSession, buf: &mut [u8]) -> Result<usize, Error> {
     body.validate()?;
-    let w = head(buf, ep, Method::Post, &[(Piece::BasePath, "basePath", ep.base_path), (Piece::Fixed, "", "/sessions")])?;
+    let w = head(
+        buf,
+        ep,
+        Method::Post,
+        &[
+            (Piece::BasePath, "basePath", ep.base_path),
+            (Piece::Fixed, "", "/sessions"),
+        ],
+    )?;
     w.finish_json(|b| json::encode(body, b))
 }
 
@@ -164,7 +193,11 @@ pub fn encode_create_session(ep: &Endpoint<'_>, body: &CreateSession, buf: &mut 
 /// [`Error::Invalid`] for a session id that is not a plain path segment, or [`Error::BufferTooSmall`].
 pub fn encode_get_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result<usize, Error> {
     session_id(id)?;
-    let pieces = [(Piece::BasePath, "basePath", ep.base_path), (Piece::Fixed, "", "/sessions/"), (Piece::Segment, "sessionId", id)];
+    let pieces = [
+        (Piece::BasePath, "basePath", ep.base_path),
+        (Piece::Fixed, "", "/sessions/"),
+        (Piece::Segment, "sessionId", id),
+    ];
     head(buf, ep, Method::Get, &pieces)?.finish()
 }
 
@@ -174,7 +207,11 @@ pub fn encode_get_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result
 /// As [`encode_get_session`].
 pub fn encode_delete_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result<usize, Error> {
     session_id(id)?;
-    let pieces = [(Piece::BasePath, "basePath", ep.base_path), (Piece::Fixed, "", "/sessions/"), (Piece::Segment, "sessionId", id)];
+    let pieces = [
+        (Piece::BasePath, "basePath", ep.base_path),
+        (Piece::Fixed, "", "/sessions/"),
+        (Piece::Segment, "sessionId", id),
+    ];
     head(buf, ep, Method::Delete, &pieces)?.finish()
 }
 
@@ -213,7 +250,10 @@ pub fn encode_get_qos_profiles(
         validate::qos_profile_name(n).map_err(|problem| ValidationError { field: "name", problem })?;
     }
     let status = match status {
-        Some(s) => Some(s.as_str().ok_or(ValidationError { field: "status", problem: Problem::UnknownValue })?),
+        Some(s) => Some(s.as_str().ok_or(ValidationError {
+            field: "status",
+            problem: Problem::UnknownValue,
+        })?),
         None => None,
     };
     let (q1, v1, q2, v2) = match (name, status) {
@@ -239,8 +279,11 @@ pub fn encode_get_qos_profiles(
 /// [`Error::Invalid`] for a name that is not a `QosProfileName`, or [`Error::BufferTooSmall`].
 pub fn encode_get_qos_profile(ep: &Endpoint<'_>, name: &str, buf: &mut [u8]) -> Result<usize, Error> {
     validate::qos_profile_name(name).map_err(|problem| ValidationError { field: "name", problem })?;
-    let pieces =
-        [(Piece::BasePath, "basePath", ep.base_path), (Piece::Fixed, "", "/qos-profiles/"), (Piece::Segment, "name", name)];
+    let pieces = [
+        (Piece::BasePath, "basePath", ep.base_path),
+        (Piece::Fixed, "", "/qos-profiles/"),
+        (Piece::Segment, "name", name),
+    ];
     head(buf, ep, Method::Get, &pieces)?.finish()
 }
 
@@ -249,7 +292,11 @@ pub fn decode_error(status: u16, body: &[u8], retry_after: Option<u32>) -> Respo
     if (400..600).contains(&status) {
         let mut info = ErrorInfo::default();
         if json::decode_into(body, &mut info).is_ok() {
-            return ResponseError::Api(ApiError { status, info, retry_after });
+            return ResponseError::Api(ApiError {
+                status,
+                info,
+                retry_after,
+            });
         }
     }
     ResponseError::Codec(Error::UnexpectedStatus(status))

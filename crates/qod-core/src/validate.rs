@@ -34,7 +34,10 @@ pub fn phone_number(s: &str) -> Result<(), Problem> {
 
 /// `QosProfileName`: 3–256 of `[a-zA-Z0-9_.-]`.
 pub fn qos_profile_name(s: &str) -> Result<(), Problem> {
-    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')) {
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    {
         return Err(Problem::Pattern);
     }
     match s.len() {
@@ -101,12 +104,17 @@ pub fn http_url(s: &str) -> Result<(), Problem> {
         Some(head) if head.eq_ignore_ascii_case(prefix) => b.get(prefix.len()..),
         _ => None,
     };
-    let rest = strip(b"https://").or_else(|| strip(b"http://")).ok_or(Problem::NotAUrl)?;
+    let rest = strip(b"https://")
+        .or_else(|| strip(b"http://"))
+        .ok_or(Problem::NotAUrl)?;
     if b.iter().any(|&c| c <= b' ' || c == 0x7f) {
         return Err(Problem::NotAUrl);
     }
     // The authority ends at the first `/`, `?` or `#`; the host follows any `userinfo@`.
-    let end = rest.iter().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let end = rest
+        .iter()
+        .position(|c| matches!(c, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
     let authority = rest.get(..end).unwrap_or(&[]);
     let host = match authority.iter().rposition(|&c| c == b'@') {
         Some(at) => authority.get(at + 1..).unwrap_or(&[]),

@@ -41,8 +41,13 @@ fn test_encode_requests() {
         format!("GET /qod/v0/sessions/{ID} HTTP/1.1\r\nHost: 127.0.0.1:9091\r\nAuthorization: Bearer {TOKEN}\r\n\r\n")
     );
     let n = api::encode_delete_session(&Endpoint::new("h", ""), ID, &mut buf).unwrap();
-    assert_eq!(text(&buf, n), format!("DELETE /sessions/{ID} HTTP/1.1\r\nHost: h\r\n\r\n"));
-    let ext = ExtendSessionDuration { requested_additional_duration: 60 };
+    assert_eq!(
+        text(&buf, n),
+        format!("DELETE /sessions/{ID} HTTP/1.1\r\nHost: h\r\n\r\n")
+    );
+    let ext = ExtendSessionDuration {
+        requested_additional_duration: 60,
+    };
     let n = api::encode_extend_session(&ep(), ID, &ext, &mut buf).unwrap();
     assert!(text(&buf, n).starts_with(&format!("POST /qod/v0/sessions/{ID}/extend HTTP/1.1\r\n")));
     assert!(text(&buf, n).ends_with("Content-Length: 34\r\n\r\n{\"requestedAdditionalDuration\":60}"));
@@ -66,41 +71,97 @@ fn test_bad_input_is_refused_before_sending() {
     let invalid = |field, problem| Err(Error::Invalid(ValidationError { field, problem }));
     let mut c = create_body();
     c.device.ipv4_address.as_mut().unwrap().public_port = None;
-    assert_eq!(api::encode_create_session(&ep(), &c, &mut buf), invalid("device.ipv4Address", Problem::Ipv4Incomplete));
+    assert_eq!(
+        api::encode_create_session(&ep(), &c, &mut buf),
+        invalid("device.ipv4Address", Problem::Ipv4Incomplete)
+    );
     let mut c = create_body();
     c.device = Device::default();
-    assert_eq!(api::encode_create_session(&ep(), &c, &mut buf), invalid("device", Problem::Empty));
+    assert_eq!(
+        api::encode_create_session(&ep(), &c, &mut buf),
+        invalid("device", Problem::Empty)
+    );
     let mut c = create_body();
     c.device.phone_number = Some("+43 664".try_into().unwrap());
-    assert_eq!(api::encode_create_session(&ep(), &c, &mut buf), invalid("device.phoneNumber", Problem::Pattern));
+    assert_eq!(
+        api::encode_create_session(&ep(), &c, &mut buf),
+        invalid("device.phoneNumber", Problem::Pattern)
+    );
     let mut c = create_body();
     c.duration = Some(86_401);
-    assert_eq!(api::encode_create_session(&ep(), &c, &mut buf), invalid("duration", Problem::OutOfRange));
+    assert_eq!(
+        api::encode_create_session(&ep(), &c, &mut buf),
+        invalid("duration", Problem::OutOfRange)
+    );
     let mut c = create_body();
-    c.device_ports = Some(PortsSpec { ranges: [PortRange { from: 9, to: 1 }].into_iter().collect(), ports: Default::default() });
-    assert_eq!(api::encode_create_session(&ep(), &c, &mut buf), invalid("devicePorts.ranges", Problem::RangeReversed));
+    c.device_ports = Some(PortsSpec {
+        ranges: [PortRange { from: 9, to: 1 }].into_iter().collect(),
+        ports: Default::default(),
+    });
+    assert_eq!(
+        api::encode_create_session(&ep(), &c, &mut buf),
+        invalid("devicePorts.ranges", Problem::RangeReversed)
+    );
     let mut c = create_body();
     c.application_server.ipv4_address = Some("10.0.0.0/33".try_into().unwrap());
-    assert_eq!(api::encode_create_session(&ep(), &c, &mut buf), invalid("applicationServer.ipv4Address", Problem::NotAnAddress));
+    assert_eq!(
+        api::encode_create_session(&ep(), &c, &mut buf),
+        invalid("applicationServer.ipv4Address", Problem::NotAnAddress)
+    );
     let mut c = create_body();
-    c.webhook = Some(Webhook { notification_url: "https://x.y".try_into().unwrap(), notification_auth_token: qod_core::Secret::new("short") });
-    assert_eq!(api::encode_create_session(&ep(), &c, &mut buf), invalid("webhook.notificationAuthToken", Problem::TooShort));
+    c.webhook = Some(Webhook {
+        notification_url: "https://x.y".try_into().unwrap(),
+        notification_auth_token: qod_core::Secret::new("short"),
+    });
+    assert_eq!(
+        api::encode_create_session(&ep(), &c, &mut buf),
+        invalid("webhook.notificationAuthToken", Problem::TooShort)
+    );
     let mut c = create_body();
     c.qos_profile = "QOS VC".try_into().unwrap();
-    assert_eq!(api::encode_create_session(&ep(), &c, &mut buf), invalid("qosProfile", Problem::Pattern));
-    let ext = ExtendSessionDuration { requested_additional_duration: 86_400 };
-    assert_eq!(api::encode_extend_session(&ep(), ID, &ext, &mut buf), invalid("requestedAdditionalDuration", Problem::OutOfRange));
-    assert_eq!(api::encode_get_session(&ep(), "../admin", &mut buf), invalid("sessionId", Problem::ForbiddenCharacter));
-    assert_eq!(api::encode_get_session(&ep(), "x\r\nEvil: 1", &mut buf), invalid("sessionId", Problem::ForbiddenCharacter));
+    assert_eq!(
+        api::encode_create_session(&ep(), &c, &mut buf),
+        invalid("qosProfile", Problem::Pattern)
+    );
+    let ext = ExtendSessionDuration {
+        requested_additional_duration: 86_400,
+    };
+    assert_eq!(
+        api::encode_extend_session(&ep(), ID, &ext, &mut buf),
+        invalid("requestedAdditionalDuration", Problem::OutOfRange)
+    );
+    assert_eq!(
+        api::encode_get_session(&ep(), "../admin", &mut buf),
+        invalid("sessionId", Problem::ForbiddenCharacter)
+    );
+    assert_eq!(
+        api::encode_get_session(&ep(), "x\r\nEvil: 1", &mut buf),
+        invalid("sessionId", Problem::ForbiddenCharacter)
+    );
     let bad_host = Endpoint::new("h\r\nX: y", "/qod/v0");
-    assert_eq!(api::encode_get_session(&bad_host, ID, &mut buf), invalid("host", Problem::ForbiddenCharacter));
+    assert_eq!(
+        api::encode_get_session(&bad_host, ID, &mut buf),
+        invalid("host", Problem::ForbiddenCharacter)
+    );
     let bad_token = Endpoint::new("h", "/qod/v0").with_token("a\nb");
-    assert_eq!(api::encode_get_session(&bad_token, ID, &mut buf), invalid("token", Problem::ForbiddenCharacter));
+    assert_eq!(
+        api::encode_get_session(&bad_token, ID, &mut buf),
+        invalid("token", Problem::ForbiddenCharacter)
+    );
     let bad_base = Endpoint::new("h", "/qod v0");
-    assert_eq!(api::encode_get_session(&bad_base, ID, &mut buf), invalid("basePath", Problem::ForbiddenCharacter));
-    assert_eq!(api::encode_get_qos_profile(&ep(), "a/b", &mut buf), invalid("name", Problem::Pattern));
+    assert_eq!(
+        api::encode_get_session(&bad_base, ID, &mut buf),
+        invalid("basePath", Problem::ForbiddenCharacter)
+    );
+    assert_eq!(
+        api::encode_get_qos_profile(&ep(), "a/b", &mut buf),
+        invalid("name", Problem::Pattern)
+    );
     let mut small = [0u8; 64];
-    assert_eq!(api::encode_create_session(&ep(), &create_body(), &mut small), Err(Error::BufferTooSmall));
+    assert_eq!(
+        api::encode_create_session(&ep(), &create_body(), &mut small),
+        Err(Error::BufferTooSmall)
+    );
 }
 
 /// Reads a response fixture whole and byte by byte; returns (status, body) and checks both agree.
@@ -129,7 +190,11 @@ fn read(fixture: &[u8]) -> Result<(u16, Vec<u8>), HttpError> {
 }
 
 fn http(status: &str, body: &[u8]) -> Vec<u8> {
-    let mut v = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+    let mut v = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
     v.extend_from_slice(body);
     v
 }
@@ -159,7 +224,10 @@ fn test_decode_operations() {
     api::decode_get_session(status, &body, &mut s).unwrap();
     api::decode_extend_session(status, &body, &mut s).unwrap();
     // create wants 201, not 200.
-    assert_eq!(api::decode_create_session(status, &body, &mut s), Err(ResponseError::Codec(Error::UnexpectedStatus(200))));
+    assert_eq!(
+        api::decode_create_session(status, &body, &mut s),
+        Err(ResponseError::Codec(Error::UnexpectedStatus(200)))
+    );
     let (status, body) = read(b"HTTP/1.1 204 No Content\r\n\r\n").unwrap();
     api::decode_delete_session(status, &body).unwrap();
     let (status, body) = read(&http("200 OK", include_bytes!("vectors/qos_profile_list.json"))).unwrap();
@@ -175,9 +243,21 @@ fn test_decode_operations() {
 #[test]
 fn test_decode_api_errors() {
     for (status_line, vector, code) in [
-        ("400 Bad Request", &include_bytes!("vectors/error_info_400.json")[..], ErrorCode::InvalidArgument),
-        ("404 Not Found", include_bytes!("vectors/error_info_404.json"), ErrorCode::NotFound),
-        ("409 Conflict", include_bytes!("vectors/error_info_409.json"), ErrorCode::Conflict),
+        (
+            "400 Bad Request",
+            &include_bytes!("vectors/error_info_400.json")[..],
+            ErrorCode::InvalidArgument,
+        ),
+        (
+            "404 Not Found",
+            include_bytes!("vectors/error_info_404.json"),
+            ErrorCode::NotFound,
+        ),
+        (
+            "409 Conflict",
+            include_bytes!("vectors/error_info_409.json"),
+            ErrorCode::Conflict,
+        ),
     ] {
         let (status, body) = read(&http(status_line, vector)).unwrap();
         let mut s = SessionInfo::default();
@@ -189,11 +269,22 @@ fn test_decode_api_errors() {
             other => panic!("{other:?}"),
         }
     }
-    let e = api::decode_delete_session(401, br#"{"status":401,"code":"UNAUTHENTICATED","message":"Authorization failed: ..."}"#);
-    assert!(matches!(e, Err(ResponseError::Api(ref a)) if a.code() == ErrorCode::Unauthenticated && a.to_string() == "401 UNAUTHENTICATED: Authorization failed: ..."));
+    let e = api::decode_delete_session(
+        401,
+        br#"{"status":401,"code":"UNAUTHENTICATED","message":"Authorization failed: ..."}"#,
+    );
+    assert!(
+        matches!(e, Err(ResponseError::Api(ref a)) if a.code() == ErrorCode::Unauthenticated && a.to_string() == "401 UNAUTHENTICATED: Authorization failed: ...")
+    );
     // An error status without an ErrorInfo body, and statuses the operation does not define.
-    assert_eq!(api::decode_delete_session(502, b"<html>Bad gateway</html>"), Err(ResponseError::Codec(Error::UnexpectedStatus(502))));
-    assert_eq!(api::decode_delete_session(302, b""), Err(ResponseError::Codec(Error::UnexpectedStatus(302))));
+    assert_eq!(
+        api::decode_delete_session(502, b"<html>Bad gateway</html>"),
+        Err(ResponseError::Codec(Error::UnexpectedStatus(502)))
+    );
+    assert_eq!(
+        api::decode_delete_session(302, b""),
+        Err(ResponseError::Codec(Error::UnexpectedStatus(302)))
+    );
     let mut s = SessionInfo::default();
     let e = api::decode_get_session(200, b"{\"sessionId\":", &mut s).unwrap_err();
     assert!(matches!(e, ResponseError::Codec(Error::Decode(_))));

@@ -41,7 +41,11 @@ fn device() -> impl Strategy<Value = Device> {
         .prop_map(|(p, n, v4, v6)| Device {
             phone_number: p,
             network_access_identifier: n,
-            ipv4_address: v4.map(|(a, b, c)| DeviceIpv4Addr { public_address: a, private_address: b, public_port: c }),
+            ipv4_address: v4.map(|(a, b, c)| DeviceIpv4Addr {
+                public_address: a,
+                private_address: b,
+                public_port: c,
+            }),
             ipv6_address: v6,
         })
 }
@@ -54,7 +58,11 @@ fn webhook() -> impl Strategy<Value = Webhook> {
 }
 
 fn status() -> impl Strategy<Value = QosStatus> {
-    prop_oneof![Just(QosStatus::Requested), Just(QosStatus::Available), Just(QosStatus::Unavailable)]
+    prop_oneof![
+        Just(QosStatus::Requested),
+        Just(QosStatus::Available),
+        Just(QosStatus::Unavailable)
+    ]
 }
 
 prop_compose! {

@@ -8,17 +8,17 @@ fn vector(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn s<const N: usize>(v: &str) -> heapless::String<N> {
-    heapless::String::try_from(v).unwrap()
-}
-
 /// Decodes, re-encodes byte-exactly (canonical vectors are compact and in spec order) and round-trips.
 fn canonical<T: Decode + Encode + Default + PartialEq + std::fmt::Debug>(name: &str) -> T {
     let bytes = vector(name);
     let value: T = decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
     let mut out = [0u8; 4096];
     let n = encode(&value, &mut out).unwrap();
-    assert_eq!(std::str::from_utf8(&out[..n]).unwrap(), std::str::from_utf8(&bytes).unwrap().trim_end(), "{name}");
+    assert_eq!(
+        std::str::from_utf8(&out[..n]).unwrap(),
+        std::str::from_utf8(&bytes).unwrap().trim_end(),
+        "{name}"
+    );
     let again: T = decode(&out[..n]).unwrap();
     assert_eq!(again, value, "{name}: decode(encode(x)) != x");
     value
@@ -35,12 +35,18 @@ fn err<T: Decode + Default>(json: &[u8]) -> qod_core::DecodeError {
 fn test_decode_session_info_full() {
     let v: SessionInfo = canonical("session_info_full.json");
     assert_eq!(v.device.phone_number.as_deref(), Some("+436641234567"));
-    assert_eq!(v.device.network_access_identifier.as_deref(), Some("123456789@domain.com"));
+    assert_eq!(
+        v.device.network_access_identifier.as_deref(),
+        Some("123456789@domain.com")
+    );
     let v4 = v.device.ipv4_address.as_ref().unwrap();
     assert_eq!(v4.public_address.as_deref(), Some("84.125.93.10"));
     assert_eq!(v4.private_address.as_deref(), Some("10.0.0.7"));
     assert_eq!(v4.public_port, Some(59765));
-    assert_eq!(v.device.ipv6_address.as_deref(), Some("2001:db8:85a3:8d3:1319:8a2e:370:7344"));
+    assert_eq!(
+        v.device.ipv6_address.as_deref(),
+        Some("2001:db8:85a3:8d3:1319:8a2e:370:7344")
+    );
     assert_eq!(v.application_server.ipv4_address.as_deref(), Some("192.168.0.1/24"));
     let dp = v.device_ports.as_ref().unwrap();
     assert_eq!(dp.ranges.as_slice(), &[PortRange { from: 5010, to: 5020 }]);
@@ -49,7 +55,10 @@ fn test_decode_session_info_full() {
     assert_eq!(v.qos_profile, "QOS_VC");
     let wh = v.webhook.as_ref().unwrap();
     assert_eq!(wh.notification_url, "https://application-server.com/notifications");
-    assert_eq!(wh.notification_auth_token.as_ref().unwrap().expose(), "c8974e592c2fa383d4a3960714");
+    assert_eq!(
+        wh.notification_auth_token.as_ref().unwrap().expose(),
+        "c8974e592c2fa383d4a3960714"
+    );
     assert_eq!(v.session_id, "3fa85f64-5717-4562-b3fc-2c963f66afa6");
     assert_eq!((v.duration, v.started_at, v.expires_at), (600, 1639479600, 1639480200));
     assert_eq!(v.qos_status, QosStatus::Available);
@@ -114,8 +123,20 @@ fn test_decode_error_infos() {
 #[test]
 fn test_decode_profiles() {
     let p: QosProfile = canonical("qos_profile.json");
-    assert_eq!(p.max_duration, Some(Duration { value: Some(24), unit: Some(TimeUnit::Hours) }));
-    assert_eq!(p.target_min_upstream_rate, Some(Rate { value: Some(2), unit: Some(RateUnit::Mbps) }));
+    assert_eq!(
+        p.max_duration,
+        Some(Duration {
+            value: Some(24),
+            unit: Some(TimeUnit::Hours)
+        })
+    );
+    assert_eq!(
+        p.target_min_upstream_rate,
+        Some(Rate {
+            value: Some(2),
+            unit: Some(RateUnit::Mbps)
+        })
+    );
     let l: QosProfileList = canonical("qos_profile_list.json");
     assert_eq!(l.len(), 3);
     assert_eq!(l[2].status, QosProfileStatus::Deprecated);
@@ -127,10 +148,17 @@ fn test_decode_notification() {
     assert_eq!(e.data.qos_status, EventQosStatus::Unavailable);
     assert_eq!(e.data.status_info, Some(StatusInfo::DurationExpired));
     assert_eq!(e.time, "2021-12-12T00:00:00Z");
-    let wrong_type = String::from_utf8(vector("notification.json")).unwrap().replace("qos-status-changed", "other");
+    let wrong_type = String::from_utf8(vector("notification.json"))
+        .unwrap()
+        .replace("qos-status-changed", "other");
     assert_eq!(err::<QosStatusChanged>(wrong_type.as_bytes()).path, "type");
-    let wrong_version = String::from_utf8(vector("notification.json")).unwrap().replace("\"1.0\"", "\"0.3\"");
-    assert_eq!(err::<QosStatusChanged>(wrong_version.as_bytes()).kind, K::UnexpectedValue);
+    let wrong_version = String::from_utf8(vector("notification.json"))
+        .unwrap()
+        .replace("\"1.0\"", "\"0.3\"");
+    assert_eq!(
+        err::<QosStatusChanged>(wrong_version.as_bytes()).kind,
+        K::UnexpectedValue
+    );
 }
 
 #[test]
@@ -149,7 +177,10 @@ fn test_edge_cases() {
     let base = base.trim_end();
     let with = |from: &str, to: &str| base.replace(from, to).into_bytes();
     // Trailing garbage after the document.
-    assert_eq!(err::<SessionInfo>(format!("{base} x").as_bytes()).kind, K::TrailingCharacters);
+    assert_eq!(
+        err::<SessionInfo>(format!("{base} x").as_bytes()).kind,
+        K::TrailingCharacters
+    );
     decode::<SessionInfo>(format!(" \n{base}\r\n\t").as_bytes()).unwrap();
     // Missing required members name the member.
     let e = err::<SessionInfo>(&with(r#""qosStatus":"REQUESTED""#, r#""x":1"#));
@@ -167,7 +198,12 @@ fn test_edge_cases() {
     decode::<SessionInfo>(&with("1639566000", "9223372036854775807")).unwrap();
     let e = err::<SessionInfo>(&with("1639566000", "9223372036854775808"));
     assert_eq!((e.kind, e.path), (K::OutOfRange, "expiresAt"));
-    let ports = |p: &str| with(r#""qosProfile""#, &format!(r#""devicePorts":{{"ports":[{p}]}},"qosProfile""#));
+    let ports = |p: &str| {
+        with(
+            r#""qosProfile""#,
+            &format!(r#""devicePorts":{{"ports":[{p}]}},"qosProfile""#),
+        )
+    };
     decode::<SessionInfo>(&ports("0,65535")).unwrap();
     let e = err::<SessionInfo>(&ports("65536"));
     assert_eq!((e.kind, e.path), (K::OutOfRange, "devicePorts.ports"));
@@ -183,11 +219,22 @@ fn test_edge_cases() {
     assert_eq!(err::<SessionInfo>(b"").kind, K::Eof);
     assert_eq!(err::<SessionInfo>(b"<html>").kind, K::Syntax);
     assert_eq!(err::<SessionInfo>(b"[]").kind, K::WrongType);
-    let e = err::<SessionInfo>(&with("QOS_E", "QOS_\u{e9}").iter().map(|&b| if b == 0xc3 { 0xff } else { b }).collect::<Vec<_>>());
+    let e = err::<SessionInfo>(
+        &with("QOS_E", "QOS_\u{e9}")
+            .iter()
+            .map(|&b| if b == 0xc3 { 0xff } else { b })
+            .collect::<Vec<_>>(),
+    );
     assert_eq!((e.kind, e.path), (K::InvalidUtf8, "qosProfile"));
     // Duplicate commas, trailing commas.
-    assert_eq!(err::<SessionInfo>(&with(r#","qosProfile""#, r#",,"qosProfile""#)).kind, K::Syntax);
-    assert_eq!(err::<SessionInfo>(&with(r#""REQUESTED"}"#, r#""REQUESTED",}"#)).kind, K::Syntax);
+    assert_eq!(
+        err::<SessionInfo>(&with(r#","qosProfile""#, r#",,"qosProfile""#)).kind,
+        K::Syntax
+    );
+    assert_eq!(
+        err::<SessionInfo>(&with(r#""REQUESTED"}"#, r#""REQUESTED",}"#)).kind,
+        K::Syntax
+    );
 }
 
 #[test]
@@ -198,7 +245,10 @@ fn test_capacity_limits_exact_and_one_over() {
     decode::<SessionInfo>(&profile(limits::QOS_PROFILE)).unwrap();
     let e = err::<SessionInfo>(&profile(limits::QOS_PROFILE + 1));
     assert_eq!((e.kind, e.path), (K::TooLong, "qosProfile"));
-    let id = |n: usize| base.replace("123e4567-e89b-12d3-a456-426614174000", &"a".repeat(n)).into_bytes();
+    let id = |n: usize| {
+        base.replace("123e4567-e89b-12d3-a456-426614174000", &"a".repeat(n))
+            .into_bytes()
+    };
     decode::<SessionInfo>(&id(limits::SESSION_ID)).unwrap();
     assert_eq!(err::<SessionInfo>(&id(limits::SESSION_ID + 1)).path, "sessionId");
     // An escape that expands past the capacity is caught too.
@@ -207,20 +257,30 @@ fn test_capacity_limits_exact_and_one_over() {
     let msgs = |n: usize| {
         let one = r#"{"severity":"INFO","description":"m"}"#;
         let list = vec![one; n].join(",");
-        base.replace(r#""qosStatus""#, &format!(r#""messages":[{list}],"qosStatus""#)).into_bytes()
+        base.replace(r#""qosStatus""#, &format!(r#""messages":[{list}],"qosStatus""#))
+            .into_bytes()
     };
-    assert_eq!(decode::<SessionInfo>(&msgs(limits::MESSAGES)).unwrap().messages.len(), limits::MESSAGES);
+    assert_eq!(
+        decode::<SessionInfo>(&msgs(limits::MESSAGES)).unwrap().messages.len(),
+        limits::MESSAGES
+    );
     let e = err::<SessionInfo>(&msgs(limits::MESSAGES + 1));
     assert_eq!((e.kind, e.path), (K::TooMany, "messages"));
     let token = |n: usize| {
         base.replace(
             r#""sessionId""#,
-            &format!(r#""webhook":{{"notificationUrl":"https://a.b","notificationAuthToken":"{}"}},"sessionId""#, "t".repeat(n)),
+            &format!(
+                r#""webhook":{{"notificationUrl":"https://a.b","notificationAuthToken":"{}"}},"sessionId""#,
+                "t".repeat(n)
+            ),
         )
         .into_bytes()
     };
     decode::<SessionInfo>(&token(limits::NOTIFICATION_AUTH_TOKEN)).unwrap();
-    assert_eq!(err::<SessionInfo>(&token(limits::NOTIFICATION_AUTH_TOKEN + 1)).path, "webhook.notificationAuthToken");
+    assert_eq!(
+        err::<SessionInfo>(&token(limits::NOTIFICATION_AUTH_TOKEN + 1)).path,
+        "webhook.notificationAuthToken"
+    );
 }
 
 #[test]
@@ -235,8 +295,11 @@ fn test_hostile_nesting_in_unknown_member() {
         .unwrap();
     assert_eq!(handle.join().unwrap(), K::TooDeep);
     let shallow = format!("{}{}", "[".repeat(20), "]".repeat(20));
-    decode::<SessionInfo>(base.replace(r#""qosStatus""#, &format!(r#""junk":{shallow},"qosStatus""#)).as_bytes())
-        .unwrap();
+    decode::<SessionInfo>(
+        base.replace(r#""qosStatus""#, &format!(r#""junk":{shallow},"qosStatus""#))
+            .as_bytes(),
+    )
+    .unwrap();
 }
 
 #[test]

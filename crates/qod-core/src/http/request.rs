@@ -75,21 +75,23 @@ impl<'b> RequestWriter<'b> {
 
     fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let end = self.pos + bytes.len();
-        self.buf.get_mut(self.pos..end).ok_or(Error::BufferTooSmall)?.copy_from_slice(bytes);
+        self.buf
+            .get_mut(self.pos..end)
+            .ok_or(Error::BufferTooSmall)?
+            .copy_from_slice(bytes);
         self.pos = end;
         Ok(())
     }
 
     /// `METHOD <target> HTTP/1.1\r\n`, where the target is the concatenation of the checked `pieces`; `field`
     /// names each piece in errors.
-    pub(crate) fn request_line(
-        &mut self,
-        method: Method,
-        pieces: &[(Piece, &'static str, &str)],
-    ) -> Result<(), Error> {
+    pub(crate) fn request_line(&mut self, method: Method, pieces: &[(Piece, &'static str, &str)]) -> Result<(), Error> {
         for (kind, field, s) in pieces {
             if !piece_ok(*kind, s) {
-                return Err(Error::Invalid(ValidationError { field, problem: Problem::ForbiddenCharacter }));
+                return Err(Error::Invalid(ValidationError {
+                    field,
+                    problem: Problem::ForbiddenCharacter,
+                }));
             }
         }
         self.raw(method.as_str().as_bytes())?;
@@ -111,7 +113,10 @@ impl<'b> RequestWriter<'b> {
     /// [`Problem::ForbiddenCharacter`] (named `field`), or [`Error::BufferTooSmall`].
     pub fn header(&mut self, name: &str, field: &'static str, value: &str) -> Result<(), Error> {
         if !value_ok(value) {
-            return Err(Error::Invalid(ValidationError { field, problem: Problem::ForbiddenCharacter }));
+            return Err(Error::Invalid(ValidationError {
+                field,
+                problem: Problem::ForbiddenCharacter,
+            }));
         }
         self.raw(name.as_bytes())?;
         self.raw(b": ")?;
@@ -125,10 +130,16 @@ impl<'b> RequestWriter<'b> {
     /// As [`RequestWriter::header`]; an empty token is [`Problem::Missing`].
     pub fn bearer(&mut self, token: &str) -> Result<(), Error> {
         if token.is_empty() {
-            return Err(Error::Invalid(ValidationError { field: "token", problem: Problem::Missing }));
+            return Err(Error::Invalid(ValidationError {
+                field: "token",
+                problem: Problem::Missing,
+            }));
         }
         if !value_ok(token) || token.contains(' ') {
-            return Err(Error::Invalid(ValidationError { field: "token", problem: Problem::ForbiddenCharacter }));
+            return Err(Error::Invalid(ValidationError {
+                field: "token",
+                problem: Problem::ForbiddenCharacter,
+            }));
         }
         self.raw(b"Authorization: Bearer ")?;
         self.raw(token.as_bytes())?;
@@ -199,8 +210,14 @@ mod tests {
     fn test_request_with_body() {
         let mut buf = [0u8; 256];
         let mut w = RequestWriter::new(&mut buf);
-        w.request_line(Method::Post, &[(Piece::BasePath, "basePath", "/qod/v0"), (Piece::Fixed, "", "/sessions")])
-            .unwrap();
+        w.request_line(
+            Method::Post,
+            &[
+                (Piece::BasePath, "basePath", "/qod/v0"),
+                (Piece::Fixed, "", "/sessions"),
+            ],
+        )
+        .unwrap();
         w.header("Host", "host", "127.0.0.1:9091").unwrap();
         let n = w
             .finish_json(|b| {
@@ -220,16 +237,32 @@ mod tests {
         let mut buf = [0u8; 256];
         let mut w = RequestWriter::new(&mut buf);
         let e = w.header("Host", "host", "a\r\nX-Evil: 1").unwrap_err();
-        assert_eq!(e, Error::Invalid(ValidationError { field: "host", problem: Problem::ForbiddenCharacter }));
+        assert_eq!(
+            e,
+            Error::Invalid(ValidationError {
+                field: "host",
+                problem: Problem::ForbiddenCharacter
+            })
+        );
         assert!(w.bearer("tok\nen").is_err());
         assert!(w.bearer("").is_err());
         for bad in ["a/b", "a b", "..", "", "a%0d", "a?x", "é"] {
             let mut w = RequestWriter::new(&mut buf);
-            let e = w.request_line(Method::Get, &[(Piece::Segment, "sessionId", bad)]).unwrap_err();
-            assert_eq!(e, Error::Invalid(ValidationError { field: "sessionId", problem: Problem::ForbiddenCharacter }));
+            let e = w
+                .request_line(Method::Get, &[(Piece::Segment, "sessionId", bad)])
+                .unwrap_err();
+            assert_eq!(
+                e,
+                Error::Invalid(ValidationError {
+                    field: "sessionId",
+                    problem: Problem::ForbiddenCharacter
+                })
+            );
         }
         let mut w = RequestWriter::new(&mut buf);
-        assert!(w.request_line(Method::Get, &[(Piece::BasePath, "basePath", "/x?y")]).is_err());
+        assert!(w
+            .request_line(Method::Get, &[(Piece::BasePath, "basePath", "/x?y")])
+            .is_err());
     }
 
     #[test]
@@ -237,7 +270,13 @@ mod tests {
         let mut buf = [0u8; 40];
         let mut w = RequestWriter::new(&mut buf);
         w.request_line(Method::Post, &[(Piece::Fixed, "", "/s")]).unwrap();
-        let e = w.finish_json(|b| if b.len() < 30 { Err(Error::BufferTooSmall) } else { Ok(30) });
+        let e = w.finish_json(|b| {
+            if b.len() < 30 {
+                Err(Error::BufferTooSmall)
+            } else {
+                Ok(30)
+            }
+        });
         assert_eq!(e, Err(Error::BufferTooSmall));
     }
 }

@@ -42,7 +42,12 @@ fn is_ws(b: u8) -> bool {
 impl<'a> Reader<'a> {
     /// A reader at the start of `buf`.
     pub fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0, depth: 0, need_comma: false }
+        Reader {
+            buf,
+            pos: 0,
+            depth: 0,
+            need_comma: false,
+        }
     }
 
     /// Current byte offset.
@@ -231,7 +236,11 @@ impl<'a> Reader<'a> {
             _ => {
                 // Escaped (or malformed) name: unescape into a small buffer; overflow just marks it unknown.
                 self.pos = start;
-                let mut out = InlineBuf { buf: [0; 32], len: 0, overflow: false };
+                let mut out = InlineBuf {
+                    buf: [0; 32],
+                    len: 0,
+                    overflow: false,
+                };
                 self.string_body(&mut out)?;
                 if out.overflow {
                     Ok(Key::Unescaped(0, [0xff; 32]))
@@ -317,7 +326,13 @@ impl<'a> Reader<'a> {
     pub fn expect_string(&mut self, expected: &str) -> R<()> {
         let start = self.pos;
         let mut s = heapless::String::<64>::new();
-        self.string_into(&mut s).map_err(|e| if e.kind == K::TooLong { self.err(K::UnexpectedValue) } else { e })?;
+        self.string_into(&mut s).map_err(|e| {
+            if e.kind == K::TooLong {
+                self.err(K::UnexpectedValue)
+            } else {
+                e
+            }
+        })?;
         if s.as_str() == expected {
             Ok(())
         } else {
@@ -342,7 +357,11 @@ impl<'a> Reader<'a> {
             self.pos = end + 1;
             return Ok(variants.iter().position(|v| v.as_bytes() == raw));
         }
-        let mut out = InlineBuf { buf: [0; 32], len: 0, overflow: false };
+        let mut out = InlineBuf {
+            buf: [0; 32],
+            len: 0,
+            overflow: false,
+        };
         self.string_body(&mut out)?;
         if out.overflow {
             return Ok(None);
@@ -455,7 +474,11 @@ impl<'a> Reader<'a> {
         }
         let ndigits = self.pos - digits_start;
         if ndigits == 0 {
-            return Err(if self.pos >= self.buf.len() { self.err(K::Eof) } else { self.err(K::InvalidNumber) });
+            return Err(if self.pos >= self.buf.len() {
+                self.err(K::Eof)
+            } else {
+                self.err(K::InvalidNumber)
+            });
         }
         if ndigits > 1 && self.buf.get(digits_start) == Some(&b'0') {
             return Err(DecodeError::new(K::InvalidNumber, start));
@@ -793,8 +816,24 @@ mod tests {
     #[test]
     fn test_skip_invalid() {
         for j in [
-            "[1,]", "{\"a\":1,}", "{\"a\" 1}", "[1 2]", "{1:2}", "[}", "{]", "tru", "nul", "01", "1.", "1e", "-", "[",
-            "{\"a\":", "\"", "]", ",",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "[1 2]",
+            "{1:2}",
+            "[}",
+            "{]",
+            "tru",
+            "nul",
+            "01",
+            "1.",
+            "1e",
+            "-",
+            "[",
+            "{\"a\":",
+            "\"",
+            "]",
+            ",",
         ] {
             assert!(skip_all(j.as_bytes()).is_err(), "{j} should fail");
         }
@@ -802,9 +841,9 @@ mod tests {
 
     #[test]
     fn test_skip_deep_nesting_is_refused_without_recursion() {
-        let deep: Vec<u8> = core::iter::repeat(b'[').take(5000).chain(core::iter::repeat(b']').take(5000)).collect();
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000)).into_bytes();
         assert_eq!(skip_all(&deep).unwrap_err().kind, K::TooDeep);
-        let ok: Vec<u8> = core::iter::repeat(b'[').take(MAX_DEPTH).chain(core::iter::repeat(b']').take(MAX_DEPTH)).collect();
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH)).into_bytes();
         skip_all(&ok).unwrap();
     }
 

@@ -112,7 +112,13 @@ impl<'b> Writer<'b> {
         let (hi, low) = div_1e9(v);
         let (top, mid) = div_1e9(hi);
         let limbs = [low, mid, top as u32];
-        let used = if hi == 0 { 1 } else if top == 0 { 2 } else { 3 };
+        let used = if hi == 0 {
+            1
+        } else if top == 0 {
+            2
+        } else {
+            3
+        };
         let mut tmp = [0u8; 27];
         let mut i = tmp.len();
         for (n, &limb) in limbs.iter().take(used).enumerate() {
@@ -300,8 +306,21 @@ mod tests {
         w.raw(b",").unwrap();
         w.i64(i64::MIN).unwrap();
         let n = w.len();
-        assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), "0,18446744073709551615,-9223372036854775808");
-        for v in [1, 9, 10, 999_999_999, 1_000_000_000, 1_000_000_001, 1_639_479_600, 10_000_000_000_000_000_000, 123_000_000_000_000_456] {
+        assert_eq!(
+            core::str::from_utf8(&buf[..n]).unwrap(),
+            "0,18446744073709551615,-9223372036854775808"
+        );
+        for v in [
+            1,
+            9,
+            10,
+            999_999_999,
+            1_000_000_000,
+            1_000_000_001,
+            1_639_479_600,
+            10_000_000_000_000_000_000,
+            123_000_000_000_000_456,
+        ] {
             let mut buf = [0u8; 20];
             let mut w = Writer::new(&mut buf);
             w.u64(v).unwrap();

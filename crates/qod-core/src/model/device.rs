@@ -6,7 +6,11 @@ use heapless::{String, Vec};
 /// `Device`: the end-user equipment. At least one identifier must be given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct Device {
     /// `phoneNumber`: E.164, optionally with `+`.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
@@ -25,7 +29,11 @@ pub struct Device {
 /// `DeviceIpv4Addr`: `publicAddress` plus `privateAddress` or `publicPort`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct DeviceIpv4Addr {
     /// `publicAddress`: a single IPv4 address.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
@@ -41,7 +49,11 @@ pub struct DeviceIpv4Addr {
 /// `ApplicationServer`: at least one of its addresses, each optionally with a `/mask`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct ApplicationServer {
     /// `ipv4Address`: `a.b.c.d` or `a.b.c.d/mask`.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
@@ -79,7 +91,12 @@ impl Decode for Device {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["phoneNumber", "networkAccessIdentifier", "ipv4Address", "ipv6Address"],
-            paths: &["device.phoneNumber", "device.networkAccessIdentifier", "device.ipv4Address", "device.ipv6Address"],
+            paths: &[
+                "device.phoneNumber",
+                "device.networkAccessIdentifier",
+                "device.ipv4Address",
+                "device.ipv6Address",
+            ],
             required: 0,
         };
         const FIELDS: &[FieldFn<Device>] = &[
@@ -168,23 +185,39 @@ pub(crate) const AT_SERVER: u8 = 1;
 const AT_ROOT: u8 = 2;
 
 const PORTS_SCHEMAS: &[Schema] = &[
-    Schema { names: &["ranges", "ports"], paths: &["devicePorts.ranges", "devicePorts.ports"], required: 0 },
+    Schema {
+        names: &["ranges", "ports"],
+        paths: &["devicePorts.ranges", "devicePorts.ports"],
+        required: 0,
+    },
     Schema {
         names: &["ranges", "ports"],
         paths: &["applicationServerPorts.ranges", "applicationServerPorts.ports"],
         required: 0,
     },
-    Schema { names: &["ranges", "ports"], paths: &["ranges", "ports"], required: 0 },
+    Schema {
+        names: &["ranges", "ports"],
+        paths: &["ranges", "ports"],
+        required: 0,
+    },
 ];
 
 const RANGE_SCHEMAS: &[Schema] = &[
-    Schema { names: &["from", "to"], paths: &["devicePorts.ranges.from", "devicePorts.ranges.to"], required: 0b11 },
+    Schema {
+        names: &["from", "to"],
+        paths: &["devicePorts.ranges.from", "devicePorts.ranges.to"],
+        required: 0b11,
+    },
     Schema {
         names: &["from", "to"],
         paths: &["applicationServerPorts.ranges.from", "applicationServerPorts.ranges.to"],
         required: 0b11,
     },
-    Schema { names: &["from", "to"], paths: &["ranges.from", "ranges.to"], required: 0b11 },
+    Schema {
+        names: &["from", "to"],
+        paths: &["ranges.from", "ranges.to"],
+        required: 0b11,
+    },
 ];
 
 const RANGE_FIELDS: &[FieldFn<PortRange>] = &[|v, r| v.from.decode_from(r), |v, r| v.to.decode_from(r)];
@@ -196,11 +229,17 @@ fn at(schemas: &'static [Schema], at: u8) -> &'static Schema {
     }
 }
 
-const EMPTY: Schema = Schema { names: &[], paths: &[], required: 0 };
+const EMPTY: Schema = Schema {
+    names: &[],
+    paths: &[],
+    required: 0,
+};
 
 fn ranges<const AT: u8>(v: &mut PortsSpec, r: &mut Reader<'_>) -> R {
     let schema = at(RANGE_SCHEMAS, AT);
-    list(r, v.ranges.as_mut_view(), &mut |r, range| object(r, range, schema, RANGE_FIELDS))
+    list(r, v.ranges.as_mut_view(), &mut |r, range| {
+        object(r, range, schema, RANGE_FIELDS)
+    })
 }
 
 fn ports(v: &mut PortsSpec, r: &mut Reader<'_>) -> R {

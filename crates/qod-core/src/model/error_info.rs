@@ -51,10 +51,16 @@ impl ErrorInfo {
 
 impl Decode for ErrorInfo {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const SCHEMA: Schema =
-            Schema { names: &["status", "code", "message"], paths: &["status", "code", "message"], required: 0b111 };
-        const FIELDS: &[FieldFn<ErrorInfo>] =
-            &[|v, r| v.status.decode_from(r), |v, r| v.code.decode_from(r), |v, r| v.message.decode_from(r)];
+        const SCHEMA: Schema = Schema {
+            names: &["status", "code", "message"],
+            paths: &["status", "code", "message"],
+            required: 0b111,
+        };
+        const FIELDS: &[FieldFn<ErrorInfo>] = &[
+            |v, r| v.status.decode_from(r),
+            |v, r| v.code.decode_from(r),
+            |v, r| v.message.decode_from(r),
+        ];
         object(r, self, &SCHEMA, FIELDS)
     }
 }

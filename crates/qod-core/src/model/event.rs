@@ -39,7 +39,11 @@ wire_enum! {
 /// `data` of a `qos-status-changed` event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct QosStatusChangedData {
     /// `sessionId`.
     pub session_id: SessionId,
@@ -130,7 +134,11 @@ impl Encode for QosStatusChangedData {
 impl Decode for QosStatusChanged {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const NAMES: &[&str] = &["id", "source", "type", "specversion", "datacontenttype", "data", "time"];
-        const SCHEMA: Schema = Schema { names: NAMES, paths: NAMES, required: 0b110_1111 };
+        const SCHEMA: Schema = Schema {
+            names: NAMES,
+            paths: NAMES,
+            required: 0b110_1111,
+        };
         const FIELDS: &[FieldFn<QosStatusChanged>] = &[
             |v, r| v.id.decode_from(r),
             |v, r| v.source.decode_from(r),

@@ -13,7 +13,9 @@ mod session;
 
 pub use device::{ApplicationServer, Device, DeviceIpv4Addr, PortRange, PortsSpec};
 pub use error_info::{ErrorCode, ErrorInfo};
-pub use event::{DataContentType, EventQosStatus, QosStatusChanged, QosStatusChangedData, StatusInfo, QOS_STATUS_CHANGED_TYPE};
+pub use event::{
+    DataContentType, EventQosStatus, QosStatusChanged, QosStatusChangedData, StatusInfo, QOS_STATUS_CHANGED_TYPE,
+};
 pub use profile::{Duration, QosProfile, QosProfileList, QosProfileStatus, Rate, RateUnit, TimeUnit};
 pub use session::{CreateSession, ExtendSessionDuration, Message, QosStatus, SessionInfo, Severity, Webhook};
 
@@ -187,7 +189,11 @@ fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut
     }
     let missing = schema.required & !seen;
     if missing != 0 {
-        let path = schema.paths.get(missing.trailing_zeros() as usize).copied().unwrap_or("");
+        let path = schema
+            .paths
+            .get(missing.trailing_zeros() as usize)
+            .copied()
+            .unwrap_or("");
         return Err(DecodeError::new(DecodeErrorKind::Missing, r.offset()).at(path));
     }
     Ok(())

@@ -80,7 +80,11 @@ pub struct Duration {
 /// `QosProfile`: one of the operator's QoS profiles.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct QosProfile {
     /// `name`.
     pub name: QosProfileName,
@@ -131,12 +135,18 @@ pub struct QosProfile {
 pub type QosProfileList = Vec<QosProfile, { limits::PROFILES }>;
 
 /// `value`/`unit` report errors under the enclosing member's path (e.g. `maxUpstreamRate`).
-const VALUE_UNIT: Schema = Schema { names: &["value", "unit"], paths: &["", ""], required: 0 };
+const VALUE_UNIT: Schema = Schema {
+    names: &["value", "unit"],
+    paths: &["", ""],
+    required: 0,
+};
 
 impl Decode for Rate {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const FIELDS: &[FieldFn<Rate>] =
-            &[|v, r| some(&mut v.value).decode_from(r), |v, r| some(&mut v.unit).decode_from(r)];
+        const FIELDS: &[FieldFn<Rate>] = &[
+            |v, r| some(&mut v.value).decode_from(r),
+            |v, r| some(&mut v.unit).decode_from(r),
+        ];
         *self = Rate::default();
         object(r, self, &VALUE_UNIT, FIELDS)
     }
@@ -153,8 +163,10 @@ impl Encode for Rate {
 
 impl Decode for Duration {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const FIELDS: &[FieldFn<Duration>] =
-            &[|v, r| some(&mut v.value).decode_from(r), |v, r| some(&mut v.unit).decode_from(r)];
+        const FIELDS: &[FieldFn<Duration>] = &[
+            |v, r| some(&mut v.value).decode_from(r),
+            |v, r| some(&mut v.unit).decode_from(r),
+        ];
         *self = Duration::default();
         object(r, self, &VALUE_UNIT, FIELDS)
     }
@@ -188,7 +200,11 @@ impl Decode for QosProfile {
             "jitter",
             "packetErrorLossRate",
         ];
-        const SCHEMA: Schema = Schema { names: NAMES, paths: NAMES, required: 0b101 };
+        const SCHEMA: Schema = Schema {
+            names: NAMES,
+            paths: NAMES,
+            required: 0b101,
+        };
         const FIELDS: &[FieldFn<QosProfile>] = &[
             |v, r| v.name.decode_from(r),
             |v, r| some(&mut v.description).decode_from(r),

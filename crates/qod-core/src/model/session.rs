@@ -30,7 +30,11 @@ wire_enum! {
 /// `webhook`: where status-change notifications go.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct Webhook {
     /// `notificationUrl`: an absolute http(s) URL.
     pub notification_url: String<{ limits::NOTIFICATION_URL }>,
@@ -53,7 +57,11 @@ pub struct Message {
 /// `SessionInfo`: a QoS session as the server reports it (responses of create, get and extend).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct SessionInfo {
     /// `device`.
     pub device: Device,
@@ -88,7 +96,11 @@ pub struct SessionInfo {
 /// `CreateSession`: the body of `POST /sessions`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct CreateSession {
     /// `device`.
     pub device: Device,
@@ -113,7 +125,11 @@ pub struct CreateSession {
 /// `ExtendSessionDuration`: the body of `POST /sessions/{id}/extend`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct ExtendSessionDuration {
     /// `requestedAdditionalDuration` in seconds, 1–86399.
     pub requested_additional_duration: u32,
@@ -140,7 +156,10 @@ impl Encode for Webhook {
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         let mut o = w.object()?;
         o.str("notificationUrl", &self.notification_url)?;
-        o.opt_str("notificationAuthToken", self.notification_auth_token.as_ref().map(|t| t.expose()))?;
+        o.opt_str(
+            "notificationAuthToken",
+            self.notification_auth_token.as_ref().map(|t| t.expose()),
+        )?;
         o.end()
     }
 }
@@ -152,8 +171,7 @@ impl Decode for Message {
             paths: &["messages.severity", "messages.description"],
             required: 0b11,
         };
-        const FIELDS: &[FieldFn<Message>] =
-            &[|v, r| v.severity.decode_from(r), |v, r| v.description.decode_from(r)];
+        const FIELDS: &[FieldFn<Message>] = &[|v, r| v.severity.decode_from(r), |v, r| v.description.decode_from(r)];
         object(r, self, &SCHEMA, FIELDS)
     }
 }
@@ -199,8 +217,22 @@ macro_rules! base_fields {
 impl Decode for SessionInfo {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
-            names: base_names!["sessionId", "duration", "startedAt", "expiresAt", "qosStatus", "messages"],
-            paths: base_names!["sessionId", "duration", "startedAt", "expiresAt", "qosStatus", "messages"],
+            names: base_names![
+                "sessionId",
+                "duration",
+                "startedAt",
+                "expiresAt",
+                "qosStatus",
+                "messages"
+            ],
+            paths: base_names![
+                "sessionId",
+                "duration",
+                "startedAt",
+                "expiresAt",
+                "qosStatus",
+                "messages"
+            ],
             required: BASE_REQUIRED | 0b01_1111 << 6,
         };
         const FIELDS: &[FieldFn<SessionInfo>] = base_fields![SessionInfo;
@@ -224,8 +256,11 @@ impl Decode for SessionInfo {
 
 impl Decode for CreateSession {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const SCHEMA: Schema =
-            Schema { names: base_names!["duration"], paths: base_names!["duration"], required: BASE_REQUIRED };
+        const SCHEMA: Schema = Schema {
+            names: base_names!["duration"],
+            paths: base_names!["duration"],
+            required: BASE_REQUIRED,
+        };
         const FIELDS: &[FieldFn<CreateSession>] = base_fields![CreateSession;
             |v, r| {
                 v.duration = Some(duration(r)?);
@@ -293,7 +328,10 @@ impl Encode for CreateSession {
 impl Encode for ExtendSessionDuration {
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         let mut o = w.object()?;
-        o.u64("requestedAdditionalDuration", u64::from(self.requested_additional_duration))?;
+        o.u64(
+            "requestedAdditionalDuration",
+            u64::from(self.requested_additional_duration),
+        )?;
         o.end()
     }
 }
