@@ -1,34 +1,48 @@
 #!/usr/bin/env bash
-# Builds the mps2-an386 firmware, starts a server on 127.0.0.1:$QOD_SIM_PORT,
-# boots the firmware in QEMU (LAN9118 on user-mode networking: the guest's
-# 10.0.2.2 is the host's loopback) and exits with the firmware's status.
+# Builds the QoD simulator (`qod`) and the mps2-an386 firmware, starts
+# `qod sim --listen 127.0.0.1:$QOD_SIM_PORT --no-auth`, boots the firmware in
+# QEMU (LAN9118 on user-mode networking: the guest's 10.0.2.2 is the host's
+# loopback) inside a private network namespace, and exits with the
+# firmware's status.
 #
 #   bash examples/firmware-mps2/run.sh              # install, build, run
-#   bash examples/firmware-mps2/run.sh --run-only   # run the built image as is
+#   bash examples/firmware-mps2/run.sh --run-only   # run the built images as is
 #
 # Installs what it needs on a fresh Debian machine: qemu-system-arm (apt, as
 # root, only when missing), the thumbv7em-none-eabihf target (rustup) and
-# defmt-print (cargo install, only when missing) to decode the firmware's
-# defmt log.
+# defmt-print (cargo install --locked, only when missing) to decode the
+# firmware's defmt log. Everything is built before the network namespace is
+# entered: nothing can be downloaded inside it.
 #
 # Environment:
-#   QOD_SIM_PORT     server port, baked into the firmware at build time (9091)
-#   QOD_SERVER_CMD   server command, run with bash -c; QOD_SIM_PORT is exported.
-#                    Default: python3 dev-server.py 127.0.0.1 $QOD_SIM_PORT.
-#                    Later: 'qod sim --listen 127.0.0.1:$QOD_SIM_PORT --no-auth'.
+#   QOD_SIM_PORT     simulator port, baked into the firmware at build time (9091)
+#   QOD_SIM_ARGS     extra `qod sim` arguments (default: --requested-delay 500, so
+#                    the firmware sees REQUESTED before AVAILABLE); e.g. faults:
+#                    '--fault 503=60' (exit 5), '--fault latency=8000' (exit 6),
+#                    '--requested-delay 60000' (exit 7)
+#   QOD_SERVER_CMD   replaces the simulator: a command run with bash -c, with
+#                    QOD_SIM_PORT, QOD (the qod binary) and FW_DIR (this
+#                    directory) exported, e.g.
+#                    'python3 "$FW_DIR/fake-qod.py" 127.0.0.1 $QOD_SIM_PORT --keep-deleted'
 #   QOD_FW_FEATURES  cargo features for the firmware (e.g. dhcp)
-#   QOD_FW_TIMEOUT   hard limit for the QEMU run in seconds (60)
+#   QOD_FW_TIMEOUT   hard limit for the QEMU run in seconds (90)
 #   QOD_FW_NO_NETNS  set to 1 to skip the private network namespace
+#   CARGO_TARGET_DIR where the root workspace (qod) is built (cargo's default
+#                    otherwise); the firmware always builds into ./target
 #
-# Exit status: the firmware's (0 ok, 2 NIC init, 3 no network, 4 connect,
-# 5 HTTP, 6 timeout, 100 HardFault, 101 panic), 124 if QEMU hit the hard
-# timeout, 90/91 if the server died / never listened, 1 on setup errors.
+# Exit status: the firmware's (0 ok; 2-12, 100, 101: see README.md), 124 if
+# QEMU hit the hard timeout, 90/91 if the server died / never got ready, 1 on
+# setup errors.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+export FW_DIR="$HERE"
 export QOD_SIM_PORT="${QOD_SIM_PORT:-9091}"
-TIMEOUT="${QOD_FW_TIMEOUT:-60}"
-ELF="$HERE/target/thumbv7em-none-eabihf/release/firmware-mps2"
+QOD_SIM_ARGS="${QOD_SIM_ARGS-"--requested-delay 500"}"
+TIMEOUT="${QOD_FW_TIMEOUT:-90}"
+FW_TARGET_DIR="$HERE/target"
+ELF="$FW_TARGET_DIR/thumbv7em-none-eabihf/release/firmware-mps2"
 DEFMT_PRINT_VERSION=1.2.0
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
@@ -39,8 +53,8 @@ install_tools() {
     have qemu-system-arm || pkgs+=(qemu-system-arm)
     have timeout || pkgs+=(coreutils)
     have setsid || pkgs+=(util-linux)
+    have cc || pkgs+=(gcc libc6-dev) # linker for the host build of qod
     if [ "$(id -u)" = 0 ]; then have ip || pkgs+=(iproute2); fi
-    if [ -z "${QOD_SERVER_CMD:-}" ]; then have python3 || pkgs+=(python3); fi
     if [ "${#pkgs[@]}" -gt 0 ]; then
         if [ "$(id -u)" != 0 ]; then
             log "missing ${pkgs[*]}: install them (apt-get install ${pkgs[*]}) or run as root"
@@ -49,6 +63,11 @@ install_tools() {
         log "installing ${pkgs[*]}"
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
+    fi
+    if ! have cargo && [ -x "$HOME/.cargo/bin/cargo" ]; then export PATH="$HOME/.cargo/bin:$PATH"; fi
+    if ! have cargo; then
+        log "no cargo: install Rust with rustup (https://rustup.rs, or 'apt-get install rustup' on Debian 13+), then rerun"
+        exit 1
     fi
     if have rustup; then
         rustup target list --installed | grep -qx thumbv7em-none-eabihf \
@@ -63,9 +82,22 @@ install_tools() {
     fi
 }
 
+# The root workspace's target directory (honours CARGO_TARGET_DIR and
+# .cargo/config.toml).
+qod_bin() {
+    local dir
+    dir="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps --offline 2>/dev/null \
+        | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+    printf '%s/release/qod\n' "${dir:-$ROOT/target}"
+}
+
 build() {
+    if [ -z "${QOD_SERVER_CMD:-}" ]; then
+        log "building the simulator (cargo build --release --locked -p qod-cli)"
+        (cd "$ROOT" && cargo build --release --locked -p qod-cli)
+    fi
     log "building firmware (release, QOD_SIM_PORT=$QOD_SIM_PORT${QOD_FW_FEATURES:+, features $QOD_FW_FEATURES})"
-    local args=(build --release --locked --manifest-path "$HERE/Cargo.toml")
+    local args=(build --release --locked --manifest-path "$HERE/Cargo.toml" --target-dir "$FW_TARGET_DIR")
     [ -n "${QOD_FW_FEATURES:-}" ] && args+=(--features "$QOD_FW_FEATURES")
     (cd "$HERE" && cargo "${args[@]}")
 }
@@ -77,9 +109,17 @@ run_firmware() {
         ip link set lo up
         log "in a private network namespace"
     fi
-    local work server_pid rc
+    [ -f "$ELF" ] || { log "no firmware image at $ELF: run without --run-only first"; exit 1; }
+    local work server_pid rc cmd
     work="$(mktemp -d)"
-    local cmd="${QOD_SERVER_CMD:-python3 \"$HERE/dev-server.py\" 127.0.0.1 \"\$QOD_SIM_PORT\"}"
+    QOD="${QOD:-$(qod_bin)}"
+    export QOD
+    if [ -n "${QOD_SERVER_CMD:-}" ]; then
+        cmd="$QOD_SERVER_CMD"
+    else
+        [ -x "$QOD" ] || { log "no simulator at $QOD: run without --run-only first"; exit 1; }
+        cmd="\"\$QOD\" sim --listen \"127.0.0.1:\$QOD_SIM_PORT\" --no-auth $QOD_SIM_ARGS"
+    fi
     log "server: $cmd"
     # Own session and process group, so the server and anything it spawns
     # can be stopped through its PID.
@@ -95,18 +135,23 @@ run_firmware() {
     }
     trap 'stop_server; rm -rf "$work"' EXIT
 
+    # Ready when the server printed its first stdout line (`qod sim` prints
+    # its base URL once it accepts connections) or the port accepts.
     local ready=0
     for _ in $(seq 150); do
         if ! kill -0 "$server_pid" 2>/dev/null; then
-            log "server exited before listening:"; cat "$work/server.err" >&2; exit 90
+            log "server exited before it was ready:"; cat "$work/server.err" >&2; exit 90
         fi
-        if (exec 3<>"/dev/tcp/127.0.0.1/$QOD_SIM_PORT") 2>/dev/null; then ready=1; break; fi
+        if [ -n "$(head -n 1 "$work/server.out" 2>/dev/null)" ] \
+            || (exec 3<>"/dev/tcp/127.0.0.1/$QOD_SIM_PORT") 2>/dev/null; then
+            ready=1; break
+        fi
         sleep 0.1
     done
     if [ "$ready" != 1 ]; then
-        log "server not listening on 127.0.0.1:$QOD_SIM_PORT after 15 s"; cat "$work/server.err" >&2; exit 91
+        log "server not ready on 127.0.0.1:$QOD_SIM_PORT after 15 s"; cat "$work/server.err" >&2; exit 91
     fi
-    log "server up: $(head -n 1 "$work/server.out" 2>/dev/null || true)"
+    log "server up (pid $server_pid): $(head -n 1 "$work/server.out" 2>/dev/null || true)"
 
     local qemu=(timeout "$TIMEOUT" qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -nographic
         -monitor none -serial none -semihosting-config enable=on,target=native
@@ -117,9 +162,9 @@ run_firmware() {
         "${qemu[@]}" | defmt-print -e "$ELF"
         rc=${PIPESTATUS[0]}
     else
-        "${qemu[@]}" >"$HERE/target/firmware.defmt"
+        "${qemu[@]}" >"$FW_TARGET_DIR/firmware.defmt"
         rc=$?
-        log "raw defmt log: $HERE/target/firmware.defmt (decode: defmt-print -e $ELF < it)"
+        log "raw defmt log: $FW_TARGET_DIR/firmware.defmt (decode: defmt-print -e $ELF < it)"
     fi
     set -e
     [ "$rc" = 124 ] && log "QEMU killed after ${TIMEOUT} s"
@@ -142,6 +187,8 @@ if [ "${QOD_FW_NO_NETNS:-}" != 1 ] && have unshare; then
     # Private network namespace: slirp can only reach this namespace's
     # loopback, so a buggy firmware cannot send traffic anywhere else, and
     # parallel runs do not fight over the port.
+    QOD="$(qod_bin)"
+    export QOD
     if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
         exec unshare -n -- env QOD_FW_IN_NETNS=1 bash "$0" --run-only
     elif unshare -rn true 2>/dev/null; then

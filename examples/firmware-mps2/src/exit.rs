@@ -5,22 +5,35 @@
 
 use cortex_m_rt::{exception, ExceptionFrame};
 
-/// Exit statuses of the firmware.
+/// Exit statuses of the firmware (the table is in README.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
 #[repr(i32)]
 pub enum ExitCode {
-    /// The server answered with a well-formed, expected HTTP response.
+    /// The session was created, became AVAILABLE, was read, deleted, and a
+    /// GET afterwards answered 404.
     Success = 0,
     /// The LAN9118 was not found or did not come up.
     NicInit = 2,
     /// No link or no IPv4 address in time.
     NoNetwork = 3,
-    /// The TCP connection to the server failed.
+    /// The TCP connection to the server could not be opened.
     Connect = 4,
-    /// The HTTP exchange failed: I/O error, malformed or unexpected response.
-    Http = 5,
-    /// The exchange with the server did not finish in time.
+    /// `createSession` failed: API error (ErrorInfo), bad response, broken connection.
+    Create = 5,
+    /// A request got no complete answer in time, or the whole job overran.
     Timeout = 6,
+    /// The session was still REQUESTED when the polling deadline passed.
+    NotAvailable = 7,
+    /// `getSession` failed (while waiting for AVAILABLE or reading it).
+    Get = 8,
+    /// `deleteSession` failed.
+    Delete = 9,
+    /// After the DELETE the session could still be read (or the check failed).
+    StillThere = 10,
+    /// The session went UNAVAILABLE instead of AVAILABLE.
+    Unavailable = 11,
+    /// The build-time configuration cannot be used (server URL, address).
+    Config = 12,
     /// The CPU took a HardFault.
     HardFault = 100,
     /// The firmware panicked.

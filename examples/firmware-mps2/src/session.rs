@@ -1,0 +1,245 @@
+//! The job: one QoS session for this device, through qod-client over the
+//! qod-embassy transport.
+//!
+//! create (`POST /sessions`) → wait until `AVAILABLE` (polling
+//! `GET /sessions/{id}`) → read it (`GET`) → delete it (`DELETE`) → confirm
+//! that a `GET` now answers 404. Every failure maps to its own
+//! [`ExitCode`]; once a session exists, every failure path tries to delete
+//! it before the firmware exits, so no session is left behind.
+
+use core::fmt::Write as _;
+
+use embassy_net::Stack;
+use embassy_time::{with_timeout, Duration, Instant};
+use qod_client::qod_core::model::{CreateSession, DeviceIpv4Addr, SessionId, SessionInfo};
+use qod_client::{ClientError, Config, Poll, RetryPolicy};
+use qod_embassy::{EmbassyConnector, ServerUrl};
+
+use crate::exit::ExitCode;
+
+/// The simulator as the guest sees it: QEMU user-mode networking maps
+/// 10.0.2.2 to the host's loopback. The port is fixed at build time
+/// (`QOD_SIM_PORT`, validated by build.rs).
+const SERVER_URL: &str = concat!("http://10.0.2.2:", env!("QOD_SIM_PORT"), "/qod/v0");
+/// `applicationServer.ipv4Address`: the host we talk to.
+const APPLICATION_SERVER: &str = "10.0.2.2";
+/// `qosProfile` (a CAMARA use-case profile the simulator offers).
+const QOS_PROFILE: &str = "QOS_VC";
+/// `duration` in seconds.
+const DURATION_S: u32 = 600;
+/// Bound on each request (connect + send + whole response).
+const REQUEST_TIMEOUT_MS: u32 = 5_000;
+/// How `wait_until_available` polls.
+const POLL: Poll = Poll {
+    interval_ms: 250,
+    deadline_ms: 10_000,
+};
+/// 429/503: retry twice when the server asks for at most 5 s.
+const RETRY: RetryPolicy = RetryPolicy {
+    max_retries: 2,
+    max_wait_ms: 5_000,
+    default_wait_ms: 1_000,
+};
+/// Watchdog over the whole job, behind the per-request timeouts.
+const JOB_TIMEOUT: Duration = Duration::from_secs(45);
+
+type Error = ClientError<qod_embassy::Error>;
+type Client<'a> = qod_embassy::Client<'a>;
+
+/// Which step failed.
+#[derive(Clone, Copy, defmt::Format)]
+enum Step {
+    Create,
+    Wait,
+    Get,
+    Delete,
+    Verify,
+}
+
+/// Runs the job against the simulator and returns the firmware's exit status.
+pub async fn run(stack: Stack<'_>) -> ExitCode {
+    let url = match ServerUrl::parse(SERVER_URL) {
+        Ok(url) => url,
+        Err(e) => {
+            defmt::error!("server URL {=str}: {}", SERVER_URL, e);
+            return ExitCode::Config;
+        }
+    };
+    let Some(request) = create_request(stack) else {
+        defmt::error!("no IPv4 address to put in the request");
+        return ExitCode::Config;
+    };
+
+    let mut sock_rx = [0u8; 1536];
+    let mut sock_tx = [0u8; 1024];
+    let mut tx = [0u8; 768];
+    let mut rx = [0u8; 1536];
+    let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx, url.remote());
+    let mut config = Config::new(url.endpoint());
+    config.timeout_ms = REQUEST_TIMEOUT_MS;
+    config.retry = RETRY;
+    let mut client = Client::new(conn, embassy_time::Delay, config, &mut tx, &mut rx);
+    defmt::info!("QoD server {=str}", SERVER_URL);
+
+    let mut info = SessionInfo::default();
+    // Set as soon as the server has created the session, so that every
+    // failure after that point cleans up.
+    let mut created: Option<SessionId> = None;
+    let start = Instant::now();
+    let result = match with_timeout(JOB_TIMEOUT, job(&mut client, &request, &mut info, &mut created)).await {
+        Ok(result) => result,
+        Err(_) => {
+            defmt::error!("job not done within {=u64} s", JOB_TIMEOUT.as_secs());
+            // The request in flight was dropped half way: start the cleanup
+            // on a fresh connection.
+            client.close().await;
+            Err(ExitCode::Timeout)
+        }
+    };
+    let code = match result {
+        Ok(()) => {
+            defmt::info!("session lifecycle done in {=u64} ms", start.elapsed().as_millis());
+            ExitCode::Success
+        }
+        Err(code) => {
+            if let Some(id) = created {
+                cleanup(&mut client, &id).await;
+            }
+            code
+        }
+    };
+    client.close().await;
+    code
+}
+
+/// The `createSession` body: this device by its IPv4 address (public and
+/// private are the same: there is no NAT between it and the server),
+/// towards the application server, with profile and duration.
+fn create_request(stack: Stack<'_>) -> Option<CreateSession> {
+    let address = stack.config_v4()?.address.address();
+    let mut own = heapless::String::new();
+    write!(own, "{address}").ok()?;
+    let mut request = CreateSession::default();
+    request.device.ipv4_address = Some(DeviceIpv4Addr {
+        public_address: Some(own.clone()),
+        private_address: Some(own),
+        public_port: None,
+    });
+    request.application_server.ipv4_address = Some(APPLICATION_SERVER.try_into().ok()?);
+    request.qos_profile = QOS_PROFILE.try_into().ok()?;
+    request.duration = Some(DURATION_S);
+    Some(request)
+}
+
+async fn job(
+    client: &mut Client<'_>,
+    request: &CreateSession,
+    info: &mut SessionInfo,
+    created: &mut Option<SessionId>,
+) -> Result<(), ExitCode> {
+    let device = request
+        .device
+        .ipv4_address
+        .as_ref()
+        .and_then(|a| a.public_address.as_deref());
+    defmt::info!(
+        "create: device {=str}, server {=str}, profile {=str}, {=u32} s",
+        device.unwrap_or("?"),
+        APPLICATION_SERVER,
+        QOS_PROFILE,
+        DURATION_S
+    );
+    client
+        .create_session(request, info)
+        .await
+        .map_err(|e| failed(Step::Create, &e))?;
+    *created = Some(info.session_id.clone());
+    log_session("created", info);
+    let id = info.session_id.clone();
+
+    let t = Instant::now();
+    client
+        .wait_until_available(&id, info, POLL)
+        .await
+        .map_err(|e| failed(Step::Wait, &e))?;
+    defmt::info!("AVAILABLE after {=u64} ms", t.elapsed().as_millis());
+
+    client.get_session(&id, info).await.map_err(|e| failed(Step::Get, &e))?;
+    log_session("read", info);
+
+    client.delete_session(&id).await.map_err(|e| failed(Step::Delete, &e))?;
+    *created = None;
+    defmt::info!("deleted {=str}", id.as_str());
+
+    match client.get_session(&id, info).await {
+        Err(ClientError::Api(e)) if e.status == 404 => {
+            defmt::info!("confirmed: GET after DELETE answers 404 {=str}", e.info.code.as_str());
+            Ok(())
+        }
+        Ok(()) => {
+            log_session("still there after DELETE", info);
+            // It is still there: clean up again before exiting.
+            *created = Some(id);
+            Err(ExitCode::StillThere)
+        }
+        Err(e) => Err(failed(Step::Verify, &e)),
+    }
+}
+
+fn log_session(what: &str, info: &SessionInfo) {
+    defmt::info!(
+        "{=str}: session {=str} status {} profile {=str} duration {=u32} s startedAt {=i64} expiresAt {=i64}",
+        what,
+        info.session_id.as_str(),
+        info.qos_status,
+        info.qos_profile.as_str(),
+        info.duration,
+        info.started_at,
+        info.expires_at
+    );
+}
+
+/// Logs a failed step and picks its exit status: the transport's and the
+/// client's own failures (no connection, timeout, not available) have one
+/// status whatever the step, anything else is the step's status.
+fn failed(step: Step, e: &Error) -> ExitCode {
+    match e {
+        ClientError::Api(api) => defmt::error!(
+            "{}: API error {=u16} {=str}: {=str}",
+            step,
+            api.status,
+            api.info.code.as_str(),
+            api.info.message.as_str()
+        ),
+        _ => defmt::error!("{}: {}", step, e),
+    }
+    match (step, e) {
+        (_, ClientError::Transport(qod_embassy::Error::Connect(_))) => ExitCode::Connect,
+        (_, ClientError::Timeout) => ExitCode::Timeout,
+        (_, ClientError::DeadlineExceeded) => ExitCode::NotAvailable,
+        (_, ClientError::SessionUnavailable) => ExitCode::Unavailable,
+        (Step::Create, _) => ExitCode::Create,
+        (Step::Wait | Step::Get, _) => ExitCode::Get,
+        (Step::Delete, _) => ExitCode::Delete,
+        (Step::Verify, _) => ExitCode::StillThere,
+    }
+}
+
+/// Deletes a session a failed job left behind: two attempts; a 404 means it
+/// is already gone.
+async fn cleanup(client: &mut Client<'_>, id: &SessionId) {
+    for attempt in 1..=2u8 {
+        match client.delete_session(id).await {
+            Ok(()) => {
+                defmt::warn!("cleanup: deleted {=str}", id.as_str());
+                return;
+            }
+            Err(ClientError::Api(e)) if e.status == 404 => {
+                defmt::warn!("cleanup: {=str} is already gone", id.as_str());
+                return;
+            }
+            Err(e) => defmt::error!("cleanup: delete attempt {=u8} failed: {}", attempt, e),
+        }
+    }
+    defmt::error!("cleanup: session {=str} may be left on the server", id.as_str());
+}
