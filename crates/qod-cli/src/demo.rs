@@ -46,8 +46,9 @@ impl Report {
             let mark = if ok { "ok  " } else { "FAIL" };
             println!("[{n}] {mark} {name:<28} {detail}  (t={ms} ms)");
         }
-        let session: Option<serde_json::Value> =
-            session.and_then(|s| qod_core::json::to_vec(s).ok()).and_then(|b| serde_json::from_slice(&b).ok());
+        let session: Option<serde_json::Value> = session
+            .and_then(|s| qod_core::json::to_vec(s).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok());
         self.steps.push(serde_json::json!({
             "step": name, "ok": ok, "detail": detail, "t_ms": ms, "session": session,
         }));
@@ -55,7 +56,10 @@ impl Report {
 }
 
 fn describe(s: &SessionInfo) -> String {
-    format!("id={} qosStatus={} duration={} s expiresAt={}", s.session_id, s.qos_status, s.duration, s.expires_at)
+    format!(
+        "id={} qosStatus={} duration={} s expiresAt={}",
+        s.session_id, s.qos_status, s.duration, s.expires_at
+    )
 }
 
 fn create_body(net: &DevNet) -> CreateSession {
@@ -74,7 +78,9 @@ fn create_body(net: &DevNet) -> CreateSession {
 
 /// The device's flow, on its own embassy-net stack.
 async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, token: &str, body: &CreateSession, r: &mut Report) {
-    let Ok(url) = ServerUrl::parse(url) else { return r.step("parse server URL", false, url.into(), None) };
+    let Ok(url) = ServerUrl::parse(url) else {
+        return r.step("parse server URL", false, url.into(), None);
+    };
     let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
     // The buffer sizes of the RAM report (crates/qod-devnet/tests/ram_report.rs): enough for every step here.
     let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
@@ -96,7 +102,16 @@ async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, token: &str,
     }
     let id = s.session_id.clone();
 
-    let res = client.wait_until_available(&id, &mut s, Poll { interval_ms: 200, deadline_ms: 15_000 }).await;
+    let res = client
+        .wait_until_available(
+            &id,
+            &mut s,
+            Poll {
+                interval_ms: 200,
+                deadline_ms: 15_000,
+            },
+        )
+        .await;
     step_result(r, "wait until AVAILABLE", res, &s);
     let res = client.get_session(&id, &mut s).await;
     step_result(r, "read session", res, &s);
@@ -114,10 +129,18 @@ async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, token: &str,
     };
     r.step("delete session", res.is_ok(), detail, None);
     match client.get_session(&id, &mut s).await {
-        Err(ClientError::Api(e)) if e.status == 404 => {
-            r.step("read deleted session -> 404", true, format!("404 {}: {}", e.info.code, e.info.message), None)
-        }
-        Ok(()) => r.step("read deleted session -> 404", false, "the session still exists".into(), Some(&s)),
+        Err(ClientError::Api(e)) if e.status == 404 => r.step(
+            "read deleted session -> 404",
+            true,
+            format!("404 {}: {}", e.info.code, e.info.message),
+            None,
+        ),
+        Ok(()) => r.step(
+            "read deleted session -> 404",
+            false,
+            "the session still exists".into(),
+            Some(&s),
+        ),
         Err(e) => r.step("read deleted session -> 404", false, e.to_string(), None),
     }
     client.close().await;
@@ -135,8 +158,16 @@ fn step_result(r: &mut Report, name: &str, res: Result<(), ClientError<qod_embas
 /// # Errors
 /// "demo failed" when a step failed (the steps say which).
 pub async fn run(args: Args) -> Result<(), String> {
-    let mut r = Report { json: args.json, steps: Vec::new(), ok: true, started: Instant::now() };
-    let config = qod_sim::Config { requested_delay: Duration::from_millis(args.requested_delay), ..Default::default() };
+    let mut r = Report {
+        json: args.json,
+        steps: Vec::new(),
+        ok: true,
+        started: Instant::now(),
+    };
+    let config = qod_sim::Config {
+        requested_delay: Duration::from_millis(args.requested_delay),
+        ..Default::default()
+    };
     let sim = match qod_sim::serve(config).await {
         Ok(sim) => sim,
         Err(e) => return Err(format!("cannot start the simulator: {e}")),
@@ -144,16 +175,22 @@ pub async fn run(args: Args) -> Result<(), String> {
     r.step("start simulator", true, format!("{} (OAuth2 on)", sim.base_url()), None);
 
     let sim_url = ServerUrl::parse(sim.base_url()).map_err(|e| e.to_string())?;
-    let token = match crate::gateway::fetch_token(&sim_url, qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET).await {
-        Ok(t) => {
-            r.step("provision device token", true, format!("client_credentials for {}", qod_sim::DEFAULT_CLIENT_ID), None);
-            t
-        }
-        Err(e) => {
-            r.step("provision device token", false, e, None);
-            return finish(r);
-        }
-    };
+    let token =
+        match crate::gateway::fetch_token(&sim_url, qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET).await {
+            Ok(t) => {
+                r.step(
+                    "provision device token",
+                    true,
+                    format!("client_credentials for {}", qod_sim::DEFAULT_CLIENT_ID),
+                    None,
+                );
+                t
+            }
+            Err(e) => {
+                r.step("provision device token", false, e, None);
+                return finish(r);
+            }
+        };
 
     let mut net = DevNet::new();
     let stats = Arc::new(BridgeStats::default());
@@ -161,13 +198,22 @@ pub async fn run(args: Args) -> Result<(), String> {
     r.step(
         "start device network",
         true,
-        format!("device {} <-> host {} (in-memory IP link), bridge :{BRIDGE_PORT} -> {}", net.device_ip, net.host_ip, sim.local_addr()),
+        format!(
+            "device {} <-> host {} (in-memory IP link), bridge :{BRIDGE_PORT} -> {}",
+            net.device_ip,
+            net.host_ip,
+            sim.local_addr()
+        ),
         None,
     );
     let body = create_body(&net);
     let (device, host) = (net.device, net.host);
     let flow = device_flow(device, &device_url, &token, &body, &mut r);
-    let all = select3(net.run(), bridge(host, BRIDGE_PORT, sim.local_addr(), stats.clone()), flow);
+    let all = select3(
+        net.run(),
+        bridge(host, BRIDGE_PORT, sim.local_addr(), stats.clone()),
+        flow,
+    );
     match tokio::time::timeout(Duration::from_secs(60), all).await {
         Ok(Either3::Third(())) => {}
         Ok(_) => unreachable!("the network tasks never end"),
@@ -184,7 +230,14 @@ fn finish(r: Report) -> Result<(), String> {
     if r.json {
         println!("{}", serde_json::json!({ "ok": r.ok, "steps": r.steps }));
     } else {
-        println!("{}", if r.ok { "demo: every step succeeded" } else { "demo: FAILED" });
+        println!(
+            "{}",
+            if r.ok {
+                "demo: every step succeeded"
+            } else {
+                "demo: FAILED"
+            }
+        );
     }
     if r.ok {
         Ok(())

@@ -138,10 +138,14 @@ fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<Ports
     }
     let mut p = PortsSpec::default();
     for x in ports {
-        p.ports.push(*x).map_err(|_| format!("too many {flag} ports (at most {})", p.ports.capacity()))?;
+        p.ports
+            .push(*x)
+            .map_err(|_| format!("too many {flag} ports (at most {})", p.ports.capacity()))?;
     }
     for r in ranges {
-        p.ranges.push(*r).map_err(|_| format!("too many {flag} ranges (at most {})", p.ranges.capacity()))?;
+        p.ranges
+            .push(*r)
+            .map_err(|_| format!("too many {flag} ranges (at most {})", p.ranges.capacity()))?;
     }
     Ok(Some(p))
 }
@@ -149,21 +153,35 @@ fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<Ports
 impl CreateArgs {
     fn body(&self) -> Result<CreateSession, String> {
         let mut c = CreateSession::default();
-        c.device.phone_number = self.phone_number.as_deref().map(|v| field("--phone-number", v)).transpose()?;
+        c.device.phone_number = self
+            .phone_number
+            .as_deref()
+            .map(|v| field("--phone-number", v))
+            .transpose()?;
         c.device.network_access_identifier = self.nai.as_deref().map(|v| field("--nai", v)).transpose()?;
-        c.device.ipv6_address = self.device_ipv6.as_deref().map(|v| field("--device-ipv6", v)).transpose()?;
+        c.device.ipv6_address = self
+            .device_ipv6
+            .as_deref()
+            .map(|v| field("--device-ipv6", v))
+            .transpose()?;
         if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
             let mut a = DeviceIpv4Addr::default();
             if let Some(v) = &self.device_ipv4 {
                 let (addr, port) = match v.rsplit_once(':') {
-                    Some((a, p)) => (a, Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?)),
+                    Some((a, p)) => (
+                        a,
+                        Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?),
+                    ),
                     None => (v.as_str(), None),
                 };
                 a.public_address = Some(field("--device-ipv4", addr)?);
                 a.public_port = port;
             }
-            a.private_address =
-                self.device_private_ipv4.as_deref().map(|v| field("--device-private-ipv4", v)).transpose()?;
+            a.private_address = self
+                .device_private_ipv4
+                .as_deref()
+                .map(|v| field("--device-private-ipv4", v))
+                .transpose()?;
             c.device.ipv4_address = Some(a);
         }
         c.application_server.ipv4_address = self.as_ipv4.as_deref().map(|v| field("--as-ipv4", v)).transpose()?;
@@ -177,7 +195,10 @@ impl CreateArgs {
                 Some(t) => Some(qod_core::Secret::new(t).ok_or("--webhook-token is too long")?),
                 None => None,
             };
-            c.webhook = Some(Webhook { notification_url: field("--webhook-url", url)?, notification_auth_token: token });
+            c.webhook = Some(Webhook {
+                notification_url: field("--webhook-url", url)?,
+                notification_auth_token: token,
+            });
         }
         Ok(c)
     }
@@ -250,12 +271,18 @@ pub async fn fetch_token(url: &ServerUrl<'_>, id: &str, secret: &str) -> Result<
             v["error_description"].as_str().unwrap_or("")
         ));
     }
-    v["access_token"].as_str().map(str::to_owned).ok_or_else(|| "token response has no access_token".into())
+    v["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "token response has no access_token".into())
 }
 
 /// The server URL and the bearer token (fetched when client credentials were given).
 async fn connect_info(g: &Global) -> Result<(String, Option<String>), String> {
-    let server = g.server.clone().ok_or("--server URL is required (e.g. --server http://127.0.0.1:9091/qod/v0)")?;
+    let server = g
+        .server
+        .clone()
+        .ok_or("--server URL is required (e.g. --server http://127.0.0.1:9091/qod/v0)")?;
     let url = ServerUrl::parse(&server).map_err(|e| format!("--server {server}: {e}"))?;
     let token = match (&g.token, &g.client_id, &g.client_secret) {
         (Some(t), _, _) => Some(t.clone()),
@@ -285,7 +312,13 @@ macro_rules! with_client {
         let mut config = Config::new(endpoint);
         config.timeout_ms = $g.timeout.saturating_mul(1000);
         let (mut tx, mut rx) = (vec![0u8; 4096], vec![0u8; 64 * 1024]);
-        let mut $client = Client::new(TokioConnector::new(socket_addr(&url)), TokioDelay, config, &mut tx, &mut rx);
+        let mut $client = Client::new(
+            TokioConnector::new(socket_addr(&url)),
+            TokioDelay,
+            config,
+            &mut tx,
+            &mut rx,
+        );
         let out = $body;
         $client.close().await;
         out
@@ -301,7 +334,11 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
     match args.command {
         SessionCommand::Create(c) => {
             let body = c.body()?;
-            with_client!(&g, client, client.create_session(&body, &mut info).await.map_err(api_error))?;
+            with_client!(
+                &g,
+                client,
+                client.create_session(&body, &mut info).await.map_err(api_error)
+            )?;
             print_json(&info)
         }
         SessionCommand::Get { id } => {
@@ -309,7 +346,11 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
             print_json(&info)
         }
         SessionCommand::Extend { id, by } => {
-            with_client!(&g, client, client.extend_session(&id, by, &mut info).await.map_err(api_error))?;
+            with_client!(
+                &g,
+                client,
+                client.extend_session(&id, by, &mut info).await.map_err(api_error)
+            )?;
             print_json(&info)
         }
         SessionCommand::Delete { id } => {
@@ -335,7 +376,11 @@ pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
         None => {
             let mut all: Vec<serde_json::Value> = Vec::new();
             with_client!(&g, client, {
-                for status in [QosProfileStatus::Active, QosProfileStatus::Inactive, QosProfileStatus::Deprecated] {
+                for status in [
+                    QosProfileStatus::Active,
+                    QosProfileStatus::Inactive,
+                    QosProfileStatus::Deprecated,
+                ] {
                     let mut list = QosProfileList::new();
                     match client.qos_profiles(None, Some(status), &mut list).await {
                         Ok(()) => {}

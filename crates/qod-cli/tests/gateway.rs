@@ -10,9 +10,17 @@ struct Sim {
 }
 
 fn sim() -> Sim {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let sim = rt.block_on(qod_sim::serve(qod_sim::Config::default())).unwrap();
-    Sim { base_url: sim.base_url().to_owned(), _sim: sim, _rt: rt }
+    Sim {
+        base_url: sim.base_url().to_owned(),
+        _sim: sim,
+        _rt: rt,
+    }
 }
 
 fn qod(args: &[&str]) -> Output {
@@ -20,13 +28,22 @@ fn qod(args: &[&str]) -> Output {
 }
 
 fn stdout_json(o: &Output) -> serde_json::Value {
-    assert!(o.status.success(), "exit {:?}, stderr: {}", o.status, String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "exit {:?}, stderr: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 fn failed_with(o: &Output, text: &str) {
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "expected failure, got success: {}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        !o.status.success(),
+        "expected failure, got success: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     assert!(err.contains(text), "stderr lacks {text:?}: {err}");
 }
 
@@ -35,12 +52,27 @@ fn test_demo_json_runs_every_step() {
     let o = qod(&["demo", "--json", "--requested-delay", "200"]);
     let v = stdout_json(&o);
     assert_eq!(v["ok"], true, "{v:#}");
-    let steps: Vec<&str> = v["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
     assert_eq!(steps.len(), 9, "{steps:?}");
     assert!(v["steps"].as_array().unwrap().iter().all(|s| s["ok"] == true));
-    let wait = v["steps"].as_array().unwrap().iter().find(|s| s["step"] == "wait until AVAILABLE").unwrap();
+    let wait = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "wait until AVAILABLE")
+        .unwrap();
     assert_eq!(wait["session"]["qosStatus"], "AVAILABLE");
-    let extend = v["steps"].as_array().unwrap().iter().find(|s| s["step"] == "extend session by 300 s").unwrap();
+    let extend = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "extend session by 300 s")
+        .unwrap();
     assert_eq!(extend["session"]["duration"], 900);
     assert_eq!(extend["session"]["device"]["ipv4Address"]["publicAddress"], "10.42.0.2");
     assert!(steps.last().unwrap().contains("404"));
@@ -49,14 +81,46 @@ fn test_demo_json_runs_every_step() {
 #[test]
 fn test_session_lifecycle_with_client_credentials() {
     let s = sim();
-    let a = ["--server", &s.base_url, "--client-id", "demo-client", "--client-secret", "demo-secret"];
+    let a = [
+        "--server",
+        &s.base_url,
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+    ];
     let run = |extra: &[&str]| qod(&[&a[..], extra].concat());
     let created = stdout_json(&run(&[
-        "session", "create", "--phone-number", "+436641234567", "--nai", "dev@example.com", "--device-ipv4",
-        "84.125.93.10:59765", "--device-ipv6", "2001:db8:85a3::8a2e:370:7334", "--as-ipv4", "198.51.100.0/24",
-        "--as-ipv6", "2001:db8::/64", "--profile", "QOS_VC", "--duration", "600", "--device-ports", "5060,5061",
-        "--device-port-ranges", "7000-7010", "--as-ports", "443", "--as-port-ranges", "8000-8010,9000-9010",
-        "--webhook-url", "https://app.example/cb", "--webhook-token", "c8974e592c2fa383d4a3960714",
+        "session",
+        "create",
+        "--phone-number",
+        "+436641234567",
+        "--nai",
+        "dev@example.com",
+        "--device-ipv4",
+        "84.125.93.10:59765",
+        "--device-ipv6",
+        "2001:db8:85a3::8a2e:370:7334",
+        "--as-ipv4",
+        "198.51.100.0/24",
+        "--as-ipv6",
+        "2001:db8::/64",
+        "--profile",
+        "QOS_VC",
+        "--duration",
+        "600",
+        "--device-ports",
+        "5060,5061",
+        "--device-port-ranges",
+        "7000-7010",
+        "--as-ports",
+        "443",
+        "--as-port-ranges",
+        "8000-8010,9000-9010",
+        "--webhook-url",
+        "https://app.example/cb",
+        "--webhook-token",
+        "c8974e592c2fa383d4a3960714",
     ]));
     assert_eq!(created["qosProfile"], "QOS_VC");
     assert_eq!(created["duration"], 600);
@@ -73,7 +137,16 @@ fn test_session_lifecycle_with_client_credentials() {
     assert_eq!(extended["duration"], 660);
     // 409: the same device again.
     failed_with(
-        &run(&["session", "create", "--phone-number", "+436641234567", "--as-ipv4", "198.51.100.0/24", "--profile", "QOS_VC"]),
+        &run(&[
+            "session",
+            "create",
+            "--phone-number",
+            "+436641234567",
+            "--as-ipv4",
+            "198.51.100.0/24",
+            "--profile",
+            "QOS_VC",
+        ]),
         "409 CONFLICT",
     );
     let deleted = stdout_json(&run(&["session", "delete", &id]));
@@ -84,29 +157,102 @@ fn test_session_lifecycle_with_client_credentials() {
 #[test]
 fn test_errors_are_reported_and_exit_non_zero() {
     let s = sim();
-    failed_with(&qod(&["--server", &s.base_url, "--token", "wrong-token", "session", "get", "123e4567-e89b-12d3-a456-426614174000"]), "401 UNAUTHENTICATED");
-    failed_with(&qod(&["--server", &s.base_url, "--client-id", "demo-client", "--client-secret", "nope", "profiles"]), "refused the client credentials");
-    let a = ["--server", &s.base_url, "--client-id", "demo-client", "--client-secret", "demo-secret"];
     failed_with(
-        &qod(&[&a[..], &["session", "create", "--phone-number", "+436641234567", "--as-ipv4", "198.51.100.0/24", "--profile", "QOS_NOPE"]].concat()),
+        &qod(&[
+            "--server",
+            &s.base_url,
+            "--token",
+            "wrong-token",
+            "session",
+            "get",
+            "123e4567-e89b-12d3-a456-426614174000",
+        ]),
+        "401 UNAUTHENTICATED",
+    );
+    failed_with(
+        &qod(&[
+            "--server",
+            &s.base_url,
+            "--client-id",
+            "demo-client",
+            "--client-secret",
+            "nope",
+            "profiles",
+        ]),
+        "refused the client credentials",
+    );
+    let a = [
+        "--server",
+        &s.base_url,
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+    ];
+    failed_with(
+        &qod(&[
+            &a[..],
+            &[
+                "session",
+                "create",
+                "--phone-number",
+                "+436641234567",
+                "--as-ipv4",
+                "198.51.100.0/24",
+                "--profile",
+                "QOS_NOPE",
+            ],
+        ]
+        .concat()),
         "400 INVALID_ARGUMENT",
     );
     // Refused locally, before anything is sent.
     failed_with(
-        &qod(&[&a[..], &["session", "create", "--phone-number", "12", "--as-ipv4", "198.51.100.0/24", "--profile", "QOS_VC"]].concat()),
+        &qod(&[
+            &a[..],
+            &[
+                "session",
+                "create",
+                "--phone-number",
+                "12",
+                "--as-ipv4",
+                "198.51.100.0/24",
+                "--profile",
+                "QOS_VC",
+            ],
+        ]
+        .concat()),
         "nothing was sent: `device.phoneNumber`",
     );
-    failed_with(&qod(&["--server", "https://qod.example/qod/v0", "profiles"]), "https is not supported");
+    failed_with(
+        &qod(&["--server", "https://qod.example/qod/v0", "profiles"]),
+        "https is not supported",
+    );
     failed_with(&qod(&["profiles"]), "--server URL is required");
 }
 
 #[test]
 fn test_profiles() {
     let s = sim();
-    let a = ["--server", &s.base_url, "--client-id", "demo-client", "--client-secret", "demo-secret"];
+    let a = [
+        "--server",
+        &s.base_url,
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+    ];
     let all = stdout_json(&qod(&[&a[..], &["profiles"]].concat()));
-    let names: Vec<&str> = all.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"QOS_VC") && names.contains(&"QOS_TEST_INACTIVE"), "{names:?}");
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"QOS_VC") && names.contains(&"QOS_TEST_INACTIVE"),
+        "{names:?}"
+    );
     assert_eq!(names.len(), qod_sim::profiles::default_catalogue().len());
     let one = stdout_json(&qod(&[&a[..], &["profiles", "QOS_E"]].concat()));
     assert_eq!(one["name"], "QOS_E");

@@ -235,9 +235,6 @@ impl Faults {
 
 /// The fault middleware (layered on the API routes only).
 pub(crate) async fn middleware(faults: Arc<Faults>, req: Request, next: Next) -> Response {
-    if faults.is_empty() {
-        return next.run(req).await;
-    }
     let d = faults.decide();
     if !d.latency.is_zero() {
         tracing::info!(latency_ms = d.latency.as_millis() as u64, "fault: added latency");

@@ -175,7 +175,8 @@ async fn connection(stream: TcpStream, app: Router, mut shutdown: watch::Receive
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
+        // A simulator on loopback needs no slow-client protection, and the per-request timer costs throughput.
+        .header_read_timeout(None)
         .serve_connection(io, service);
     tokio::pin!(conn);
     tokio::select! {

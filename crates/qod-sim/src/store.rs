@@ -20,6 +20,7 @@ use crate::notify::{self, Event};
 use qod_core::model::{CreateSession, Device, EventQosStatus, QosStatus, SessionInfo, StatusInfo};
 use std::collections::{BTreeSet, HashMap};
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -189,8 +190,10 @@ pub(crate) struct NewSession {
 /// All sessions, behind one lock (operations are short; the lock is never held across an await).
 pub(crate) struct Store {
     inner: Mutex<Inner>,
-    /// Woken when a new deadline is earlier than every deadline the timer task knew of.
+    /// Woken when a new deadline is earlier than the one the timer task sleeps towards.
     changed: Notify,
+    /// The time the timer task will next wake up at by itself (`i64::MAX` while it is awake).
+    timer_wakes_at: AtomicI64,
     events: notify::Sender,
     requested_delay_ms: i64,
     termination: TerminationConfig,
@@ -212,6 +215,7 @@ impl Store {
                 rng: SplitMix64::new(termination.seed),
             }),
             changed: Notify::new(),
+            timer_wakes_at: AtomicI64::new(i64::MAX),
             events,
             requested_delay_ms: ms(requested_delay),
             retention_ms: ms(termination.retention),
@@ -314,7 +318,7 @@ impl Store {
             deadline: 0,
         };
         session.deadline = session.next_deadline();
-        let earliest = inner.deadlines.first().is_none_or(|(d, _)| session.deadline < *d);
+        let wake_timer = session.deadline < self.timer_wakes_at.load(Ordering::SeqCst);
         let mut events = Vec::new();
         if available_now {
             events.push(session.event(EventQosStatus::Available, None, now));
@@ -326,7 +330,7 @@ impl Store {
         inner.deadlines.insert((session.deadline, id));
         inner.sessions.insert(id, session);
         drop(inner);
-        if earliest {
+        if wake_timer {
             self.changed.notify_one();
         }
         tracing::info!(session_id = %id, profile = %out.qos_profile, status = %out.qos_status, doomed, "session created");
@@ -402,11 +406,15 @@ impl Store {
 pub(crate) async fn run_timers(store: Arc<Store>, clock: Arc<dyn Clock>, mut shutdown: watch::Receiver<bool>) {
     let mut clock_rx = clock.subscribe();
     loop {
+        // While awake, every new session wakes the task again (a stored `Notify` permit), so none is missed.
+        store.timer_wakes_at.store(i64::MAX, Ordering::SeqCst);
         let now = clock.now_ms();
         store.advance(now);
         let wait = store
             .next_deadline()
             .map_or(60_000, |d| d.saturating_sub(now).clamp(1, 60_000));
+        // From here on only a session due before this wake-up needs to wake the task.
+        store.timer_wakes_at.store(now.saturating_add(wait), Ordering::SeqCst);
         let clock_moved = async {
             let moved = match clock_rx.as_mut() {
                 Some(rx) => rx.changed().await.is_ok(),
