@@ -17,7 +17,9 @@ use embassy_futures::select::{select, Either};
 use embedded_hal_async::delay::DelayNs;
 use qod_core::api::{self, Endpoint, ResponseError};
 use qod_core::http::{ResponseHead, ResponseReader, Status};
-use qod_core::model::{CreateSession, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, QosStatus, SessionInfo};
+use qod_core::model::{
+    CreateSession, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, QosStatus, SessionInfo,
+};
 
 /// Bounded retries of a request the server refused with `429 Too Many Requests` or `503 Service Unavailable`.
 ///
@@ -37,9 +39,17 @@ pub struct RetryPolicy {
 
 impl RetryPolicy {
     /// No retries: a 429/503 is returned at once.
-    pub const NONE: RetryPolicy = RetryPolicy { max_retries: 0, max_wait_ms: 0, default_wait_ms: 0 };
+    pub const NONE: RetryPolicy = RetryPolicy {
+        max_retries: 0,
+        max_wait_ms: 0,
+        default_wait_ms: 0,
+    };
     /// Up to 3 retries, waiting at most 30 s each (1 s without `Retry-After`).
-    pub const DEFAULT: RetryPolicy = RetryPolicy { max_retries: 3, max_wait_ms: 30_000, default_wait_ms: 1_000 };
+    pub const DEFAULT: RetryPolicy = RetryPolicy {
+        max_retries: 3,
+        max_wait_ms: 30_000,
+        default_wait_ms: 1_000,
+    };
 }
 
 /// Client settings. `Debug` prints the endpoint with the token redacted.
@@ -58,7 +68,12 @@ pub struct Config<'a> {
 impl<'a> Config<'a> {
     /// Defaults for `endpoint`: 10 s timeout, 1 s close timeout, no 429/503 retries.
     pub const fn new(endpoint: Endpoint<'a>) -> Self {
-        Config { endpoint, timeout_ms: 10_000, close_timeout_ms: 1_000, retry: RetryPolicy::NONE }
+        Config {
+            endpoint,
+            timeout_ms: 10_000,
+            close_timeout_ms: 1_000,
+            retry: RetryPolicy::NONE,
+        }
     }
 }
 
@@ -129,7 +144,14 @@ impl<C, D> core::fmt::Debug for Client<'_, C, D> {
 impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
     /// A client; nothing is sent until the first request.
     pub fn new(conn: C, delay: D, config: Config<'b>, tx_buf: &'b mut [u8], rx_buf: &'b mut [u8]) -> Self {
-        Client { conn, delay, config, tx: tx_buf, rx: rx_buf, connected: false }
+        Client {
+            conn,
+            delay,
+            config,
+            tx: tx_buf,
+            rx: rx_buf,
+            connected: false,
+        }
     }
 
     /// The settings.
@@ -167,7 +189,9 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
     /// Closes a kept-alive connection gracefully; aborts it if the close takes longer than `close_timeout_ms`.
     pub async fn close(&mut self) {
         if core::mem::take(&mut self.connected) {
-            if let Either::Second(()) = select(self.conn.close(), self.delay.delay_ms(self.config.close_timeout_ms)).await {
+            if let Either::Second(()) =
+                select(self.conn.close(), self.delay.delay_ms(self.config.close_timeout_ms)).await
+            {
                 self.conn.abort();
             }
         }
@@ -177,9 +201,14 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
     ///
     /// # Errors
     /// [`ClientError`]; the body is validated before anything is sent. Never re-sent on a stale connection.
-    pub async fn create_session(&mut self, body: &CreateSession, out: &mut SessionInfo) -> Result<(), ClientError<C::Error>> {
+    pub async fn create_session(
+        &mut self,
+        body: &CreateSession,
+        out: &mut SessionInfo,
+    ) -> Result<(), ClientError<C::Error>> {
         let n = api::encode_create_session(&self.config.endpoint, body, self.tx)?;
-        self.request(n, false, |s, b| api::decode_create_session(s, b, out)).await
+        self.request(n, false, |s, b| api::decode_create_session(s, b, out))
+            .await
     }
 
     /// `getSession`: `GET /sessions/{id}` into `out`.
@@ -201,9 +230,12 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
         additional_s: u32,
         out: &mut SessionInfo,
     ) -> Result<(), ClientError<C::Error>> {
-        let body = ExtendSessionDuration { requested_additional_duration: additional_s };
+        let body = ExtendSessionDuration {
+            requested_additional_duration: additional_s,
+        };
         let n = api::encode_extend_session(&self.config.endpoint, id, &body, self.tx)?;
-        self.request(n, false, |s, b| api::decode_extend_session(s, b, out)).await
+        self.request(n, false, |s, b| api::decode_extend_session(s, b, out))
+            .await
     }
 
     /// `deleteSession`: `DELETE /sessions/{id}`.
@@ -226,7 +258,8 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
         out: &mut QosProfileList,
     ) -> Result<(), ClientError<C::Error>> {
         let n = api::encode_get_qos_profiles(&self.config.endpoint, name, status, self.tx)?;
-        self.request(n, true, |s, b| api::decode_get_qos_profiles(s, b, out)).await
+        self.request(n, true, |s, b| api::decode_get_qos_profiles(s, b, out))
+            .await
     }
 
     /// `getQosProfile`: `GET /qos-profiles/{name}` into `out`.
@@ -235,7 +268,8 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
     /// [`ClientError`].
     pub async fn qos_profile(&mut self, name: &str, out: &mut QosProfile) -> Result<(), ClientError<C::Error>> {
         let n = api::encode_get_qos_profile(&self.config.endpoint, name, self.tx)?;
-        self.request(n, true, |s, b| api::decode_get_qos_profile(s, b, out)).await
+        self.request(n, true, |s, b| api::decode_get_qos_profile(s, b, out))
+            .await
     }
 
     /// Polls `getSession` every `poll.interval_ms` until the session is `AVAILABLE` (the last `SessionInfo` is in
@@ -341,10 +375,18 @@ async fn exchange<C: Connect>(
     }
     let reused = *connected;
     if !reused {
-        conn.connect().await.map_err(|e| Fail::Error(ClientError::Transport(e)))?;
+        conn.connect()
+            .await
+            .map_err(|e| Fail::Error(ClientError::Transport(e)))?;
         *connected = true;
     }
-    let io_fail = |e| if reused { Fail::Stale } else { Fail::Error(ClientError::Transport(e)) };
+    let io_fail = |e| {
+        if reused {
+            Fail::Stale
+        } else {
+            Fail::Error(ClientError::Transport(e))
+        }
+    };
     conn.write_all(tx).await.map_err(io_fail)?;
     conn.flush().await.map_err(io_fail)?;
 
@@ -365,7 +407,11 @@ async fn exchange<C: Connect>(
                 return Err(Fail::Stale);
             }
             return match reader.finish_eof() {
-                Ok(head) => Ok(Response { head, body_len: reader.body().len(), reuse: false }),
+                Ok(head) => Ok(Response {
+                    head,
+                    body_len: reader.body().len(),
+                    reuse: false,
+                }),
                 Err(qod_core::HttpError::Truncated) => Err(Fail::Error(ClientError::ConnectionClosed)),
                 Err(e) => Err(Fail::Error(ClientError::Codec(e.into()))),
             };
@@ -375,7 +421,11 @@ async fn exchange<C: Connect>(
         match reader.poll() {
             Ok(Status::Complete(head)) => {
                 let reuse = head.keep_alive && reader.extra() == 0;
-                return Ok(Response { head, body_len: reader.body().len(), reuse });
+                return Ok(Response {
+                    head,
+                    body_len: reader.body().len(),
+                    reuse,
+                });
             }
             Ok(Status::Partial) => {}
             Err(e) => return Err(Fail::Error(ClientError::Codec(e.into()))),

@@ -29,7 +29,11 @@ impl std::fmt::Debug for TokioConnector {
 impl TokioConnector {
     /// A connector for `addr` (`host:port`); nothing happens until the client's first request.
     pub fn new(addr: impl Into<String>) -> Self {
-        TokioConnector { addr: addr.into(), stream: None, connects: 0 }
+        TokioConnector {
+            addr: addr.into(),
+            stream: None,
+            connects: 0,
+        }
     }
 
     /// TCP connections opened so far (to check connection reuse).
@@ -38,7 +42,9 @@ impl TokioConnector {
     }
 
     fn stream(&mut self) -> io::Result<&mut FromTokio<TcpStream>> {
-        self.stream.as_mut().ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
+        self.stream
+            .as_mut()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
     }
 }
 

@@ -2,7 +2,7 @@
 //! writes, a server that never answers; and a `MockDelay` that records every wait and completes at once.
 use embedded_io::ErrorKind;
 use futures_executor::block_on;
-use qod_client::{ClientError, Client, Config, Connect, Endpoint, Poll, RetryPolicy};
+use qod_client::{Client, ClientError, Config, Connect, Endpoint, Poll, RetryPolicy};
 use qod_core::model::{CreateSession, ErrorCode, QosProfile, QosProfileList, QosStatus, SessionInfo};
 use std::collections::VecDeque;
 
@@ -16,11 +16,19 @@ fn session_json(status: &str) -> String {
 }
 
 fn ok(status: u16, body: &str) -> Vec<u8> {
-    format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 fn closing(status: u16, body: &str) -> Vec<u8> {
-    format!("HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    format!(
+        "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 fn error_body(status: u16, code: &str, msg: &str) -> String {
@@ -59,7 +67,10 @@ struct Script {
 
 impl Script {
     fn new(rx: impl IntoIterator<Item = Rx>) -> Self {
-        Script { rx: rx.into_iter().collect(), ..Default::default() }
+        Script {
+            rx: rx.into_iter().collect(),
+            ..Default::default()
+        }
     }
     /// The server sends each response only after it received a request (like a real server).
     fn responses(rs: impl IntoIterator<Item = Vec<u8>>) -> Self {
@@ -81,10 +92,16 @@ struct Mock {
 
 impl Mock {
     fn new(scripts: impl IntoIterator<Item = Script>) -> Self {
-        Mock { scripts: scripts.into_iter().collect(), ..Default::default() }
+        Mock {
+            scripts: scripts.into_iter().collect(),
+            ..Default::default()
+        }
     }
     fn requests(&self) -> Vec<String> {
-        self.sent.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect()
+        self.sent
+            .iter()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect()
     }
 }
 
@@ -132,7 +149,10 @@ impl embedded_io_async::Write for Mock {
 impl Connect for Mock {
     async fn connect(&mut self) -> Result<(), MockError> {
         assert!(self.cur.is_none(), "connect while a connection is open");
-        let s = self.scripts.pop_front().ok_or(MockError(ErrorKind::ConnectionRefused))?;
+        let s = self
+            .scripts
+            .pop_front()
+            .ok_or(MockError(ErrorKind::ConnectionRefused))?;
         self.cur = Some(s);
         self.sent.push(Vec::new());
         self.connects += 1;
@@ -170,7 +190,10 @@ struct Bufs {
 }
 impl Bufs {
     fn new() -> Self {
-        Bufs { tx: [0; 1024], rx: [0; 2048] }
+        Bufs {
+            tx: [0; 1024],
+            rx: [0; 2048],
+        }
     }
 }
 
@@ -194,7 +217,10 @@ fn create_body() -> CreateSession {
 #[test]
 fn test_get_session_sends_bearer_and_decodes() {
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([Script::responses([ok(200, &session_json("AVAILABLE"))])]), &mut b);
+    let mut c = client(
+        Mock::new([Script::responses([ok(200, &session_json("AVAILABLE"))])]),
+        &mut b,
+    );
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     assert_eq!(s.session_id.as_str(), ID);
@@ -202,7 +228,9 @@ fn test_get_session_sends_bearer_and_decodes() {
     let m = c.transport();
     assert_eq!(
         m.requests()[0],
-        format!("GET /qod/v0/sessions/{ID} HTTP/1.1\r\nHost: qod.example:9091\r\nAuthorization: Bearer {TOKEN}\r\n\r\n")
+        format!(
+            "GET /qod/v0/sessions/{ID} HTTP/1.1\r\nHost: qod.example:9091\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+        )
     );
     assert!(c.is_connected(), "HTTP/1.1 with Content-Length keeps the connection");
 }
@@ -219,14 +247,21 @@ fn test_fragmented_response_and_short_writes() {
     assert_eq!(s.qos_status, QosStatus::Requested);
     let req = &c.transport().requests()[0];
     assert!(req.starts_with("POST /qod/v0/sessions HTTP/1.1\r\n"), "{req}");
-    assert!(req.ends_with(r#""qosProfile":"QOS_VC","duration":600}"#), "whole body written despite 3-byte writes: {req}");
+    assert!(
+        req.ends_with(r#""qosProfile":"QOS_VC","duration":600}"#),
+        "whole body written despite 3-byte writes: {req}"
+    );
 }
 
 #[test]
 fn test_chunked_response_split_across_reads() {
     let body = session_json("AVAILABLE");
     let (a, z) = body.split_at(100);
-    let wire = format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{z}\r\n0\r\n\r\n", a.len(), z.len());
+    let wire = format!(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{z}\r\n0\r\n\r\n",
+        a.len(),
+        z.len()
+    );
     let chunks: Vec<Rx> = wire.as_bytes().chunks(7).map(|c| Rx::Data(c.to_vec())).collect();
     let mut b = Bufs::new();
     let mut c = client(Mock::new([Script::new(chunks)]), &mut b);
@@ -354,12 +389,18 @@ fn test_transport_errors() {
     let e = block_on(c.delete_session(ID)).unwrap_err();
     assert_eq!(e, ClientError::Transport(MockError(ErrorKind::ConnectionRefused)));
     assert_eq!(embedded_io::Error::kind(&e), ErrorKind::ConnectionRefused);
-    let mut w = Script::default();
-    w.write_err = true;
+    let w = Script {
+        write_err: true,
+        ..Default::default()
+    };
     let mut b = Bufs::new();
     let mut c = client(Mock::new([w]), &mut b);
     let e = block_on(c.delete_session(ID)).unwrap_err();
-    assert_eq!(e, ClientError::Transport(MockError(ErrorKind::ConnectionReset)), "a fresh connection is not retried");
+    assert_eq!(
+        e,
+        ClientError::Transport(MockError(ErrorKind::ConnectionReset)),
+        "a fresh connection is not retried"
+    );
 }
 
 #[test]
@@ -372,12 +413,18 @@ fn test_api_errors_are_typed_with_hints() {
     ];
     for (status, code, want, hint) in cases {
         let mut b = Bufs::new();
-        let mut c = client(Mock::new([Script::responses([ok(status, &error_body(status, code, "nope"))])]), &mut b);
+        let mut c = client(
+            Mock::new([Script::responses([ok(status, &error_body(status, code, "nope"))])]),
+            &mut b,
+        );
         let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
         assert_eq!(e.status(), Some(status));
         assert_eq!(e.api_code(), Some(want));
         let text = e.to_string();
-        assert!(text.contains(&format!("{status} {code}: nope")) && text.contains(hint), "{text}");
+        assert!(
+            text.contains(&format!("{status} {code}: nope")) && text.contains(hint),
+            "{text}"
+        );
         assert!(c.is_connected(), "an API error does not spoil the connection");
     }
 }
@@ -392,7 +439,11 @@ fn test_retry_after_honoured_within_bound() {
     let j = session_json("AVAILABLE");
     let mut b = Bufs::new();
     let mut cfg = config();
-    cfg.retry = RetryPolicy { max_retries: 2, max_wait_ms: 5_000, default_wait_ms: 100 };
+    cfg.retry = RetryPolicy {
+        max_retries: 2,
+        max_wait_ms: 5_000,
+        default_wait_ms: 100,
+    };
     let mock = Mock::new([Script::responses([busy.clone().into_bytes(), ok(429, ""), ok(200, &j)])]);
     let mut c = Client::new(mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
     let mut s = SessionInfo::default();
@@ -404,8 +455,18 @@ fn test_retry_after_honoured_within_bound() {
     // Retry-After above the bound: no wait, the error carries it.
     let mut b = Bufs::new();
     let mut cfg = config();
-    cfg.retry = RetryPolicy { max_retries: 2, max_wait_ms: 1_000, default_wait_ms: 100 };
-    let mut c = Client::new(Mock::new([Script::responses([busy.into_bytes()])]), MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
+    cfg.retry = RetryPolicy {
+        max_retries: 2,
+        max_wait_ms: 1_000,
+        default_wait_ms: 100,
+    };
+    let mut c = Client::new(
+        Mock::new([Script::responses([busy.into_bytes()])]),
+        MockDelay::default(),
+        cfg,
+        &mut b.tx,
+        &mut b.rx,
+    );
     match block_on(c.get_session(ID, &mut s)).unwrap_err() {
         ClientError::Api(e) => assert_eq!((e.status, e.retry_after), (503, Some(2))),
         e => panic!("{e:?}"),
@@ -457,10 +518,20 @@ fn test_extra_bytes_after_response_prevent_reuse() {
 
 #[test]
 fn test_wait_until_available_polls() {
-    let (r, a, u) = (session_json("REQUESTED"), session_json("AVAILABLE"), session_json("UNAVAILABLE"));
-    let poll = Poll { interval_ms: 500, deadline_ms: 1200 };
+    let (r, a, u) = (
+        session_json("REQUESTED"),
+        session_json("AVAILABLE"),
+        session_json("UNAVAILABLE"),
+    );
+    let poll = Poll {
+        interval_ms: 500,
+        deadline_ms: 1200,
+    };
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([Script::responses([ok(200, &r), ok(200, &r), ok(200, &a)])]), &mut b);
+    let mut c = client(
+        Mock::new([Script::responses([ok(200, &r), ok(200, &r), ok(200, &a)])]),
+        &mut b,
+    );
     let mut s = SessionInfo::default();
     block_on(c.wait_until_available(ID, &mut s, poll)).unwrap();
     assert_eq!(s.qos_status, QosStatus::Available);
@@ -469,19 +540,35 @@ fn test_wait_until_available_polls() {
 
     let mut b = Bufs::new();
     let mut c = client(Mock::new([Script::responses([ok(200, &r), ok(200, &u)])]), &mut b);
-    assert_eq!(block_on(c.wait_until_available(ID, &mut s, poll)), Err(ClientError::SessionUnavailable));
+    assert_eq!(
+        block_on(c.wait_until_available(ID, &mut s, poll)),
+        Err(ClientError::SessionUnavailable)
+    );
 
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([Script::responses(std::iter::repeat_n(ok(200, &r), 5))]), &mut b);
-    assert_eq!(block_on(c.wait_until_available(ID, &mut s, poll)), Err(ClientError::DeadlineExceeded));
-    assert_eq!(c.transport().sent[0].windows(4).filter(|w| w == b"GET ").count(), 4, "polls at 0, 500, 1000, 1200 ms");
+    let mut c = client(
+        Mock::new([Script::responses(std::iter::repeat_n(ok(200, &r), 5))]),
+        &mut b,
+    );
+    assert_eq!(
+        block_on(c.wait_until_available(ID, &mut s, poll)),
+        Err(ClientError::DeadlineExceeded)
+    );
+    assert_eq!(
+        c.transport().sent[0].windows(4).filter(|w| w == b"GET ").count(),
+        4,
+        "polls at 0, 500, 1000, 1200 ms"
+    );
 }
 
 #[test]
 fn test_profiles() {
     let p = r#"{"name":"QOS_VC","status":"ACTIVE","maxDownstreamRate":{"value":10,"unit":"Mbps"}}"#;
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([Script::responses([ok(200, &format!("[{p}]")), ok(200, p)])]), &mut b);
+    let mut c = client(
+        Mock::new([Script::responses([ok(200, &format!("[{p}]")), ok(200, p)])]),
+        &mut b,
+    );
     let mut list = QosProfileList::new();
     block_on(c.qos_profiles(None, None, &mut list)).unwrap();
     assert_eq!(list.len(), 1);
@@ -489,7 +576,10 @@ fn test_profiles() {
     block_on(c.qos_profile("QOS_VC", &mut one)).unwrap();
     assert_eq!(one.name.as_str(), "QOS_VC");
     let reqs = c.transport().requests();
-    assert!(reqs[0].contains("GET /qod/v0/qos-profiles HTTP/1.1\r\n") && reqs[0].contains("GET /qod/v0/qos-profiles/QOS_VC HTTP/1.1\r\n"));
+    assert!(
+        reqs[0].contains("GET /qod/v0/qos-profiles HTTP/1.1\r\n")
+            && reqs[0].contains("GET /qod/v0/qos-profiles/QOS_VC HTTP/1.1\r\n")
+    );
 }
 
 #[test]

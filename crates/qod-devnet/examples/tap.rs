@@ -35,7 +35,12 @@ struct Args {
 }
 
 fn args() -> Result<Args, String> {
-    let mut a = Args { tap: "tap0".into(), ip: Ipv4Cidr::new(Ipv4Address::new(192, 168, 69, 2), 24), server: String::new(), token: None };
+    let mut a = Args {
+        tap: "tap0".into(),
+        ip: Ipv4Cidr::new(Ipv4Address::new(192, 168, 69, 2), 24),
+        server: String::new(),
+        token: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         let v = it.next().ok_or(format!("{k} needs a value"))?;
@@ -55,7 +60,10 @@ fn args() -> Result<Args, String> {
 
 fn step<E: core::fmt::Debug>(name: &str, r: Result<(), ClientError<E>>, s: &SessionInfo) -> bool {
     match &r {
-        Ok(()) => println!("ok   {name:<24} id={} qosStatus={} duration={}", s.session_id, s.qos_status, s.duration),
+        Ok(()) => println!(
+            "ok   {name:<24} id={} qosStatus={} duration={}",
+            s.session_id, s.qos_status, s.duration
+        ),
         Err(e) => println!("FAIL {name:<24} {e}"),
     }
     r.is_ok()
@@ -79,12 +87,19 @@ fn main() -> ExitCode {
     let device = match TunTapDevice::new(&a.tap) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("tap: cannot open TAP device {}: {e} (see the setup in this example's header)", a.tap);
+            eprintln!(
+                "tap: cannot open TAP device {}: {e} (see the setup in this example's header)",
+                a.tap
+            );
             return ExitCode::FAILURE;
         }
     };
     let server_ip: Option<Ipv4Address> = url.host.parse().ok();
-    let mut v4 = StaticConfigV4 { address: a.ip, gateway: server_ip, dns_servers: Default::default() };
+    let mut v4 = StaticConfigV4 {
+        address: a.ip,
+        gateway: server_ip,
+        dns_servers: Default::default(),
+    };
     if let Some(ip) = server_ip {
         let _ = v4.dns_servers.push(ip);
     }
@@ -118,7 +133,16 @@ fn main() -> ExitCode {
             return false;
         }
         let id = s.session_id.clone();
-        let r = client.wait_until_available(&id, &mut s, Poll { interval_ms: 500, deadline_ms: 30_000 }).await;
+        let r = client
+            .wait_until_available(
+                &id,
+                &mut s,
+                Poll {
+                    interval_ms: 500,
+                    deadline_ms: 30_000,
+                },
+            )
+            .await;
         ok &= step("wait until AVAILABLE", r, &s);
         let r = client.get_session(&id, &mut s).await;
         ok &= step("read", r, &s);

@@ -57,14 +57,25 @@ struct Runners {
 
 impl std::fmt::Debug for DevNet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DevNet").field("device_ip", &self.device_ip).field("host_ip", &self.host_ip).finish()
+        f.debug_struct("DevNet")
+            .field("device_ip", &self.device_ip)
+            .field("host_ip", &self.host_ip)
+            .finish()
     }
 }
 
-fn stack(ip: Ipv4Address, peer: Ipv4Address, seed: u64) -> (Stack<'static>, Runner<'static, Device>, ch::Runner<'static, MTU>) {
+fn stack(
+    ip: Ipv4Address,
+    peer: Ipv4Address,
+    seed: u64,
+) -> (Stack<'static>, Runner<'static, Device>, ch::Runner<'static, MTU>) {
     let state = Box::leak(Box::new(ch::State::<MTU, 8, 8>::new()));
     let (phy, device) = ch::new(state, ch::driver::HardwareAddress::Ip);
-    let mut v4 = StaticConfigV4 { address: Ipv4Cidr::new(ip, 24), gateway: Some(peer), dns_servers: Default::default() };
+    let mut v4 = StaticConfigV4 {
+        address: Ipv4Cidr::new(ip, 24),
+        gateway: Some(peer),
+        dns_servers: Default::default(),
+    };
     let _ = v4.dns_servers.push(peer);
     let config = Config::ipv4_static(v4);
     let resources = Box::leak(Box::new(StackResources::<SOCKETS>::new()));
@@ -87,19 +98,35 @@ impl DevNet {
             host,
             device_ip,
             host_ip,
-            runners: Some(Runners { device: device_run, host: host_run, device_phy, host_phy }),
+            runners: Some(Runners {
+                device: device_run,
+                host: host_run,
+                device_phy,
+                host_phy,
+            }),
         }
     }
 
     /// Runs both stacks and the wire; never returns. Call it once (later calls return at once).
     pub async fn run(&mut self) {
         let Some(r) = self.runners.take() else { return };
-        let Runners { device: mut dev_run, host: mut host_run, device_phy, host_phy } = r;
+        let Runners {
+            device: mut dev_run,
+            host: mut host_run,
+            device_phy,
+            host_phy,
+        } = r;
         let (dev_state, dev_rx, dev_tx) = device_phy.split();
         let (host_state, host_rx, host_tx) = host_phy.split();
         dev_state.set_link_state(ch::driver::LinkState::Up);
         host_state.set_link_state(ch::driver::LinkState::Up);
-        join4(dev_run.run(), host_run.run(), wire(dev_tx, host_rx), wire(host_tx, dev_rx)).await;
+        join4(
+            dev_run.run(),
+            host_run.run(),
+            wire(dev_tx, host_rx),
+            wire(host_tx, dev_rx),
+        )
+        .await;
     }
 }
 
@@ -139,8 +166,14 @@ pub struct BridgeStats {
 /// returns.
 pub async fn bridge(stack: Stack<'static>, port: u16, target: SocketAddr, stats: Arc<BridgeStats>) {
     join(
-        join(listener(stack, port, target, stats.clone()), listener(stack, port, target, stats.clone())),
-        join(listener(stack, port, target, stats.clone()), listener(stack, port, target, stats)),
+        join(
+            listener(stack, port, target, stats.clone()),
+            listener(stack, port, target, stats.clone()),
+        ),
+        join(
+            listener(stack, port, target, stats.clone()),
+            listener(stack, port, target, stats),
+        ),
     )
     .await;
 }

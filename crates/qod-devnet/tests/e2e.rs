@@ -19,11 +19,24 @@ fn test_every_operation_over_the_embassy_link() {
         assert_eq!(p.name, "QOS_VC");
 
         let mut s = SessionInfo::default();
-        client.create_session(&create_body("+436641234567", "QOS_VC"), &mut s).await.unwrap();
+        client
+            .create_session(&create_body("+436641234567", "QOS_VC"), &mut s)
+            .await
+            .unwrap();
         assert_eq!(s.qos_status, QosStatus::Requested);
         assert_eq!(s.duration, 600);
         let id = s.session_id.clone();
-        client.wait_until_available(&id, &mut s, Poll { interval_ms: 100, deadline_ms: 5_000 }).await.unwrap();
+        client
+            .wait_until_available(
+                &id,
+                &mut s,
+                Poll {
+                    interval_ms: 100,
+                    deadline_ms: 5_000,
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(s.qos_status, QosStatus::Available);
         client.get_session(&id, &mut s).await.unwrap();
         assert_eq!(s.session_id, id);
@@ -31,15 +44,32 @@ fn test_every_operation_over_the_embassy_link() {
         assert_eq!(s.duration, 660);
         client.delete_session(&id).await.unwrap();
         let e = client.get_session(&id, &mut s).await.unwrap_err();
-        assert_eq!((e.status(), e.api_code()), (Some(404), Some(ErrorCode::NotFound)), "{e}");
+        assert_eq!(
+            (e.status(), e.api_code()),
+            (Some(404), Some(ErrorCode::NotFound)),
+            "{e}"
+        );
         log.push(client.transport().socket().state());
         client.close().await;
         log.push(client.transport().socket().state());
         log
     });
-    assert!(matches!(log[0], embassy_net::tcp::State::Established), "kept alive across requests: {log:?}");
-    assert!(matches!(log[1], embassy_net::tcp::State::FinWait2 | embassy_net::tcp::State::TimeWait | embassy_net::tcp::State::Closed), "graceful close: FIN sent and acknowledged: {log:?}");
-    assert_eq!(stats.accepted.load(Ordering::Relaxed), 1, "all requests on one kept-alive connection");
+    assert!(
+        matches!(log[0], embassy_net::tcp::State::Established),
+        "kept alive across requests: {log:?}"
+    );
+    assert!(
+        matches!(
+            log[1],
+            embassy_net::tcp::State::FinWait2 | embassy_net::tcp::State::TimeWait | embassy_net::tcp::State::Closed
+        ),
+        "graceful close: FIN sent and acknowledged: {log:?}"
+    );
+    assert_eq!(
+        stats.accepted.load(Ordering::Relaxed),
+        1,
+        "all requests on one kept-alive connection"
+    );
 }
 
 #[test]
@@ -48,19 +78,43 @@ fn test_api_error_paths_400_401_404_409() {
         device_client!(stack, token, cfg, client);
         let mut s = SessionInfo::default();
         // 400: a well-formed request naming a profile the server does not know.
-        let e = client.create_session(&create_body("+436641234567", "QOS_NOPE"), &mut s).await.unwrap_err();
-        assert_eq!((e.status(), e.api_code()), (Some(400), Some(ErrorCode::InvalidArgument)), "{e}");
+        let e = client
+            .create_session(&create_body("+436641234567", "QOS_NOPE"), &mut s)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.status(), e.api_code()),
+            (Some(400), Some(ErrorCode::InvalidArgument)),
+            "{e}"
+        );
         // 409: a second session for the same device.
-        client.create_session(&create_body("+436641234567", "QOS_VC"), &mut s).await.unwrap();
-        let e = client.create_session(&create_body("+436641234567", "QOS_VC"), &mut s).await.unwrap_err();
-        assert_eq!((e.status(), e.api_code()), (Some(409), Some(ErrorCode::Conflict)), "{e}");
+        client
+            .create_session(&create_body("+436641234567", "QOS_VC"), &mut s)
+            .await
+            .unwrap();
+        let e = client
+            .create_session(&create_body("+436641234567", "QOS_VC"), &mut s)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.status(), e.api_code()),
+            (Some(409), Some(ErrorCode::Conflict)),
+            "{e}"
+        );
         // 404: an unknown id.
-        let e = client.delete_session("123e4567-e89b-12d3-a456-426614174000").await.unwrap_err();
+        let e = client
+            .delete_session("123e4567-e89b-12d3-a456-426614174000")
+            .await
+            .unwrap_err();
         assert_eq!(e.status(), Some(404));
         // 401: a wrong token.
         client.set_token(Some("not-a-valid-token-0123456789"));
         let e = client.get_session(&s.session_id.clone(), &mut s).await.unwrap_err();
-        assert_eq!((e.status(), e.api_code()), (Some(401), Some(ErrorCode::Unauthenticated)), "{e}");
+        assert_eq!(
+            (e.status(), e.api_code()),
+            (Some(401), Some(ErrorCode::Unauthenticated)),
+            "{e}"
+        );
         assert!(e.to_string().contains("token"), "{e}");
     });
 }
@@ -73,7 +127,10 @@ fn test_chunked_responses_from_the_simulator() {
     with_device(cfg, |stack, token, _| async move {
         device_client!(stack, token, cfg, client);
         let mut s = SessionInfo::default();
-        client.create_session(&create_body("+436641234567", "QOS_VC"), &mut s).await.unwrap();
+        client
+            .create_session(&create_body("+436641234567", "QOS_VC"), &mut s)
+            .await
+            .unwrap();
         let id = s.session_id.clone();
         client.get_session(&id, &mut s).await.unwrap();
         assert_eq!(s.qos_status, QosStatus::Available);
@@ -98,7 +155,10 @@ fn test_simulator_faults_503_reset_latency() {
         device_client!(stack, token, cfg, client);
         let mut s = SessionInfo::default();
         // #1
-        client.create_session(&create_body("+436641234567", "QOS_VC"), &mut s).await.unwrap();
+        client
+            .create_session(&create_body("+436641234567", "QOS_VC"), &mut s)
+            .await
+            .unwrap();
         let id = s.session_id.clone();
         // #2 503 Retry-After 1 without a retry policy: a typed error carrying Retry-After.
         match client.get_session(&id, &mut s).await.unwrap_err() {
@@ -109,7 +169,10 @@ fn test_simulator_faults_503_reset_latency() {
         client.get_session(&id, &mut s).await.unwrap();
         // #4 reset in the middle of the body of a POST: reported, never re-sent (it may have taken effect).
         let e = client.extend_session(&id, 10, &mut s).await.unwrap_err();
-        assert!(matches!(e, ClientError::Transport(_) | ClientError::ConnectionClosed), "{e:?}");
+        assert!(
+            matches!(e, ClientError::Transport(_) | ClientError::ConnectionClosed),
+            "{e:?}"
+        );
         assert!(!client.is_connected());
         // #5 1.5 s late, with a 500 ms timeout.
         client.config_mut().timeout_ms = 500;
@@ -117,12 +180,19 @@ fn test_simulator_faults_503_reset_latency() {
         assert!(!client.is_connected(), "a timed-out connection is not reused");
         // #6 503 again, retried after Retry-After with a policy; #7 answers.
         client.config_mut().timeout_ms = 5_000;
-        client.config_mut().retry = RetryPolicy { max_retries: 2, max_wait_ms: 2_000, default_wait_ms: 100 };
+        client.config_mut().retry = RetryPolicy {
+            max_retries: 2,
+            max_wait_ms: 2_000,
+            default_wait_ms: 100,
+        };
         client.get_session(&id, &mut s).await.unwrap();
         assert_eq!(s.session_id, id);
         // #8 reset on a GET: the kernel drops the partial response with the RST, so the device sees a reset before
         // any byte, like a stale kept-alive connection, and the idempotent GET is re-sent once (#9) and succeeds.
         client.get_session(&id, &mut s).await.unwrap();
-        assert_eq!(s.duration, 610, "the reset extend (#4) had been applied by the server before the reset");
+        assert_eq!(
+            s.duration, 610,
+            "the reset extend (#4) had been applied by the server before the reset"
+        );
     });
 }

@@ -12,6 +12,11 @@ use qod_embassy::{EmbassyConnector, ServerUrl};
 const TX: usize = 512;
 const RX: usize = 1024;
 
+/// Size of a future (or any value), dropped right away.
+fn sz<T>(v: T) -> usize {
+    size_of_val(&v)
+}
+
 #[test]
 fn report_static_ram_per_request() {
     let net = qod_devnet::DevNet::new();
@@ -26,14 +31,21 @@ fn report_static_ram_per_request() {
     let mut s = SessionInfo::default();
     let body = CreateSession::default();
     let mut p = QosProfile::default();
-    let mut rows: Vec<(&str, usize)> = Vec::new();
-    rows.push(("create_session", size_of_val(&client.create_session(&body, &mut s))));
-    rows.push(("get_session", size_of_val(&client.get_session(id, &mut s))));
-    rows.push(("extend_session", size_of_val(&client.extend_session(id, 60, &mut s))));
-    rows.push(("delete_session", size_of_val(&client.delete_session(id))));
-    rows.push(("qos_profile", size_of_val(&client.qos_profile("QOS_E", &mut p))));
-    let poll = Poll { interval_ms: 500, deadline_ms: 1000 };
-    rows.push(("wait_until_available", size_of_val(&client.wait_until_available(id, &mut s, poll))));
+    let mut rows: Vec<(&str, usize)> = vec![
+        ("create_session", sz(client.create_session(&body, &mut s))),
+        ("get_session", sz(client.get_session(id, &mut s))),
+        ("extend_session", sz(client.extend_session(id, 60, &mut s))),
+        ("delete_session", sz(client.delete_session(id))),
+        ("qos_profile", sz(client.qos_profile("QOS_E", &mut p))),
+    ];
+    let poll = Poll {
+        interval_ms: 500,
+        deadline_ms: 1000,
+    };
+    rows.push((
+        "wait_until_available",
+        sz(client.wait_until_available(id, &mut s, poll)),
+    ));
     let fut = rows.iter().map(|r| r.1).max().unwrap();
     println!("| item | bytes (x86_64) |");
     println!("|---|---|");
@@ -45,8 +57,14 @@ fn report_static_ram_per_request() {
     println!("| response buffer `rx_buf` | {RX} |");
     let total = client_size + fut + TX + RX;
     println!("| **client + largest future + buffers** | **{total}** |");
-    println!("| `SessionInfo` (the caller's decoded answer) | {} |", size_of::<SessionInfo>());
-    println!("| `CreateSession` (the caller's request) | {} |", size_of::<CreateSession>());
+    println!(
+        "| `SessionInfo` (the caller's decoded answer) | {} |",
+        size_of::<SessionInfo>()
+    );
+    println!(
+        "| `CreateSession` (the caller's request) | {} |",
+        size_of::<CreateSession>()
+    );
     println!("| (socket buffers, not counted: 2 × 1024) | 2048 |");
     assert!(total <= 4096, "client + largest future + buffers = {total} B > 4 KB");
 }

@@ -20,7 +20,10 @@ fn test_1000_sequential_requests_no_leaked_sockets() {
         let mut p = QosProfile::default();
         let before = open_fds();
         for i in 0..1000 {
-            client.qos_profile("QOS_VC", &mut p).await.unwrap_or_else(|e| panic!("request {i}: {e}"));
+            client
+                .qos_profile("QOS_VC", &mut p)
+                .await
+                .unwrap_or_else(|e| panic!("request {i}: {e}"));
             if i % 2 == 1 {
                 // Every other request on a fresh connection: 500 connects and graceful closes.
                 client.close().await;
@@ -38,6 +41,10 @@ fn test_1000_sequential_requests_no_leaked_sockets() {
     });
     let accepted = stats.accepted.load(Ordering::Relaxed);
     assert_eq!(accepted, 500, "one connection per two requests");
-    assert_eq!(stats.finished.load(Ordering::Relaxed), accepted, "every bridged connection finished");
+    assert_eq!(
+        stats.finished.load(Ordering::Relaxed),
+        accepted,
+        "every bridged connection finished"
+    );
     assert!(after <= before, "file descriptors leaked: {before} -> {after}");
 }

@@ -107,7 +107,12 @@ impl<'a> ServerUrl<'a> {
         if host.is_empty() {
             return Err(UrlError::BadHost);
         }
-        Ok(ServerUrl { host, port, authority, base_path: path.trim_end_matches('/') })
+        Ok(ServerUrl {
+            host,
+            port,
+            authority,
+            base_path: path.trim_end_matches('/'),
+        })
     }
 
     /// The [`Remote`] to connect to.
@@ -139,8 +144,12 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Connect(ConnectError::ConnectionReset) => f.write_str("connection refused: is the server listening?"),
-            Error::Connect(ConnectError::TimedOut) => f.write_str("connect timed out: check the server address and link"),
+            Error::Connect(ConnectError::ConnectionReset) => {
+                f.write_str("connection refused: is the server listening?")
+            }
+            Error::Connect(ConnectError::TimedOut) => {
+                f.write_str("connect timed out: check the server address and link")
+            }
             Error::Connect(ConnectError::NoRoute) => f.write_str("no route to the server: check IP config/gateway"),
             Error::Connect(e) => write!(f, "connect failed: {e:?}"),
             Error::Tcp(e) => write!(f, "TCP error: {e:?}"),
@@ -178,7 +187,10 @@ pub struct EmbassyConnector<'a> {
 
 impl fmt::Debug for EmbassyConnector<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmbassyConnector").field("remote", &self.remote).field("state", &self.socket.state()).finish()
+        f.debug_struct("EmbassyConnector")
+            .field("remote", &self.remote)
+            .field("state", &self.socket.state())
+            .finish()
     }
 }
 
@@ -208,7 +220,10 @@ impl<'a> EmbassyConnector<'a> {
                 let qtype = embassy_net::dns::DnsQueryType::Aaaa;
                 // `dns_query` answers IP literals itself, without a query.
                 let addrs = self.stack.dns_query(host, qtype).await.map_err(Error::Dns)?;
-                let ip = addrs.first().copied().ok_or(Error::Dns(embassy_net::dns::Error::Failed))?;
+                let ip = addrs
+                    .first()
+                    .copied()
+                    .ok_or(Error::Dns(embassy_net::dns::Error::Failed))?;
                 Ok(IpEndpoint::new(ip, port))
             }
             #[cfg(not(feature = "dns"))]
@@ -273,12 +288,21 @@ mod tests {
     #[test]
     fn test_parse_url() {
         let u = ServerUrl::parse("http://127.0.0.1:9091/qod/v0/").unwrap();
-        assert_eq!((u.host, u.port, u.authority, u.base_path), ("127.0.0.1", 9091, "127.0.0.1:9091", "/qod/v0"));
+        assert_eq!(
+            (u.host, u.port, u.authority, u.base_path),
+            ("127.0.0.1", 9091, "127.0.0.1:9091", "/qod/v0")
+        );
         let u = ServerUrl::parse("HTTP://qod.example").unwrap();
-        assert_eq!((u.host, u.port, u.authority, u.base_path), ("qod.example", 80, "qod.example", ""));
+        assert_eq!(
+            (u.host, u.port, u.authority, u.base_path),
+            ("qod.example", 80, "qod.example", "")
+        );
         let u = ServerUrl::parse("http://[fd00::1]:8080/x").unwrap();
         assert_eq!((u.host, u.port, u.authority), ("fd00::1", 8080, "[fd00::1]:8080"));
-        assert_eq!(ServerUrl::parse("https://qod.example/qod/v0"), Err(UrlError::HttpsUnsupported));
+        assert_eq!(
+            ServerUrl::parse("https://qod.example/qod/v0"),
+            Err(UrlError::HttpsUnsupported)
+        );
         assert_eq!(ServerUrl::parse("ftp://x"), Err(UrlError::NotHttp));
         assert_eq!(ServerUrl::parse("http://x:0"), Err(UrlError::BadPort));
         assert_eq!(ServerUrl::parse("http://x:99999"), Err(UrlError::BadPort));

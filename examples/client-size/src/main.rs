@@ -83,7 +83,17 @@ async fn flow(client: &mut qod_embassy::Client<'_>) -> u32 {
     let body: CreateSession = black_box(CreateSession::default());
     n += client.create_session(&body, &mut s).await.is_ok() as u32;
     let id = s.session_id.clone();
-    n += client.wait_until_available(&id, &mut s, qod_client::Poll { interval_ms: 500, deadline_ms: 30_000 }).await.is_ok() as u32;
+    n += client
+        .wait_until_available(
+            &id,
+            &mut s,
+            qod_client::Poll {
+                interval_ms: 500,
+                deadline_ms: 30_000,
+            },
+        )
+        .await
+        .is_ok() as u32;
     n += client.extend_session(&id, 60, &mut s).await.is_ok() as u32;
     n += client.delete_session(&id).await.is_ok() as u32;
     let mut p = QosProfile::default();

@@ -31,7 +31,10 @@ pub async fn token(sim: &qod_sim::RunningSim) -> String {
 }
 
 pub fn sim_config() -> qod_sim::Config {
-    qod_sim::Config { requested_delay: Duration::from_millis(300), ..Default::default() }
+    qod_sim::Config {
+        requested_delay: Duration::from_millis(300),
+        ..Default::default()
+    }
 }
 
 /// Runs `flow(device stack, token)` on the device while the link, the bridge and the simulator run.
@@ -40,7 +43,10 @@ where
     F: FnOnce(embassy_net::Stack<'static>, String, Arc<BridgeStats>) -> Fut,
     Fut: Future<Output = T>,
 {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let sim = qod_sim::serve(sim_cfg).await.unwrap();
         let token = token(&sim).await;
@@ -49,7 +55,11 @@ where
         let (device, host) = (net.device, net.host);
         let run = tokio::time::timeout(
             Duration::from_secs(30),
-            select3(net.run(), bridge(host, PORT, sim.local_addr(), stats.clone()), flow(device, token, stats.clone())),
+            select3(
+                net.run(),
+                bridge(host, PORT, sim.local_addr(), stats.clone()),
+                flow(device, token, stats.clone()),
+            ),
         );
         let out = match run.await.expect("device flow timed out") {
             Either3::Third(v) => v,
@@ -90,4 +100,3 @@ macro_rules! device_client {
         let mut $client = Client::new(conn, embassy_time::Delay, $cfg, &mut tx, &mut rx);
     };
 }
-
