@@ -252,36 +252,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Index of the first byte at or after `pos` that is `"`, `\` or a control character (or the end).
-    ///
-    /// Scans eight bytes at a time (SWAR): the strings of a QoD document are mostly long plain runs.
+    #[inline]
     fn scan_plain(&self) -> usize {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        let mut i = self.pos;
-        while let Some(chunk) = self.buf.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let w = u64::from_le_bytes(word);
-            let quote = w ^ (ONES * u64::from(b'"'));
-            let slash = w ^ (ONES * u64::from(b'\\'));
-            // A byte is flagged when it is zero after the XOR (quote/backslash) or below 0x20 (control). The lowest
-            // flagged byte is exact; higher flags may be spurious, which is fine since we only take the first.
-            let hits = (quote.wrapping_sub(ONES) & !quote)
-                | (slash.wrapping_sub(ONES) & !slash)
-                | (w.wrapping_sub(ONES * 0x20) & !w);
-            let hits = hits & HIGH;
-            if hits != 0 {
-                return i + (hits.trailing_zeros() / 8) as usize;
-            }
-            i += 8;
-        }
-        while let Some(&b) = self.buf.get(i) {
-            if b == b'"' || b == b'\\' || b < 0x20 {
-                break;
-            }
-            i += 1;
-        }
-        i
+        self.pos + plain_run(self.buf.get(self.pos..).unwrap_or(&[]))
     }
 
     /// Decodes a string value into `out` (cleared first).
@@ -684,6 +657,39 @@ impl<'a> Reader<'a> {
         }
         self.pos - s
     }
+}
+
+/// Length of the leading run of `bytes` without `"`, `\` or control characters: the bytes a JSON string can hold
+/// unescaped. Scans eight bytes at a time (SWAR): the strings of a QoD document are mostly long plain runs.
+#[inline]
+pub(crate) fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let slash = w ^ (ONES * u64::from(b'\\'));
+        // A byte is flagged when it is zero after the XOR (quote/backslash) or below 0x20 (control). The lowest
+        // flagged byte is exact; higher flags may be spurious, which is fine since only the first is used.
+        let hits = ((quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// Where unescaped string pieces go.

@@ -71,13 +71,13 @@ impl<'b> Writer<'b> {
     /// [`Error::BufferTooSmall`].
     pub fn string(&mut self, s: &str) -> Result<(), Error> {
         self.byte(b'"')?;
-        let bytes = s.as_bytes();
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if !needs_escape(b) {
-                continue;
-            }
-            self.raw(bytes.get(start..i).unwrap_or(&[]))?;
+        let mut rest = s.as_bytes();
+        loop {
+            let run = super::reader::plain_run(rest);
+            let (plain, tail) = rest.split_at(run.min(rest.len()));
+            self.raw(plain)?;
+            let Some((&b, tail)) = tail.split_first() else { break };
+            rest = tail;
             match b {
                 b'"' => self.raw(b"\\\"")?,
                 b'\\' => self.raw(b"\\\\")?,
@@ -93,9 +93,7 @@ impl<'b> Writer<'b> {
                     self.raw(&[b'\\', b'u', b'0', b'0', hi, lo])?;
                 }
             }
-            start = i + 1;
         }
-        self.raw(bytes.get(start..).unwrap_or(&[]))?;
         self.byte(b'"')
     }
 
@@ -194,13 +192,22 @@ impl<'b> ObjectWriter<'_, 'b> {
     /// # Errors
     /// [`Error::BufferTooSmall`].
     pub fn key(&mut self, name: &str) -> Result<&mut Writer<'b>, Error> {
-        if !self.first {
-            self.w.byte(b',')?;
-        }
+        let comma = usize::from(!self.first);
         self.first = false;
-        self.w.byte(b'"')?;
-        self.w.raw(name.as_bytes())?;
-        self.w.raw(b"\":")?;
+        let start = self.w.pos;
+        let end = start + comma + name.len() + 3;
+        let dst = self.w.buf.get_mut(start..end).ok_or(Error::BufferTooSmall)?;
+        let (head, rest) = dst.split_at_mut(comma + 1);
+        let (middle, tail) = rest.split_at_mut(name.len());
+        if let Some(first) = head.first_mut() {
+            *first = b',';
+        }
+        if let Some(last) = head.last_mut() {
+            *last = b'"';
+        }
+        middle.copy_from_slice(name.as_bytes());
+        tail.copy_from_slice(b"\":");
+        self.w.pos = end;
         Ok(self.w)
     }
 

@@ -174,12 +174,19 @@ pub(crate) fn object<T>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: 
 fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
     r.begin_object()?;
     let mut seen = 0u32;
+    // Servers usually send members in the spec's order: try the one after the last match first.
+    let mut guess = 0;
     while let Some(key) = r.next_key()? {
         let key = key.as_bytes();
-        let Some(i) = schema.names.iter().position(|n| n.as_bytes() == key) else {
+        let found = match schema.names.get(guess) {
+            Some(n) if n.as_bytes() == key => Some(guess),
+            _ => schema.names.iter().position(|n| n.as_bytes() == key),
+        };
+        let Some(i) = found else {
             r.skip()?;
             continue;
         };
+        guess = i + 1;
         let path = schema.paths.get(i).copied().unwrap_or("");
         if r.null().map_err(|e| e.at(path))? {
             continue;
