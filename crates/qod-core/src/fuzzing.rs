@@ -14,6 +14,32 @@ fn roundtrip<T: Decode + Encode + Default + PartialEq + core::fmt::Debug>(data: 
     }
 }
 
+/// `SessionInfo`: whatever decodes must re-encode and decode to the same value.
+pub fn decode_session_info(data: &[u8]) {
+    roundtrip::<SessionInfo>(data);
+}
+
+/// `CreateSession`, as [`decode_session_info`].
+pub fn decode_create_session(data: &[u8]) {
+    roundtrip::<CreateSession>(data);
+}
+
+/// `ErrorInfo`, as [`decode_session_info`].
+pub fn decode_error_info(data: &[u8]) {
+    roundtrip::<ErrorInfo>(data);
+}
+
+/// `QosProfile` and lists of them, as [`decode_session_info`].
+pub fn decode_qos_profiles(data: &[u8]) {
+    roundtrip::<QosProfile>(data);
+    roundtrip::<QosProfileList>(data);
+}
+
+/// The `qos-status-changed` CloudEvent, as [`decode_session_info`].
+pub fn decode_notification(data: &[u8]) {
+    roundtrip::<QosStatusChanged>(data);
+}
+
 /// Decodes `data` as every schema; whatever decodes must re-encode and decode to the same value.
 pub fn decode_all(data: &[u8]) {
     roundtrip::<SessionInfo>(data);
