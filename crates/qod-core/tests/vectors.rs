@@ -307,3 +307,139 @@ fn test_session_info_fits_2kb() {
     let size = core::mem::size_of::<SessionInfo>();
     assert!(size <= 2048, "SessionInfo takes {size} bytes with the default limits");
 }
+
+/// Every string and list capacity of `limits`, exactly at the limit (decodes) and one over (a `TooLong`/`TooMany`
+/// error naming the member).
+#[test]
+fn test_every_limit_and_one_over() {
+    use qod_core::limits as l;
+    let session = String::from_utf8(vector("session_info_full.json")).unwrap();
+    let session = session.trim_end();
+    let profile = String::from_utf8(vector("qos_profile.json")).unwrap();
+    let profile = profile.trim_end();
+    let event = String::from_utf8(vector("notification.json")).unwrap();
+    let event = event.trim_end();
+    let error = String::from_utf8(vector("error_info_404.json")).unwrap();
+    let error = error.trim_end();
+
+    // (document, the exact value to replace, capacity, path)
+    let strings: &[(&str, &str, usize, &str)] = &[
+        (session, "+436641234567", l::PHONE_NUMBER, "device.phoneNumber"),
+        (
+            session,
+            "123456789@domain.com",
+            l::NETWORK_ACCESS_IDENTIFIER,
+            "device.networkAccessIdentifier",
+        ),
+        (session, "84.125.93.10", l::IPV4, "device.ipv4Address.publicAddress"),
+        (session, "10.0.0.7", l::IPV4, "device.ipv4Address.privateAddress"),
+        (
+            session,
+            "2001:db8:85a3:8d3:1319:8a2e:370:7344\"}",
+            l::IPV6,
+            "device.ipv6Address",
+        ),
+        (session, "192.168.0.1/24", l::IPV4_CIDR, "applicationServer.ipv4Address"),
+        (
+            session,
+            "2001:db8:85a3:8d3:1319:8a2e:370:7344/128",
+            l::IPV6_CIDR,
+            "applicationServer.ipv6Address",
+        ),
+        (session, "QOS_VC", l::QOS_PROFILE, "qosProfile"),
+        (
+            session,
+            "https://application-server.com/notifications",
+            l::NOTIFICATION_URL,
+            "webhook.notificationUrl",
+        ),
+        (
+            session,
+            "c8974e592c2fa383d4a3960714",
+            l::NOTIFICATION_AUTH_TOKEN,
+            "webhook.notificationAuthToken",
+        ),
+        (
+            session,
+            "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            l::SESSION_ID,
+            "sessionId",
+        ),
+        (
+            session,
+            "QoS session granted on cell 262-01-4711",
+            l::MESSAGE_DESCRIPTION,
+            "messages.description",
+        ),
+        (profile, "QOS_VC", l::QOS_PROFILE, "name"),
+        (
+            profile,
+            "Video calls: low latency, guaranteed 2 Mbps each way",
+            l::PROFILE_DESCRIPTION,
+            "description",
+        ),
+        (error, "NOT_FOUND", l::ERROR_CODE, "code"),
+        (error, "Session Id does not exist", l::ERROR_MESSAGE, "message"),
+        (event, "83a0d986-0866-4f38-b8c0-fc65bfcda452", l::EVENT_ID, "id"),
+        (
+            event,
+            "https://api.example.com/qod/v0/sessions/123e4567-e89b-12d3-a456-426614174000",
+            l::EVENT_SOURCE,
+            "source",
+        ),
+        (event, "2021-12-12T00:00:00Z", l::EVENT_TIME, "time"),
+    ];
+    for &(doc, old, cap, path) in strings {
+        let suffix = if old.ends_with("\"}") { "\"}" } else { "" };
+        let at = |n: usize| doc.replacen(old, &format!("{}{suffix}", "x".repeat(n)), 1).into_bytes();
+        assert!(doc.contains(old), "{old} not in the vector");
+        let (ok, over) = (at(cap), at(cap + 1));
+        let decode_ok = |bytes: &[u8]| -> Result<(), qod_core::DecodeError> {
+            if doc == session {
+                decode::<SessionInfo>(bytes).map(drop)
+            } else if doc == profile {
+                decode::<QosProfile>(bytes).map(drop)
+            } else if doc == error {
+                decode::<ErrorInfo>(bytes).map(drop)
+            } else {
+                decode::<QosStatusChanged>(bytes).map(drop)
+            }
+        };
+        decode_ok(&ok).unwrap_or_else(|e| panic!("{path} at its limit {cap}: {e}"));
+        let e = decode_ok(&over).unwrap_err();
+        assert_eq!((e.kind, e.path), (K::TooLong, path), "{path} one over its limit {cap}");
+    }
+
+    // Lists.
+    let ports = |n: usize| {
+        let list = vec!["1"; n].join(",");
+        session
+            .replace(r#""ports":[5060,5070]"#, &format!(r#""ports":[{list}]"#))
+            .into_bytes()
+    };
+    decode::<SessionInfo>(&ports(l::PORTS)).unwrap();
+    assert_eq!(err::<SessionInfo>(&ports(l::PORTS + 1)).path, "devicePorts.ports");
+    let ranges = |n: usize| {
+        let list = vec![r#"{"from":1,"to":2}"#; n].join(",");
+        session
+            .replace(
+                r#""ranges":[{"from":5010,"to":5020}]"#,
+                &format!(r#""ranges":[{list}]"#),
+            )
+            .into_bytes()
+    };
+    decode::<SessionInfo>(&ranges(l::PORT_RANGES)).unwrap();
+    let e = err::<SessionInfo>(&ranges(l::PORT_RANGES + 1));
+    assert_eq!((e.kind, e.path), (K::TooMany, "devicePorts.ranges"));
+    let profiles = |n: usize| format!("[{}]", vec![profile; n].join(",")).into_bytes();
+    assert_eq!(
+        decode::<QosProfileList>(&profiles(l::PROFILES)).unwrap().len(),
+        l::PROFILES
+    );
+    assert_eq!(err::<QosProfileList>(&profiles(l::PROFILES + 1)).kind, K::TooMany);
+    // Nesting depth.
+    let nest = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let doc = |n: usize| session.replacen(r#""qosProfile""#, &format!(r#""x":{},"qosProfile""#, nest(n)), 1);
+    decode::<SessionInfo>(doc(l::DEPTH - 1).as_bytes()).unwrap();
+    assert_eq!(err::<SessionInfo>(doc(l::DEPTH).as_bytes()).kind, K::TooDeep);
+}
