@@ -159,7 +159,8 @@ run_firmware() {
     log "booting QEMU (hard timeout ${TIMEOUT} s)"
     set +e
     if have defmt-print; then
-        "${qemu[@]}" | defmt-print -e "$ELF"
+        # The raw stream is kept too (decode again: defmt-print -e ELF < it).
+        "${qemu[@]}" | tee "$FW_TARGET_DIR/firmware.defmt" | defmt-print -e "$ELF"
         rc=${PIPESTATUS[0]}
     else
         "${qemu[@]}" >"$FW_TARGET_DIR/firmware.defmt"
