@@ -69,11 +69,11 @@ fn api_hint(status: u16) -> &'static str {
     }
 }
 
-impl<E: fmt::Debug> fmt::Display for ClientError<E> {
+impl<E: fmt::Display> fmt::Display for ClientError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ClientError::Transport(e) => {
-                write!(f, "transport error ({e:?}): check the server address, the network link and that the server is running")
+                write!(f, "transport error: {e} (check the server address, the network link and that the server is running)")
             }
             ClientError::Timeout => f.write_str(
                 "no complete response in time: check the server address and the network, or raise `Config::timeout_ms`",
@@ -109,7 +109,7 @@ impl<E: fmt::Debug> fmt::Display for ClientError<E> {
     }
 }
 
-impl<E: fmt::Debug> core::error::Error for ClientError<E> {}
+impl<E: fmt::Debug + fmt::Display> core::error::Error for ClientError<E> {}
 
 impl<E: embedded_io::Error> embedded_io::Error for ClientError<E> {
     fn kind(&self) -> embedded_io::ErrorKind {

@@ -58,7 +58,7 @@ fn args() -> Result<Args, String> {
     Ok(a)
 }
 
-fn step<E: core::fmt::Debug>(name: &str, r: Result<(), ClientError<E>>, s: &SessionInfo) -> bool {
+fn step<E: core::fmt::Display>(name: &str, r: Result<(), ClientError<E>>, s: &SessionInfo) -> bool {
     match &r {
         Ok(()) => println!(
             "ok   {name:<24} id={} qosStatus={} duration={}",

@@ -253,3 +253,62 @@ async fn proxy(sock: &mut TcpSocket<'static>, mut stream: tokio::net::TcpStream,
     }
     true
 }
+
+/// A one-name DNS server on `stack`, UDP port 53: answers an `A` query for `name` with `ip`, and NXDOMAIN for any
+/// other name (so that the device's `Stack::dns_query` path can be tested without a real resolver). Never returns.
+pub async fn dns_responder(stack: Stack<'static>, name: &'static str, ip: Ipv4Address) {
+    use embassy_net::udp::{PacketMetadata, UdpSocket};
+    let (rx_meta, tx_meta) = (
+        Box::leak(Box::new([PacketMetadata::EMPTY; 4])),
+        Box::leak(Box::new([PacketMetadata::EMPTY; 4])),
+    );
+    let (rx, tx) = (
+        Box::leak(vec![0u8; 1024].into_boxed_slice()),
+        Box::leak(vec![0u8; 1024].into_boxed_slice()),
+    );
+    let mut sock = UdpSocket::new(stack, rx_meta, rx, tx_meta, tx);
+    if sock.bind(53).is_err() {
+        return core::future::pending().await;
+    }
+    let mut q = [0u8; 512];
+    loop {
+        let Ok((n, from)) = sock.recv_from(&mut q).await else {
+            continue;
+        };
+        if let Some(answer) = dns_answer(&q[..n], name, ip) {
+            let _ = sock.send_to(&answer, from).await;
+        }
+    }
+}
+
+/// The response to one DNS query (header + one question), or `None` for something that is not a query.
+fn dns_answer(q: &[u8], name: &str, ip: Ipv4Address) -> Option<Vec<u8>> {
+    if q.len() < 12 || q[2] & 0x80 != 0 {
+        return None;
+    }
+    // Question name: length-prefixed labels up to a zero byte, then QTYPE and QCLASS.
+    let mut i = 12;
+    let mut labels = Vec::new();
+    while *q.get(i)? != 0 {
+        let len = usize::from(q[i]);
+        labels.push(
+            std::str::from_utf8(q.get(i + 1..i + 1 + len)?)
+                .ok()?
+                .to_ascii_lowercase(),
+        );
+        i += 1 + len;
+    }
+    let question_end = i + 5;
+    let qtype = u16::from_be_bytes([*q.get(i + 1)?, *q.get(i + 2)?]);
+    let found = labels.join(".") == name.to_ascii_lowercase() && qtype == 1;
+    let mut r = Vec::with_capacity(question_end + 16);
+    r.extend_from_slice(&q[..2]);
+    r.extend_from_slice(if found { &[0x81, 0x80] } else { &[0x81, 0x83] });
+    r.extend_from_slice(&[0, 1, 0, u8::from(found), 0, 0, 0, 0]);
+    r.extend_from_slice(q.get(12..question_end)?);
+    if found {
+        r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
+        r.extend_from_slice(&ip.octets());
+    }
+    Some(r)
+}

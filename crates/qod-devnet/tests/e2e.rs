@@ -196,3 +196,47 @@ fn test_simulator_faults_503_reset_latency() {
         );
     });
 }
+
+#[test]
+fn test_host_name_resolved_through_the_device_stack_dns() {
+    use embassy_futures::select::{select, Either};
+    let mut cfg = sim_config();
+    cfg.requested_delay = Duration::ZERO;
+    with_stacks(cfg, |stack, host, token, _| async move {
+        // The host side answers DNS for one name (the device's DNS server is the host side).
+        let dns = qod_devnet::dns_responder(host, "qod-sim.test", embassy_net::Ipv4Address::new(10, 42, 0, 1));
+        let flow = async {
+            let url = ServerUrl::parse("http://qod-sim.test:9091/qod/v0").unwrap();
+            assert_eq!(url.endpoint().host, "qod-sim.test:9091");
+            let (mut srx, mut stx) = ([0u8; 2048], [0u8; 2048]);
+            let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
+            let conn = EmbassyConnector::new(stack, &mut srx, &mut stx, url.remote());
+            let mut client = Client::new(
+                conn,
+                embassy_time::Delay,
+                Config::new(url.endpoint().with_token(&token)),
+                &mut tx,
+                &mut rx,
+            );
+            let mut s = SessionInfo::default();
+            client
+                .create_session(&create_body("+436641234567", "QOS_VC"), &mut s)
+                .await
+                .unwrap();
+            client.delete_session(&s.session_id.clone()).await.unwrap();
+            client.close().await;
+
+            let url = ServerUrl::parse("http://no-such-host.test:9091/qod/v0").unwrap();
+            let (mut srx, mut stx) = ([0u8; 2048], [0u8; 2048]);
+            let conn = EmbassyConnector::new(stack, &mut srx, &mut stx, url.remote());
+            let mut client = Client::new(conn, embassy_time::Delay, Config::new(url.endpoint()), &mut tx, &mut rx);
+            let e = client.delete_session(&s.session_id.clone()).await.unwrap_err();
+            assert!(matches!(e, ClientError::Transport(qod_embassy::Error::Dns(_))), "{e:?}");
+            assert!(e.to_string().contains("DNS"), "{e}");
+        };
+        match select(dns, flow).await {
+            Either::Second(()) => {}
+            Either::First(()) => unreachable!(),
+        }
+    });
+}

@@ -37,10 +37,19 @@ pub fn sim_config() -> qod_sim::Config {
     }
 }
 
-/// Runs `flow(device stack, token)` on the device while the link, the bridge and the simulator run.
+/// Runs `flow(device stack, token, bridge stats)` on the device while the link, the bridge and the simulator run.
 pub fn with_device<F, Fut, T>(sim_cfg: qod_sim::Config, flow: F) -> (T, Arc<BridgeStats>)
 where
     F: FnOnce(embassy_net::Stack<'static>, String, Arc<BridgeStats>) -> Fut,
+    Fut: Future<Output = T>,
+{
+    with_stacks(sim_cfg, |device, _host, token, stats| flow(device, token, stats))
+}
+
+/// As [`with_device`], also handing over the host-side stack (to run more services on it).
+pub fn with_stacks<F, Fut, T>(sim_cfg: qod_sim::Config, flow: F) -> (T, Arc<BridgeStats>)
+where
+    F: FnOnce(embassy_net::Stack<'static>, embassy_net::Stack<'static>, String, Arc<BridgeStats>) -> Fut,
     Fut: Future<Output = T>,
 {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -58,7 +67,7 @@ where
             select3(
                 net.run(),
                 bridge(host, PORT, sim.local_addr(), stats.clone()),
-                flow(device, token, stats.clone()),
+                flow(device, host, token, stats.clone()),
             ),
         );
         let out = match run.await.expect("device flow timed out") {
