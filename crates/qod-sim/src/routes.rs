@@ -73,10 +73,16 @@ fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
     Ok(res)
 }
 
+/// A request body must be JSON: another declared media type is 415. A body sent without any `Content-Type` is read as
+/// JSON (small clients often omit the header, and the spec documents no 415 for these operations), so it is judged
+/// by its content: an empty or malformed body is a 400.
 fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let ok = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let ok = value
+        .to_str()
+        .ok()
         .and_then(|v| v.split(';').next())
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
     if ok {

@@ -489,8 +489,20 @@ async fn error_info_on_every_error() {
     assert_eq!(s.send(r).await.0, 415);
     let r = s
         .req(reqwest::Method::POST, "/sessions")
+        .header("content-type", "application/xml")
+        .body("<x/>");
+    assert_eq!(s.send(r).await.1["code"], "UNSUPPORTED_MEDIA_TYPE");
+    // Without a Content-Type the body is read as JSON.
+    let r = s
+        .req(reqwest::Method::POST, "/sessions")
         .body(serde_json::to_vec(&session("+4912345", "QOS_E")).unwrap());
-    assert_eq!(s.send(r).await.0, 415, "no content type");
+    assert_eq!(s.send(r).await.0, 201, "no content type, JSON body");
+    let (st, e) = s.send(s.req(reqwest::Method::POST, "/sessions")).await;
+    assert_eq!(
+        (st, e["code"].as_str()),
+        (400, Some("INVALID_ARGUMENT")),
+        "no content type, no body"
+    );
     let (st, e) = s.send(s.req(reqwest::Method::PUT, "/sessions")).await;
     assert_eq!((st, e["code"].as_str()), (405, Some("METHOD_NOT_ALLOWED")));
     assert_eq!(s.send(s.req(reqwest::Method::PATCH, "/qos-profiles")).await.0, 405);
