@@ -59,13 +59,18 @@ printf '  flash (.vector_table+.text+.rodata+.data) %7d B = %5.1f KiB of %d KiB 
 printf '  RAM   (.data+.bss+.uninit)                %7d B = %5.1f KiB of %d KiB (%s) %s\n' \
     "$ram" "$(awk -v x="$ram" 'BEGIN{print x/1024}')" $((RAM_BUDGET / 1024)) "$(pct "$ram" "$RAM_BUDGET")" "$(verdict "$ram" "$RAM_BUDGET")"
 
-# Symbols grouped by the crate their (demangled) path starts with. With LTO
-# much is inlined, and generic code is attributed to the crate defining the
-# generic; embassy_executor's TaskStorage<F>::poll holds the inlined bodies
-# of our tasks (main, and the embassy-net runner with much of smoltcp), so it
-# gets a line of its own.
+# Symbols grouped by the crate their (demangled) path starts with, then by
+# owner: ours (this firmware, the LAN9118 driver, qod-core, qod-client,
+# qod-embassy), embassy (embassy-* and smoltcp), deps (httparse and heapless,
+# used by qod-core), runtime, logging, core. With LTO much is inlined, and
+# generic code is attributed to the crate defining the generic:
+# embassy_executor's TaskStorage<F>::poll holds the inlined bodies of both
+# tasks (main: the session job with much of qod-client; the embassy-net
+# runner with much of smoltcp), so it is a "mixed" line of its own. The
+# tasks' futures are statics (RAM): main's holds the socket and client
+# buffers and the SessionInfo, the runner's the driver and smoltcp state.
 echo
-echo "by crate group (symbol sizes; flash = text+rodata+data, RAM = data+bss):"
+echo "by crate (symbol sizes; flash = text+rodata+data, RAM = data+bss):"
 "${NM[@]}" "$ELF" | awk '
     NF >= 4 && $4 !~ /^\{/ {   # skip defmt interned strings (.defmt, not loaded)
         size = $2 + 0; type = $3
@@ -86,13 +91,16 @@ echo "by crate group (symbol sizes; flash = text+rodata+data, RAM = data+bss):"
             else if (name ~ /^\.L/) crate = "(anonymous constants)"
             else crate = "(vectors, handlers, linker symbols)"
         }
-        if (name ~ /^embassy_executor::raw::TaskStorage<F>::poll/) g = "tasks: main + net runner, inlined (TaskStorage<F>::poll)"
-        else if (crate ~ /^(firmware_mps2|embassy_net_lan9118)$/) g = "ours: " crate
-        else if (crate ~ /^embassy_/) g = "embassy: " crate
-        else if (crate == "smoltcp") g = "smoltcp"
+        if (name ~ /^embassy_executor::raw::TaskStorage<F>::poll/) g = "mixed: task bodies, main + net runner (TaskStorage<F>::poll)"
+        else if (name ~ /^firmware_mps2::__embassy_main::POOL/) g = "ours: main task future (buffers, SessionInfo)"
+        else if (name ~ /^firmware_mps2::net_task::POOL/) g = "embassy: net runner task future"
+        else if (crate ~ /^(firmware_mps2|embassy_net_lan9118|qod_core|qod_client|qod_embassy)$/) g = "ours: " crate
+        else if (crate ~ /^embassy_/ || crate == "smoltcp") g = "embassy: " crate
+        else if (crate ~ /^(httparse|heapless|hash32)$/) g = "deps: " crate
         else if (crate ~ /^(defmt|defmt_semihosting|semihosting)$/) g = "logging: " crate
         else if (crate ~ /^(core|alloc|compiler_builtins)$/) g = "core: " crate
-        else if (crate ~ /^(cortex_m|cortex_m_rt|systick_timer|critical_section|static_cell|heapless|managed)$/) g = "runtime: " crate
+        else if (crate ~ /^(cortex_m|cortex_m_rt|systick_timer|critical_section|static_cell|managed|portable_atomic)$/) g = "runtime: " crate
+        else if (crate ~ /^(\(anonymous constants\)|__rustc|\.Lswitch)/) g = "core: (anonymous constants, switch tables)"
         else g = "other: " crate
         t = tolower(type)
         if (t == "t" || t == "r" || t == "d") flash[g] += size
@@ -100,8 +108,12 @@ echo "by crate group (symbol sizes; flash = text+rodata+data, RAM = data+bss):"
         seen[g] = 1
     }
     END {
-        printf "  %7s %6s  %s\n", "flash", "RAM", "group: crate"
+        printf "  %7s %6s  %s\n", "flash", "RAM", "owner: crate"
         for (g in seen) printf "  %7d %6d  %s\n", flash[g], ram[g], g | "sort -n -r"
+        close("sort -n -r")
+        for (g in seen) { o = g; sub(/:.*/, "", o); fo[o] += flash[g]; ro[o] += ram[g] }
+        printf "\n  by owner:\n  %7s %6s  %s\n", "flash", "RAM", "owner"
+        for (o in fo) printf "  %7d %6d  %s\n", fo[o], ro[o], o | "sort -n -r"
     }'
 echo
 echo "largest symbols:"

@@ -42,6 +42,7 @@ pub enum ExitCode {
 
 /// Ends the QEMU process with `code`.
 pub fn exit(code: ExitCode) -> ! {
+    defmt::info!("stack high-water mark: {=usize} B", stack_used());
     defmt::info!("exit {} ({=i32})", code, code as i32);
     semihosting::process::exit(code as i32)
 }
@@ -56,4 +57,26 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
     defmt::error!("HardFault at pc={=u32:#010x} lr={=u32:#010x}", frame.pc(), frame.lr());
     exit(ExitCode::HardFault)
+}
+
+/// Bytes of stack used so far: cortex-m-rt (`paint-stack`) filled everything
+/// between `_stack_end` and `_stack_start` with [`STACK_PAINT_VALUE`] at boot;
+/// the lowest word that no longer holds it is the deepest the stack got.
+fn stack_used() -> usize {
+    use cortex_m_rt::STACK_PAINT_VALUE;
+    extern "C" {
+        static _stack_start: u32;
+        static _stack_end: u32;
+    }
+    let top = core::ptr::addr_of!(_stack_start) as usize;
+    let mut p = core::ptr::addr_of!(_stack_end) as usize;
+    while p < top {
+        // SAFETY: `_stack_end..._stack_start` is RAM reserved for the stack
+        // (cortex-m-rt's link.x), 4-byte aligned; reading it is harmless.
+        if unsafe { core::ptr::read_volatile(p as *const u32) } != STACK_PAINT_VALUE {
+            break;
+        }
+        p += 4;
+    }
+    top - p
 }
