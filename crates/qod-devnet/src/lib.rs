@@ -1,3 +1,4 @@
+#![doc = include_str!("../README.md")]
 //! A simulated device network for host tests and `qod demo`, with no TAP, no root and no setup.
 //!
 //! ```text
