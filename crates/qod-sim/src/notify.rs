@@ -1,6 +1,6 @@
 //! Status-change notifications: CloudEvents 1.0 (`QosStatusChanged`) POSTed to a session's `webhook.notificationUrl`.
 //!
-//! The store hands each [`Event`] to an unbounded queue and returns at once: delivery never delays an API response.
+//! The store hands each status-change event to an unbounded queue and returns at once: delivery never delays an API response.
 //! A dispatcher task logs every event and, for sessions with a webhook, starts a delivery task that retries with
 //! exponential backoff up to [`NotifyConfig::max_attempts`]. Deliveries for one session are chained, so a receiver
 //! sees that session's events in the order they happened (AVAILABLE before UNAVAILABLE) even when one is retried.
