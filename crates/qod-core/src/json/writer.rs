@@ -25,11 +25,6 @@ pub struct Writer<'b> {
     pos: usize,
 }
 
-/// Bytes that need escaping inside a JSON string: `"`, `\` and controls.
-fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
 impl<'b> Writer<'b> {
     /// A writer at the start of `buf`.
     pub fn new(buf: &'b mut [u8]) -> Self {
