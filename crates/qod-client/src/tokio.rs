@@ -95,6 +95,16 @@ impl Connect for TokioConnector {
     fn abort(&mut self) {
         self.stream = None;
     }
+
+    /// Peeks without blocking: EOF, an error or unsolicited bytes (e.g. a `408` before the server closes) all mean
+    /// that the idle connection cannot carry the next request.
+    fn peer_closed(&mut self) -> bool {
+        let Some(s) = self.stream.as_ref() else { return true };
+        let mut b = [0u8; 1];
+        let mut buf = tokio::io::ReadBuf::new(&mut b);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        !s.inner().poll_peek(&mut cx, &mut buf).is_pending()
+    }
 }
 
 /// `DelayNs` on `tokio::time::sleep`.
