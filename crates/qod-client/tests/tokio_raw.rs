@@ -113,7 +113,7 @@ async fn one_then_close(_: usize, mut s: TcpStream, requests: Arc<AtomicUsize>) 
 
 #[tokio::test]
 async fn test_stale_kept_alive_connection_get_is_retried_once() {
-    let srv = server(|i, s, r| one_then_close(i, s, r)).await;
+    let srv = server(one_then_close).await;
     let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
     let mut c = Client::new(
         TokioConnector::new(&srv.addr),
@@ -135,7 +135,7 @@ async fn test_stale_kept_alive_connection_get_is_retried_once() {
 async fn test_post_after_idle_close_goes_on_a_fresh_connection() {
     // `TokioConnector::peer_closed` sees the server's FIN before the POST is sent, so the client reconnects first
     // instead of risking a POST on a dead connection (which it would then refuse to re-send: see tests/mock.rs).
-    let srv = server(|i, s, r| one_then_close(i, s, r)).await;
+    let srv = server(one_then_close).await;
     let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
     let mut c = Client::new(
         TokioConnector::new(&srv.addr),
