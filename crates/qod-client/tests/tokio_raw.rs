@@ -155,6 +155,7 @@ async fn test_post_after_idle_close_goes_on_a_fresh_connection() {
         2,
         "the server saw the GET and exactly one POST"
     );
+    assert_eq!(srv.connections.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
