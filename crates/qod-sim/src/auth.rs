@@ -44,6 +44,11 @@ impl Auth {
         }
     }
 
+    /// With auth off, the identity every request gets; `None` when tokens are checked.
+    pub(crate) fn anonymous(&self) -> Option<ClientId> {
+        (!self.enabled).then(|| ClientId(self.anonymous.clone()))
+    }
+
     /// The client a bearer token belongs to, if it is known and not expired.
     fn check(&self, token: &str) -> Result<Arc<str>, &'static str> {
         let now = self.clock.now_ms();

@@ -39,8 +39,12 @@ pub(crate) fn router(state: Shared, auth: Arc<Auth>, faults: Arc<Faults>, base_p
         .route("/sessions/{id}/extend", post(extend_session))
         .route("/qos-profiles", get(list_profiles))
         .route("/qos-profiles/{name}", get(get_profile))
-        .with_state(state)
-        .layer(from_fn_with_state(auth.clone(), auth::middleware));
+        .with_state(state);
+    // Without auth every request belongs to the anonymous client: a plain extension, no token check.
+    let api = match auth.anonymous() {
+        Some(anonymous) => api.layer(Extension(anonymous)),
+        None => api.layer(from_fn_with_state(auth.clone(), auth::middleware)),
+    };
     // Without fault rules the layer is left out altogether.
     let api = if faults.is_empty() {
         api
@@ -57,9 +61,7 @@ pub(crate) fn router(state: Shared, auth: Arc<Auth>, faults: Arc<Faults>, base_p
     } else {
         root.nest(base_path, api)
     };
-    app.fallback(unknown_route)
-        .layer(from_fn(error_info_everywhere))
-        .layer(from_fn(log_request))
+    app.fallback(unknown_route).layer(from_fn(outer))
 }
 
 fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
@@ -228,9 +230,27 @@ async fn unknown_route() -> Response {
     .into_response()
 }
 
-/// Gives every error answer an `ErrorInfo` body, including the framework's own (405, 413, rejected extractors).
-async fn error_info_everywhere(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
+/// The outermost layer: logs each request (method, path, status, time taken; never headers, which carry tokens) and
+/// gives every error answer an `ErrorInfo` body, including the framework's own (405, 413, rejected extractors).
+async fn outer(req: Request, next: Next) -> Response {
+    if !tracing::enabled!(tracing::Level::INFO) {
+        return error_info(next.run(req).await);
+    }
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let res = error_info(next.run(req).await);
+    tracing::info!(
+        %method,
+        %path,
+        status = res.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    res
+}
+
+fn error_info(res: Response) -> Response {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
@@ -250,26 +270,4 @@ async fn error_info_everywhere(req: Request, next: Next) -> Response {
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body))
-}
-
-/// Logs each request: method, path, status, time taken (never headers: they carry tokens).
-async fn log_request(req: Request, next: Next) -> Response {
-    if !tracing::enabled!(tracing::Level::INFO) {
-        return next.run(req).await;
-    }
-    if !tracing::enabled!(tracing::Level::INFO) {
-        return next.run(req).await;
-    }
-    let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let res = next.run(req).await;
-    tracing::info!(
-        %method,
-        %path,
-        status = res.status().as_u16(),
-        micros = started.elapsed().as_micros() as u64,
-        "request"
-    );
-    res
 }
