@@ -45,6 +45,9 @@ pub struct Args {
     /// 503 / 429 (ARG Retry-After seconds), reset, chunked (ARG chunks). E.g. `--fault 503=2,every=5`.
     #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<FaultRule>,
+    /// Leave out the two test profiles (QOS_LEGACY, DEPRECATED; QOS_TEST_INACTIVE, INACTIVE): only the 9 ACTIVE ones.
+    #[arg(long)]
+    no_test_profiles: bool,
     /// Webhook delivery attempts per event.
     #[arg(long, value_name = "N", default_value_t = 5)]
     notify_attempts: u32,
@@ -68,6 +71,9 @@ impl Args {
         c.termination.retention = Duration::from_secs(self.terminated_retention);
         c.faults.rules = self.faults;
         c.notify.max_attempts = self.notify_attempts.max(1);
+        if self.no_test_profiles {
+            c.profiles = qod_sim::profiles::active_catalogue();
+        }
         c
     }
 }

@@ -35,6 +35,7 @@ if [[ -z "$spec" ]]; then
     done
 fi
 [[ -n "$spec" && -f "$spec" ]] || { echo "openapi-check: qod-0.10.1.yaml not found (set QOD_SPEC)" >&2; exit 2; }
+spec="$(cd "$(dirname "$spec")" && pwd)/$(basename "$spec")"
 
 venv="${QOD_ST_VENV:-$target/schemathesis-venv}"
 if [[ ! -x "$venv/bin/schemathesis" ]] || ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
@@ -76,8 +77,9 @@ start_sim() {
 }
 
 st() {
-    "$venv/bin/schemathesis" run "$spec" --no-color --generation-database none \
-        --seed "${QOD_ST_SEED:-1}" --request-timeout 10 "$@"
+    # Run from the scratch directory: schemathesis keeps a `.schemathesis/` cache in its working directory.
+    (cd "$work" && "$venv/bin/schemathesis" run "$spec" --no-color --generation-database none \
+        --seed "${QOD_ST_SEED:-1}" --request-timeout 10 "$@")
 }
 
 status=0

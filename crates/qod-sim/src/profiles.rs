@@ -228,9 +228,19 @@ const CATALOGUE: &[Spec] = &[
     },
 ];
 
-/// The default catalogue (see the module docs).
+/// The default catalogue (see the module docs): 9 ACTIVE profiles, one DEPRECATED, one INACTIVE.
 pub fn default_catalogue() -> Vec<QosProfile> {
     CATALOGUE.iter().map(Spec::build).collect()
+}
+
+/// The default catalogue without the two test profiles: only the 9 ACTIVE ones (fits a device that decodes at most
+/// 10 profiles, qod-core's default `QOD_LIMIT_PROFILES`).
+pub fn active_catalogue() -> Vec<QosProfile> {
+    CATALOGUE
+        .iter()
+        .filter(|s| s.status == Active)
+        .map(Spec::build)
+        .collect()
 }
 
 #[cfg(test)]
@@ -272,6 +282,10 @@ mod tests {
         }
         assert!(c.iter().any(|p| p.status == Deprecated));
         assert!(c.iter().any(|p| p.status == Inactive));
+        let active = active_catalogue();
+        assert_eq!(active.len(), 9);
+        assert!(active.len() <= qod_core::limits::PROFILES);
+        assert!(active.iter().all(|p| p.status == Active));
     }
 
     #[test]

@@ -250,6 +250,25 @@ async fn create_get_delete_round_trip() {
 }
 
 #[tokio::test]
+async fn webhook_without_token_gets_no_authorization_header() {
+    let s = start(|_| {}).await;
+    let mut hook = receiver(0).await;
+    let v = s
+        .create(&with(
+            session("+4912345", "QOS_S"),
+            "webhook",
+            json!({"notificationUrl": hook.url}),
+        ))
+        .await;
+    let (h, e) = hook.next().await;
+    assert!(h.get("authorization").is_none());
+    assert_eq!(h["content-type"], "application/cloudevents+json");
+    assert_eq!(e["data"]["sessionId"], v["sessionId"]);
+    assert_eq!(e["data"]["qosStatus"], "AVAILABLE");
+    assert!(e["data"].get("statusInfo").is_none());
+}
+
+#[tokio::test]
 async fn default_duration_is_24h_or_profile_max() {
     let s = start(|_| {}).await;
     let v = s.create(&session("+4911111", "QOS_E")).await;
