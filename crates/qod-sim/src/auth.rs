@@ -200,7 +200,7 @@ pub(crate) async fn token_endpoint(State(auth): State<Arc<Auth>>, headers: Heade
         }
     };
     if !auth.client_matches(&id, &secret) {
-        tracing::warn!(client_id = %id, "token request with unknown client or wrong secret");
+        tracing::warn!(client_id = ?id, "token request with unknown client or wrong secret");
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
