@@ -7,6 +7,8 @@
 #
 #   bash examples/firmware-mps2/run.sh              # install, build, run
 #   bash examples/firmware-mps2/run.sh --run-only   # run the built images as is
+#   bash examples/firmware-mps2/run.sh --exit-codes # build, then force each failure
+#                                                   # status and check it (about 40 s)
 #
 # Installs what it needs on a fresh Debian machine: qemu-system-arm (apt, as
 # root, only when missing), the thumbv7em-none-eabihf target (rustup) and
@@ -177,12 +179,70 @@ run_firmware() {
     exit "$rc"
 }
 
-if [ "${1:-}" = --run-only ]; then
-    run_firmware
-fi
+# Forces every failure status the simulator (or fake-qod.py) can produce,
+# one QEMU run each, and checks the firmware's exit status (and, where the
+# case says "cleaned up", that the firmware deleted its session). Logs go to
+# target/exit-codes/NAME.log. Needs the built images (and python3 for 10).
+exit_code_matrix() {
+    local cases=(
+        "0|success|"
+        "4|connect refused|QOD_SERVER_CMD=\"\$QOD\" sim --listen 127.0.0.1:\$((QOD_SIM_PORT + 1)) --no-auth"
+        "5|create: 503 with Retry-After 60 s|QOD_SIM_ARGS=--fault 503=60"
+        "6|create: no answer in 5 s|QOD_SIM_ARGS=--fault latency=15000"
+        "6|get: no answer in 5 s, cleaned up|QOD_SIM_ARGS=--fault latency=15000,every=2"
+        "7|still REQUESTED at the deadline, cleaned up|QOD_SIM_ARGS=--requested-delay 60000"
+        "8|get: 503, cleaned up|QOD_SIM_ARGS=--fault 503=60,every=3"
+        "9|delete: 503, cleaned up|QOD_SIM_ARGS=--fault 503=60,every=4"
+        "10|still there after delete, cleaned up|QOD_SERVER_CMD=python3 \"\$FW_DIR/fake-qod.py\" 127.0.0.1 \$QOD_SIM_PORT --keep-deleted"
+        "11|UNAVAILABLE, cleaned up|QOD_SIM_ARGS=--terminate-profile QOS_VC"
+        "124|QEMU hard timeout|TIMEOUT=2 QOD_SIM_ARGS=--fault latency=15000"
+    )
+    local dir="$FW_TARGET_DIR/exit-codes" failed=0 entry want name setting got t0 file
+    mkdir -p "$dir"
+    for entry in "${cases[@]}"; do
+        IFS='|' read -r want name setting <<<"$entry"
+        file="$dir/$(printf '%s' "$name" | tr -c 'a-zA-Z0-9\n' '-' | cut -c1-40).log"
+        t0=$(date +%s)
+        set +e
+        (
+            case "$setting" in
+                TIMEOUT=2\ *) TIMEOUT=2; setting="${setting#TIMEOUT=2 }" ;;
+            esac
+            [ -n "$setting" ] && export "$setting"
+            run_firmware
+        ) >"$file" 2>&1
+        got=$?
+        set -e
+        if [ "$got" = "$want" ] && { [ "${name%cleaned up}" = "$name" ] || grep -q 'cleanup: deleted' "$file"; }; then
+            log "ok   exit $got: $name ($(($(date +%s) - t0)) s)"
+        else
+            log "FAIL exit $got, want $want (and a cleanup DELETE when so named): $name (log: $file)"
+            tail -n 15 "$file" >&2
+            failed=$((failed + 1))
+        fi
+    done
+    log "exit-code matrix: ${#cases[@]} cases, $failed failed"
+    [ "$failed" = 0 ]
+}
+
+case "${1:-}" in
+    --run-only) run_firmware ;;
+    --exit-codes-inner) exit_code_matrix; exit ;;
+esac
 
 install_tools
 build
+if [ "${1:-}" = --exit-codes ]; then
+    command -v python3 >/dev/null 2>&1 || { log "--exit-codes needs python3 (fake-qod.py)"; exit 1; }
+    QOD="$(qod_bin)"
+    export QOD
+    if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+        exec unshare -n -- env QOD_FW_IN_NETNS=1 bash "$0" --exit-codes-inner
+    elif unshare -rn true 2>/dev/null; then
+        exec unshare -rn -- env QOD_FW_IN_NETNS=1 bash "$0" --exit-codes-inner
+    fi
+    log "--exit-codes needs a network namespace (unshare -n)"; exit 1
+fi
 
 if [ "${QOD_FW_NO_NETNS:-}" != 1 ] && have unshare; then
     # Private network namespace: slirp can only reach this namespace's
