@@ -1172,3 +1172,76 @@ async fn malformed_http_never_takes_the_server_down() {
     }
     assert_eq!(s.get("/qos-profiles/QOS_E").await.0, 200);
 }
+
+// ----- cross-check with the device codec -----
+
+/// Raw body of a request.
+async fn raw_body(r: reqwest::RequestBuilder) -> (u16, Vec<u8>) {
+    let res = r.send().await.unwrap();
+    (res.status().as_u16(), res.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn responses_decode_with_the_device_codec() {
+    use qod_core::model::{ErrorInfo, QosProfile, QosProfileList, QosStatus, QosStatusChanged, SessionInfo};
+    let s = start(|c| c.profiles = qod_sim::profiles::active_catalogue()).await;
+    let mut hook = receiver(0).await;
+    let body = json!({
+        "device": {"ipv4Address": {"publicAddress": "84.125.93.10", "privateAddress": "10.0.0.2"}, "ipv6Address": "2001:db8::2"},
+        "applicationServer": {"ipv6Address": "2001:db8:85a3:8d3::/64"},
+        "devicePorts": {"ranges": [{"from": 5010, "to": 5020}]},
+        "qosProfile": "QOS_M",
+        "webhook": hook.webhook(),
+        "duration": 600,
+    });
+    let (st, bytes) = raw_body(s.req(reqwest::Method::POST, "/sessions").json(&body)).await;
+    assert_eq!(st, 201);
+    let info: SessionInfo = qod_core::decode(&bytes).expect("SessionInfo decodes");
+    assert_eq!(info.qos_status, QosStatus::Available);
+    assert_eq!(info.duration, 600);
+    assert_eq!(info.device.ipv6_address.as_deref(), Some("2001:db8::2"));
+    let id = info.session_id.to_string();
+    let (_, bytes) = raw_body(s.req(reqwest::Method::GET, &format!("/sessions/{id}"))).await;
+    assert_eq!(qod_core::decode::<SessionInfo>(&bytes).unwrap(), info);
+    let (_, bytes) = raw_body(s.req(reqwest::Method::GET, "/qos-profiles")).await;
+    let list: QosProfileList = qod_core::decode(&bytes).expect("the ACTIVE catalogue fits a QosProfileList");
+    assert_eq!(list.len(), 9);
+    let (_, bytes) = raw_body(s.req(reqwest::Method::GET, "/qos-profiles/QOS_RVM")).await;
+    let p: QosProfile = qod_core::decode(&bytes).unwrap();
+    assert_eq!(p.priority, Some(1));
+    let (st, bytes) = raw_body(s.req(reqwest::Method::GET, &format!("/sessions/{}", uuid::Uuid::new_v4()))).await;
+    let e: ErrorInfo = qod_core::decode(&bytes).unwrap();
+    assert_eq!((st, e.status, e.code.as_str()), (404, 404, "NOT_FOUND"));
+    // The CloudEvent, as a device receiving notifications would read it.
+    let (_, event) = hook.next().await;
+    let ev: QosStatusChanged = qod_core::decode(event.to_string().as_bytes()).expect("CloudEvent decodes");
+    assert_eq!(ev.data.session_id.as_str(), id);
+}
+
+#[tokio::test]
+async fn device_identifiers_conflict_by_ipv6_and_network_access_identifier() {
+    let s = start(|_| {}).await;
+    s.create(&with(
+        session("0", "QOS_E"),
+        "device",
+        json!({"ipv6Address": "2001:db8::1", "networkAccessIdentifier": "dev@example.com"}),
+    ))
+    .await;
+    for device in [
+        json!({"ipv6Address": "2001:0db8:0:0::1"}),
+        json!({"networkAccessIdentifier": "DEV@example.com"}),
+    ] {
+        assert_eq!(
+            s.post("/sessions", &with(session("0", "QOS_E"), "device", device))
+                .await
+                .0,
+            409
+        );
+    }
+    s.create(&with(
+        session("0", "QOS_E"),
+        "device",
+        json!({"ipv6Address": "2001:db8::2"}),
+    ))
+    .await;
+}
