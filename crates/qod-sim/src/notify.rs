@@ -1,8 +1,8 @@
 //! Status-change notifications: CloudEvents 1.0 (`QosStatusChanged`) POSTed to a session's `webhook.notificationUrl`.
 //!
-//! The store hands each status-change event to an unbounded queue and returns at once: delivery never delays an API response.
-//! A dispatcher task logs every event and, for sessions with a webhook, starts a delivery task that retries with
-//! exponential backoff up to [`NotifyConfig::max_attempts`]. Deliveries for one session are chained, so a receiver
+//! The store logs every status-change event and hands those of sessions with a webhook to an unbounded queue,
+//! returning at once: delivery never delays an API response. A dispatcher task starts a delivery task per event that
+//! retries with exponential backoff up to [`NotifyConfig::max_attempts`]. Deliveries for one session are chained, so a receiver
 //! sees that session's events in the order they happened (AVAILABLE before UNAVAILABLE) even when one is retried.
 use crate::clock::rfc3339;
 use crate::config::NotifyConfig;
@@ -58,12 +58,6 @@ pub(crate) fn spawn(config: NotifyConfig, base_url: String) -> (Sender, JoinHand
         };
         let mut chains: HashMap<String, JoinHandle<()>> = HashMap::new();
         while let Some(e) = rx.recv().await {
-            tracing::info!(
-                session_id = %e.session_id,
-                qos_status = %e.status,
-                status_info = %e.info.map_or("-", |i| i.as_str().unwrap_or("-")),
-                "event: QOS_STATUS_CHANGED"
-            );
             let (Some(webhook), Some(client)) = (e.webhook.clone(), client.clone()) else {
                 continue;
             };

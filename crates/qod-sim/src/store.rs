@@ -230,23 +230,46 @@ impl Store {
             .map_err(|_| ApiError::for_status(axum::http::StatusCode::INTERNAL_SERVER_ERROR))
     }
 
+    /// Logs each event and queues those with a webhook for delivery (the others never wake the notifier).
     fn emit(&self, events: Vec<Event>) {
         for e in events {
-            // The receiver lives as long as the server; a send error only happens during shutdown.
-            let _ = self.events.send(e);
+            tracing::info!(
+                session_id = %e.session_id,
+                qos_status = %e.status,
+                status_info = %e.info.map_or("-", |i| i.as_str().unwrap_or("-")),
+                "event: QOS_STATUS_CHANGED"
+            );
+            if e.webhook.is_some() {
+                // The receiver lives as long as the server; a send error only happens during shutdown.
+                let _ = self.events.send(e);
+            }
         }
     }
 
-    /// Applies every transition due at `now`.
-    pub(crate) fn advance(&self, now: i64) {
-        let Ok(mut inner) = self.inner.lock() else { return };
+    /// Runs `op` under the lock (taken once) after applying every transition due at `now`; emits the events of both
+    /// once the lock is released, whether `op` succeeded or not.
+    fn with<T>(
+        &self,
+        now: i64,
+        op: impl FnOnce(&mut Inner, &mut Vec<Event>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let mut events = Vec::new();
+        let result = {
+            let mut inner = self.lock()?;
+            self.advance_locked(&mut inner, now, &mut events);
+            op(&mut inner, &mut events)
+        };
+        self.emit(events);
+        result
+    }
+
+    fn advance_locked(&self, inner: &mut Inner, now: i64, events: &mut Vec<Event>) {
         while let Some(&(d, id)) = inner.deadlines.first() {
             if d > now {
                 break;
             }
             let delete = match inner.sessions.get_mut(&id) {
-                Some(s) => s.step(now, self.retention_ms, &mut events),
+                Some(s) => s.step(now, self.retention_ms, events),
                 None => {
                     inner.deadlines.remove(&(d, id));
                     continue;
@@ -260,7 +283,14 @@ impl Store {
                 inner.reschedule(id);
             }
         }
-        drop(inner);
+    }
+
+    /// Applies every transition due at `now`.
+    pub(crate) fn advance(&self, now: i64) {
+        let mut events = Vec::new();
+        if let Ok(mut inner) = self.inner.lock() {
+            self.advance_locked(&mut inner, now, &mut events);
+        }
         self.emit(events);
     }
 
@@ -271,8 +301,20 @@ impl Store {
 
     /// Creates a session; 409 when another session holds any of the device's identifiers.
     pub(crate) fn create(&self, new: NewSession, now: i64) -> Result<SessionInfo, ApiError> {
-        self.advance(now);
-        let mut inner = self.lock()?;
+        let (out, wake_timer) = self.with(now, |inner, events| self.insert(inner, events, new, now))?;
+        if wake_timer {
+            self.changed.notify_one();
+        }
+        Ok(out)
+    }
+
+    fn insert(
+        &self,
+        inner: &mut Inner,
+        events: &mut Vec<Event>,
+        new: NewSession,
+        now: i64,
+    ) -> Result<(SessionInfo, bool), ApiError> {
         let keys = device_keys(&new.request.device);
         if keys.iter().any(|k| inner.devices.contains_key(k)) {
             return Err(ApiError::conflict());
@@ -319,7 +361,6 @@ impl Store {
         };
         session.deadline = session.next_deadline();
         let wake_timer = session.deadline < self.timer_wakes_at.load(Ordering::SeqCst);
-        let mut events = Vec::new();
         if available_now {
             events.push(session.event(EventQosStatus::Available, None, now));
         }
@@ -329,13 +370,8 @@ impl Store {
         }
         inner.deadlines.insert((session.deadline, id));
         inner.sessions.insert(id, session);
-        drop(inner);
-        if wake_timer {
-            self.changed.notify_one();
-        }
         tracing::info!(session_id = %id, profile = %out.qos_profile, status = %out.qos_status, doomed, "session created");
-        self.emit(events);
-        Ok(out)
+        Ok((out, wake_timer))
     }
 
     fn owned<'a>(inner: &'a mut Inner, id: &Uuid, owner: &str) -> Result<&'a mut Session, ApiError> {
@@ -348,37 +384,36 @@ impl Store {
 
     /// A session's current information.
     pub(crate) fn get(&self, id: &Uuid, owner: &str, now: i64) -> Result<SessionInfo, ApiError> {
-        self.advance(now);
-        let mut inner = self.lock()?;
-        Ok(Self::owned(&mut inner, id, owner)?.info.clone())
+        self.with(now, |inner, _| Ok(Self::owned(inner, id, owner)?.info.clone()))
     }
 
     /// Deletes a session; an AVAILABLE one gets an UNAVAILABLE / DELETE_REQUESTED event.
     pub(crate) fn delete(&self, id: &Uuid, owner: &str, now: i64) -> Result<(), ApiError> {
-        self.advance(now);
-        let mut inner = self.lock()?;
-        Self::owned(&mut inner, id, owner)?;
-        let Some(s) = inner.remove(id) else {
-            return Err(ApiError::session_not_found());
-        };
-        drop(inner);
-        tracing::info!(session_id = %id, status = %s.info.qos_status, "session deleted on request");
-        if s.info.qos_status == QosStatus::Available {
-            self.emit(vec![s.event(
-                EventQosStatus::Unavailable,
-                Some(StatusInfo::DeleteRequested),
-                now,
-            )]);
-        }
-        Ok(())
+        self.with(now, |inner, events| {
+            Self::owned(inner, id, owner)?;
+            let s = inner.remove(id).ok_or_else(ApiError::session_not_found)?;
+            tracing::info!(session_id = %id, status = %s.info.qos_status, "session deleted on request");
+            if s.info.qos_status == QosStatus::Available {
+                events.push(s.event(EventQosStatus::Unavailable, Some(StatusInfo::DeleteRequested), now));
+            }
+            Ok(())
+        })
     }
 
     /// Extends an AVAILABLE session: the remaining time grows by `additional` seconds, capped at
     /// [`MAX_REMAINING_S`]; `duration` and `expiresAt` follow.
     pub(crate) fn extend(&self, id: &Uuid, owner: &str, additional: u32, now: i64) -> Result<SessionInfo, ApiError> {
-        self.advance(now);
-        let mut inner = self.lock()?;
-        let s = Self::owned(&mut inner, id, owner)?;
+        self.with(now, |inner, _| Self::extend_locked(inner, id, owner, additional, now))
+    }
+
+    fn extend_locked(
+        inner: &mut Inner,
+        id: &Uuid,
+        owner: &str,
+        additional: u32,
+        now: i64,
+    ) -> Result<SessionInfo, ApiError> {
+        let s = Self::owned(inner, id, owner)?;
         if s.info.qos_status != QosStatus::Available {
             return Err(ApiError::invalid("The target session is inactive"));
         }
