@@ -53,7 +53,11 @@ const LIMITS: &[(&str, usize, &str)] = &[
     ),
     ("ERROR_MESSAGE", 256, "`ErrorInfo.message`."),
     ("PROFILE_DESCRIPTION", 128, "`QosProfile.description`."),
-    ("PROFILES", 10, "entries of a decoded QoS profile list."),
+    (
+        "PROFILES",
+        16,
+        "entries of a decoded `QosProfileList` (use `api::decode_get_qos_profiles_each` to stream any number).",
+    ),
     ("EVENT_ID", 64, "CloudEvent `id`."),
     ("EVENT_SOURCE", 160, "CloudEvent `source` (a URI reference)."),
     ("EVENT_TIME", 40, "CloudEvent `time` (RFC 3339 date-time)."),

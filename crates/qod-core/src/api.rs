@@ -11,7 +11,7 @@
 //! | `getSession` | [`encode_get_session`] | 200 → [`decode_get_session`] |
 //! | `deleteSession` | [`encode_delete_session`] | 204 → [`decode_delete_session`] |
 //! | `extendQosSessionDuration` | [`encode_extend_session`] | 200 → [`decode_extend_session`] |
-//! | `getQosProfiles` | [`encode_get_qos_profiles`] | 200 → [`decode_get_qos_profiles`] |
+//! | `getQosProfiles` | [`encode_get_qos_profiles`] | 200 → [`decode_get_qos_profiles`] (or streamed: [`decode_get_qos_profiles_each`]) |
 //! | `getQosProfile` | [`encode_get_qos_profile`] | 200 → [`decode_get_qos_profile`] |
 // An API error carries the server's `ErrorInfo` (code and message, ~330 bytes with the default limits) by value:
 // there is no heap to box it in, the `Result` is returned through the caller's stack slot anyway, and callers want
@@ -352,6 +352,33 @@ pub fn decode_delete_session(status: u16, body: &[u8]) -> Result<(), ResponseErr
 /// As [`decode_create_session`]; more profiles than [`limits::PROFILES`] is a decode error.
 pub fn decode_get_qos_profiles(status: u16, body: &[u8], out: &mut QosProfileList) -> Result<(), ResponseError> {
     decode_model(200, status, body, out)
+}
+
+/// `getQosProfiles` response, streamed: decodes each profile of the 200 array into `scratch` in turn and calls `each`
+/// with it, so any number of profiles costs the RAM of one. Returns how many there were.
+///
+/// # Errors
+/// As [`decode_create_session`].
+pub fn decode_get_qos_profiles_each(
+    status: u16,
+    body: &[u8],
+    scratch: &mut QosProfile,
+    each: &mut dyn FnMut(&QosProfile),
+) -> Result<usize, ResponseError> {
+    if status != 200 {
+        return Err(decode_error(status, body, None));
+    }
+    let codec = |e| ResponseError::Codec(Error::Decode(e));
+    let mut r = json::Reader::new(body);
+    let mut n = 0;
+    r.begin_array().map_err(codec)?;
+    while r.next_element().map_err(codec)? {
+        scratch.decode_from(&mut r).map_err(codec)?;
+        each(scratch);
+        n += 1;
+    }
+    r.finish().map_err(codec)?;
+    Ok(n)
 }
 
 /// `getQosProfile` response: 200 with a `QosProfile`.

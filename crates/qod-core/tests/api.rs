@@ -234,6 +234,27 @@ fn test_decode_operations() {
     let mut l = QosProfileList::default();
     api::decode_get_qos_profiles(status, &body, &mut l).unwrap();
     assert_eq!(l.len(), 3);
+    let mut names = vec![];
+    let mut scratch = QosProfile::default();
+    let n = api::decode_get_qos_profiles_each(status, &body, &mut scratch, &mut |p| names.push(p.name.to_string()))
+        .unwrap();
+    assert_eq!(
+        (n, names.as_slice()),
+        (3, &["QOS_VC".to_string(), "QOS_E".into(), "QOS_LEGACY".into()][..])
+    );
+    // Streaming has no list capacity: 40 profiles pass through one scratch value.
+    let many = format!("[{}]", vec![r#"{"name":"QOS_E","status":"ACTIVE"}"#; 40].join(","));
+    assert_eq!(
+        api::decode_get_qos_profiles_each(200, many.as_bytes(), &mut scratch, &mut |_| {}),
+        Ok(40)
+    );
+    assert!(api::decode_get_qos_profiles_each(
+        404,
+        include_bytes!("vectors/error_info_404.json"),
+        &mut scratch,
+        &mut |_| {}
+    )
+    .is_err());
     let (status, body) = read(&http("200 OK", include_bytes!("vectors/qos_profile.json"))).unwrap();
     let mut p = QosProfile::default();
     api::decode_get_qos_profile(status, &body, &mut p).unwrap();
