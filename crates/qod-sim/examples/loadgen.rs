@@ -136,6 +136,18 @@ async fn fetch_token(addr: &str) -> Result<String, Box<dyn std::error::Error + S
     Ok(v["access_token"].as_str().ok_or("no access_token")?.to_owned())
 }
 
+/// CPU time (user + system) this process has used, from `/proc/self/stat` (Linux; `None` elsewhere). On a shared
+/// machine `ops / cpu_seconds` says what the code achieves per core, whatever else competes for the cores.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the `(comm)`, which may contain spaces: state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    // USER_HZ is 100 on every mainstream Linux target.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let args = Args::parse();
@@ -165,6 +177,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         args.seconds,
         if args.auth { " (auth)" } else { "" }
     );
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let tasks: Vec<_> = (0..args.clients)
@@ -204,6 +217,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         pct(0.99),
         total.micros.last().copied().unwrap_or(0)
     );
+    if let (Some(a), Some(b)) = (cpu_before, cpu_seconds()) {
+        let cpu = b - a;
+        println!(
+            "cpu_seconds={cpu:.2} (of {:.0} available on {} cores) ops_per_cpu_second={:.0}",
+            secs * std::thread::available_parallelism().map_or(1, |n| n.get()) as f64,
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            total.ops as f64 / cpu.max(0.01)
+        );
+    }
     if total.errors > 0 {
         return Err(format!("{} errors", total.errors).into());
     }
