@@ -6,8 +6,7 @@ use qod_client::tokio::{TokioConnector, TokioDelay};
 use qod_client::{Client, ClientError, Config};
 use qod_core::http::{ResponseReader, Status};
 use qod_core::model::{
-    CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, QosProfileStatus, SessionInfo,
-    Webhook,
+    CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
 };
 use qod_embassy::ServerUrl;
 use std::time::Duration;
@@ -296,9 +295,14 @@ fn api_error(e: ClientError<std::io::Error>) -> String {
     e.to_string()
 }
 
+/// Prints `v` as pretty JSON, members in the spec's order. A webhook's `notificationAuthToken` is a credential: it
+/// is shown as `<redacted>`, never printed.
 fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
     let bytes = qod_core::json::to_vec(v).map_err(|e| format!("cannot encode the answer: {e}"))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    if let Some(token) = value.pointer_mut("/webhook/notificationAuthToken") {
+        *token = serde_json::Value::from("<redacted>");
+    }
     println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
     Ok(())
 }
@@ -361,8 +365,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
     }
 }
 
-/// Runs `qod profiles [NAME]`. Without a name it asks once per profile status, so that each answer fits the
-/// client's list capacity (`qod_core::limits::PROFILES`).
+/// Runs `qod profiles [NAME]`: one profile, or the whole catalogue (up to `qod_core::limits::PROFILES`).
 ///
 /// # Errors
 /// As [`run_session`].
@@ -374,29 +377,16 @@ pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
             print_json(&p)
         }
         None => {
-            let mut all: Vec<serde_json::Value> = Vec::new();
+            let mut list = QosProfileList::new();
             with_client!(&g, client, {
-                for status in [
-                    QosProfileStatus::Active,
-                    QosProfileStatus::Inactive,
-                    QosProfileStatus::Deprecated,
-                ] {
-                    let mut list = QosProfileList::new();
-                    match client.qos_profiles(None, Some(status), &mut list).await {
-                        Ok(()) => {}
-                        // The spec answers 404 when no profile matches.
-                        Err(e) if e.status() == Some(404) => continue,
-                        Err(e) => return Err(api_error(e)),
-                    }
-                    for p in &list {
-                        let bytes = qod_core::json::to_vec(p).map_err(|e| e.to_string())?;
-                        all.push(serde_json::from_slice(&bytes).map_err(|e| e.to_string())?);
-                    }
+                match client.qos_profiles(None, None, &mut list).await {
+                    Ok(()) => Ok(()),
+                    // The spec answers 404 when no profile matches: an empty catalogue.
+                    Err(e) if e.status() == Some(404) => Ok(()),
+                    Err(e) => Err(api_error(e)),
                 }
-                Ok::<(), String>(())
             })?;
-            println!("{}", serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?);
-            Ok(())
+            print_json(&list)
         }
     }
 }

@@ -92,6 +92,8 @@ pub async fn run(args: Args) -> Result<(), String> {
             tracing::info!(clients = ?ids, "accepting clients");
         }
     }
+    // Install the signal handlers before announcing the URL: a script may send SIGTERM as soon as it reads it.
+    let stop = Signals::install();
     let sim = qod_sim::serve(config)
         .await
         .map_err(|e| format!("cannot start the simulator: {e}"))?;
@@ -102,30 +104,39 @@ pub async fn run(args: Args) -> Result<(), String> {
             .map_err(|e| format!("stdout: {e}"))?;
     }
     tracing::info!(token_url = %sim.token_url(), "ready; Ctrl-C or SIGTERM stops");
-    wait_for_signal().await;
+    stop.wait().await;
     tracing::info!("shutting down");
     sim.shutdown().await;
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Ctrl-C (SIGINT) and, on Unix, SIGTERM, registered up front.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let streams = signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)));
+            Signals { streams: streams.ok() }
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.streams {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -129,9 +129,13 @@ fn test_session_lifecycle_with_client_credentials() {
     assert_eq!(created["devicePorts"]["ports"], serde_json::json!([5060, 5061]));
     assert_eq!(created["applicationServerPorts"]["ranges"][1]["from"], 9000);
     assert_eq!(created["webhook"]["notificationUrl"], "https://app.example/cb");
+    // The webhook credential is never printed.
+    assert_eq!(created["webhook"]["notificationAuthToken"], "<redacted>");
     let id = created["sessionId"].as_str().unwrap().to_owned();
 
-    let got = stdout_json(&run(&["session", "get", &id]));
+    let got = run(&["session", "get", &id]);
+    assert!(!String::from_utf8_lossy(&got.stdout).contains("c8974e592c2fa383d4a3960714"));
+    let got = stdout_json(&got);
     assert_eq!(got["sessionId"], id.as_str());
     let extended = stdout_json(&run(&["session", "extend", &id, "--by", "60"]));
     assert_eq!(extended["duration"], 660);
