@@ -128,6 +128,9 @@ pub struct Client<'b, C, D> {
     tx: &'b mut [u8],
     rx: &'b mut [u8],
     connected: bool,
+    /// An exchange is under way. Still set when a request starts means the previous request's future was dropped
+    /// mid-exchange (e.g. by a caller's own timeout): the connection may hold half a response and is not reused.
+    in_flight: bool,
 }
 
 impl<C, D> core::fmt::Debug for Client<'_, C, D> {
@@ -151,6 +154,7 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
             tx: tx_buf,
             rx: rx_buf,
             connected: false,
+            in_flight: false,
         }
     }
 
@@ -311,9 +315,15 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
         let mut retries = 0u8;
         let mut stale_retry = idempotent;
         loop {
+            if core::mem::replace(&mut self.in_flight, true) {
+                self.conn.abort();
+                self.connected = false;
+            }
             let tx = self.tx.get(..n).unwrap_or(&[]);
             let attempt = exchange(&mut self.conn, &mut self.connected, !idempotent, tx, self.rx);
-            let res = match select(attempt, self.delay.delay_ms(self.config.timeout_ms)).await {
+            let outcome = select(attempt, self.delay.delay_ms(self.config.timeout_ms)).await;
+            self.in_flight = false;
+            let res = match outcome {
                 Either::First(Ok(r)) => r,
                 Either::First(Err(fail)) => {
                     self.conn.abort();

@@ -126,7 +126,11 @@ impl embedded_io_async::Read for Mock {
                 Ok(0)
             }
             Some(Rx::Err(k)) => Err(MockError(k)),
-            Some(Rx::Never) => core::future::pending().await,
+            Some(Rx::Never) => {
+                // A peer that stays silent stays silent for every later read too.
+                cur.rx.push_front(Rx::Never);
+                core::future::pending().await
+            }
         }
     }
 }
@@ -588,4 +592,43 @@ fn test_secrets_not_in_debug() {
     let c = client(Mock::new([]), &mut b);
     let d = format!("{c:?} {:?}", c.config());
     assert!(!d.contains(TOKEN) && d.contains("redacted"), "{d}");
+}
+
+/// A delay that never completes, so only the test decides when a request stops.
+struct NeverDelay;
+impl embedded_hal_async::delay::DelayNs for NeverDelay {
+    async fn delay_ns(&mut self, _: u32) {
+        core::future::pending().await
+    }
+}
+
+#[test]
+fn test_request_dropped_mid_response_does_not_poison_the_connection() {
+    use std::future::Future;
+    use std::task::{Context, Poll as TaskPoll, Waker};
+    let j = session_json("AVAILABLE");
+    let whole = ok(200, &j);
+    // Connection 1 sends half a response, then nothing. Connection 2 answers.
+    let mock = Mock::new([
+        Script::new([Rx::Data(whole[..40].to_vec()), Rx::Never]),
+        Script::responses([whole.clone()]),
+    ]);
+    let mut b = Bufs::new();
+    let mut c = Client::new(mock, NeverDelay, config(), &mut b.tx, &mut b.rx);
+    let mut s = SessionInfo::default();
+    let mut cx = Context::from_waker(Waker::noop());
+    {
+        let first = std::pin::pin!(c.get_session(ID, &mut s));
+        assert!(first.poll(&mut cx).is_pending(), "waits for the rest of the response");
+        // Dropped here, as a caller's own timeout would.
+    }
+    // Every mock operation but `Never` completes at once: one poll must finish the next request on a new connection.
+    {
+        let second = std::pin::pin!(c.get_session(ID, &mut s));
+        let ready = matches!(second.poll(&mut cx), TaskPoll::Ready(Ok(())));
+        assert!(ready, "reused the half-read connection");
+    }
+    assert_eq!(s.qos_status, QosStatus::Available);
+    let m = c.transport();
+    assert_eq!((m.connects, m.aborts), (2, 1));
 }
