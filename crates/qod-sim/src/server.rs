@@ -128,7 +128,8 @@ pub async fn serve(config: Config) -> io::Result<RunningSim> {
         &base,
     );
     let timers = tokio::spawn(run_timers(store.clone(), config.clock.clone(), shutdown_rx.clone()));
-    let accept = tokio::spawn(accept_loop(listener, app, shutdown_rx));
+    let faults_on = !config.faults.rules.is_empty();
+    let accept = tokio::spawn(accept_loop(listener, app, faults_on, shutdown_rx));
     tracing::info!(%base_url, auth = config.auth.enabled, "qod-sim listening");
     Ok(RunningSim {
         addr,
@@ -142,14 +143,14 @@ pub async fn serve(config: Config) -> io::Result<RunningSim> {
     })
 }
 
-async fn accept_loop(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
+async fn accept_loop(listener: TcpListener, app: Router, faults_on: bool, mut shutdown: watch::Receiver<bool>) {
     // Each connection holds a sender; when all are gone, `open.recv()` yields `None`.
     let (open_tx, mut open) = mpsc::channel::<()>(1);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    tokio::spawn(connection(stream, app.clone(), shutdown.clone(), open_tx.clone()));
+                    tokio::spawn(connection(stream, app.clone(), faults_on, shutdown.clone(), open_tx.clone()));
                 }
                 Err(e) => {
                     // E.g. out of file descriptors: back off instead of spinning.
@@ -165,12 +166,20 @@ async fn accept_loop(listener: TcpListener, app: Router, mut shutdown: watch::Re
     let _ = tokio::time::timeout(Duration::from_secs(5), open.recv()).await;
 }
 
-async fn connection(stream: TcpStream, app: Router, mut shutdown: watch::Receiver<bool>, _open: mpsc::Sender<()>) {
+async fn connection(
+    stream: TcpStream,
+    app: Router,
+    faults_on: bool,
+    mut shutdown: watch::Receiver<bool>,
+    _open: mpsc::Sender<()>,
+) {
     let _ = stream.set_nodelay(true);
     let fault = Arc::new(ConnFault::default());
     let io = TokioIo::new(FaultIo::new(stream, fault.clone()));
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-        req.extensions_mut().insert(fault.clone());
+        if faults_on {
+            req.extensions_mut().insert(fault.clone());
+        }
         app.clone().oneshot(req.map(Body::new))
     });
     let conn = hyper::server::conn::http1::Builder::new()
