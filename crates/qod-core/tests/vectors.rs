@@ -85,6 +85,8 @@ fn test_decode_escapes_and_raw_utf8() {
     assert_eq!(wh.notification_url, "https://application-server.com/cb?a=\"b\"");
     assert!(wh.notification_auth_token.is_none(), "null optional is absent");
     assert_eq!(v.messages[0].description, "tab\there, newline\nthere, raw é and 😀");
+    // An escaped member name still matches (`"qos\u0053tatus"`).
+    assert_eq!(v.qos_status, QosStatus::Available);
 }
 
 #[test]

@@ -5,22 +5,41 @@ type R<T> = Result<T, DecodeError>;
 /// The most container levels [`Reader`] tracks (its skip stack is a `u64` bit set).
 const MAX_DEPTH: usize = if limits::DEPTH < 64 { limits::DEPTH } else { 64 };
 
-/// A member name. Names without escapes borrow the input; escaped names are unescaped into a small inline buffer
-/// (names longer than that cannot be one of ours and compare unequal to every known name).
+/// A member name as it appears in the input. Names are compared with [`Key::matches`]; one with escapes is
+/// unescaped during the comparison (rare on the wire, so that path stays out of the common one).
 #[derive(Debug, Clone, Copy)]
-pub enum Key<'a> {
-    /// Borrowed straight from the input.
-    Raw(&'a [u8]),
-    /// Unescaped copy (length, bytes).
-    Unescaped(u8, [u8; 32]),
+pub struct Key<'a> {
+    /// Without escapes: the bytes between the quotes. With escapes: those bytes and the closing quote.
+    raw: &'a [u8],
+    escaped: bool,
 }
 
-impl<'a> Key<'a> {
-    /// The name's bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Key::Raw(b) => b,
-            Key::Unescaped(n, buf) => buf.get(..usize::from(*n)).unwrap_or(&[]),
+impl Key<'_> {
+    /// Whether the name, unescaped, equals `name`.
+    pub fn matches(&self, name: &str) -> bool {
+        if !self.escaped {
+            return self.raw == name.as_bytes();
+        }
+        let mut cmp = Compare {
+            rest: name.as_bytes(),
+            equal: true,
+        };
+        let mut r = Reader::new(self.raw);
+        r.string_body(&mut cmp).is_ok() && cmp.equal && cmp.rest.is_empty()
+    }
+}
+
+/// Compares unescaped pieces with the rest of an expected name.
+struct Compare<'n> {
+    rest: &'n [u8],
+    equal: bool,
+}
+
+impl Sink for Compare<'_> {
+    fn push(&mut self, s: &str) {
+        match self.rest.strip_prefix(s.as_bytes()) {
+            Some(rest) => self.rest = rest,
+            None => self.equal = false,
         }
     }
 }
@@ -231,22 +250,19 @@ impl<'a> Reader<'a> {
                 // Names are compared byte-wise with the spec's ASCII names, and an unknown member is skipped unread,
                 // so a name's encoding cannot affect the result and is not checked here.
                 self.pos = end + 1;
-                Ok(Key::Raw(self.buf.get(start..end).unwrap_or(&[])))
+                Ok(Key {
+                    raw: self.buf.get(start..end).unwrap_or(&[]),
+                    escaped: false,
+                })
             }
             _ => {
-                // Escaped (or malformed) name: unescape into a small buffer; overflow just marks it unknown.
+                // Escaped (or malformed) name: validate it now, compare it unescaped later.
                 self.pos = start;
-                let mut out = InlineBuf {
-                    buf: [0; 32],
-                    len: 0,
-                    overflow: false,
-                };
-                self.string_body(&mut out)?;
-                if out.overflow {
-                    Ok(Key::Unescaped(0, [0xff; 32]))
-                } else {
-                    Ok(Key::Unescaped(out.len, out.buf))
-                }
+                self.string_body(&mut Discard)?;
+                Ok(Key {
+                    raw: self.buf.get(start..self.pos).unwrap_or(&[]),
+                    escaped: true,
+                })
             }
         }
     }
@@ -858,17 +874,17 @@ mod tests {
         let mut r = Reader::new(br#" { "a" : 1 , "b\u0063" : [ 2 , 3 ] , "c" : {} } "#);
         r.begin_object().unwrap();
         let k = r.next_key().unwrap().unwrap();
-        assert_eq!(k.as_bytes(), b"a");
+        assert!(k.matches("a") && !k.matches("b") && !k.matches(""));
         assert_eq!(r.u32().unwrap(), 1);
         let k = r.next_key().unwrap().unwrap();
-        assert_eq!(k.as_bytes(), b"bc");
+        assert!(k.matches("bc") && !k.matches("b") && !k.matches("bcd") && !k.matches("bd"));
         r.begin_array().unwrap();
         let mut items = vec![];
         while r.next_element().unwrap() {
             items.push(r.u32().unwrap());
         }
         assert_eq!(items, [2, 3]);
-        assert_eq!(r.next_key().unwrap().unwrap().as_bytes(), b"c");
+        assert!(r.next_key().unwrap().unwrap().matches("c"));
         r.skip().unwrap();
         assert!(r.next_key().unwrap().is_none());
         r.finish().unwrap();

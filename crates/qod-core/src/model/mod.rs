@@ -177,10 +177,9 @@ fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut
     // Servers usually send members in the spec's order: try the one after the last match first.
     let mut guess = 0;
     while let Some(key) = r.next_key()? {
-        let key = key.as_bytes();
         let found = match schema.names.get(guess) {
-            Some(n) if n.as_bytes() == key => Some(guess),
-            _ => schema.names.iter().position(|n| n.as_bytes() == key),
+            Some(n) if key.matches(n) => Some(guess),
+            _ => schema.names.iter().position(|n| key.matches(n)),
         };
         let Some(i) = found else {
             r.skip()?;
