@@ -35,12 +35,6 @@ pub struct RunningSim {
     notifier: Option<JoinHandle<()>>,
 }
 
-impl std::fmt::Debug for Store {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Store")
-    }
-}
-
 impl RunningSim {
     /// The bound address (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {

@@ -201,6 +201,14 @@ pub(crate) struct Store {
     terminate_after_ms: Option<i64>,
 }
 
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("sessions", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
 fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
