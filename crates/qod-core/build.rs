@@ -38,8 +38,12 @@ const LIMITS: &[(&str, usize, &str)] = &[
     ("IPV4_CIDR", 18, "an IPv4 literal with `/mask` (application server)."),
     ("IPV6", 45, "an IPv6 literal, including an embedded IPv4 tail."),
     ("IPV6_CIDR", 49, "an IPv6 literal with `/prefix` (application server)."),
-    ("PORTS", 4, "entries of `PortsSpec.ports`."),
-    ("PORT_RANGES", 4, "entries of `PortsSpec.ranges`."),
+    ("PORTS", 8, "entries of `PortsSpec.ports` (the spec sets no maximum)."),
+    (
+        "PORT_RANGES",
+        8,
+        "entries of `PortsSpec.ranges` (the spec sets no maximum).",
+    ),
     (
         "MESSAGES",
         2,

@@ -307,6 +307,7 @@ fn test_hostile_nesting_in_unknown_member() {
 #[test]
 fn test_session_info_fits_2kb() {
     let size = core::mem::size_of::<SessionInfo>();
+    println!("size_of::<SessionInfo>() = {size} bytes with the default limits");
     assert!(size <= 2048, "SessionInfo takes {size} bytes with the default limits");
 }
 

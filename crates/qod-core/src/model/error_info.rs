@@ -17,7 +17,8 @@ pub struct ErrorInfo {
 }
 
 wire_enum! {
-    /// The CAMARA error codes v0.10.1 uses (`ErrorInfo.code`), for matching; anything else is `Unknown`.
+    /// The CAMARA error codes (`ErrorInfo.code`) v0.10.1 and the CAMARA commonalities use, for matching; anything else
+    /// is `Unknown`.
     ErrorCode, "code" {
         /// 400: a parameter is invalid.
         InvalidArgument = "INVALID_ARGUMENT",
@@ -29,8 +30,14 @@ wire_enum! {
         PermissionDenied = "PERMISSION_DENIED",
         /// 404: no such session or profile.
         NotFound = "NOT_FOUND",
+        /// 405: the method is not allowed on this resource.
+        MethodNotAllowed = "METHOD_NOT_ALLOWED",
+        /// 406: the requested representation cannot be produced.
+        NotAcceptable = "NOT_ACCEPTABLE",
         /// 409: another session exists for the device.
         Conflict = "CONFLICT",
+        /// 415: the request body's media type is not supported.
+        UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE",
         /// 429: too many requests.
         TooManyRequests = "TOO_MANY_REQUESTS",
         /// 500: server failure.
@@ -39,6 +46,8 @@ wire_enum! {
         NotImplemented = "NOT_IMPLEMENTED",
         /// 503: try again later.
         Unavailable = "UNAVAILABLE",
+        /// 504: the server timed out.
+        Timeout = "TIMEOUT",
     }
 }
 
