@@ -336,27 +336,14 @@ impl<'a> Reader<'a> {
     /// Not a (well-formed) string.
     pub fn enum_index(&mut self, variants: &[&str]) -> R<Option<usize>> {
         self.expect_value_start(b'"')?;
-        let start = self.pos;
-        let end = self.scan_plain();
-        if self.buf.get(end) == Some(&b'"') {
-            let raw = self.buf.get(start..end).unwrap_or(&[]);
-            if core::str::from_utf8(raw).is_err() {
-                return Err(self.err(K::InvalidUtf8));
-            }
-            self.pos = end + 1;
-            return Ok(variants.iter().position(|v| v.as_bytes() == raw));
+        // Read it like a member name (escapes compared in place), then match.
+        self.pos -= 1;
+        let at = self.pos + 1;
+        let value = self.key()?;
+        if !value.escaped && core::str::from_utf8(value.raw).is_err() {
+            return Err(DecodeError::new(K::InvalidUtf8, at));
         }
-        let mut out = InlineBuf {
-            buf: [0; 32],
-            len: 0,
-            overflow: false,
-        };
-        self.string_body(&mut out)?;
-        if out.overflow {
-            return Ok(None);
-        }
-        let got = out.buf.get(..usize::from(out.len)).unwrap_or(&[]);
-        Ok(variants.iter().position(|v| v.as_bytes() == got))
+        Ok(variants.iter().position(|v| value.matches(v)))
     }
 
     /// Slow path: the string body from `pos` (after the opening quote) with escapes, into `sink`.
@@ -677,7 +664,7 @@ impl<'a> Reader<'a> {
 
 /// Length of the leading run of `bytes` without `"`, `\` or control characters: the bytes a JSON string can hold
 /// unescaped. Scans eight bytes at a time (SWAR): the strings of a QoD document are mostly long plain runs.
-#[inline]
+#[inline(never)]
 pub(crate) fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -724,24 +711,6 @@ impl Sink for StringSink<'_> {
     fn push(&mut self, s: &str) {
         if self.0.push_str(s).is_err() {
             self.1 = true;
-        }
-    }
-}
-
-struct InlineBuf {
-    buf: [u8; 32],
-    len: u8,
-    overflow: bool,
-}
-impl Sink for InlineBuf {
-    fn push(&mut self, s: &str) {
-        let start = usize::from(self.len);
-        match self.buf.get_mut(start..start + s.len()) {
-            Some(dst) if !self.overflow => {
-                dst.copy_from_slice(s.as_bytes());
-                self.len += s.len() as u8;
-            }
-            _ => self.overflow = true,
         }
     }
 }
