@@ -34,10 +34,11 @@ enum Command {
     Profiles(gateway::ProfilesArgs),
 }
 
-/// Logs go to stderr (stdout is for results, e.g. the simulator's URL); `RUST_LOG` overrides the default `info`.
-fn init_logging() {
+/// Logs go to stderr (stdout is for results, e.g. the simulator's URL); `RUST_LOG` overrides the default level
+/// (`warn` for `demo`, whose steps are its output, `info` otherwise).
+fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -48,7 +49,11 @@ fn init_logging() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(if matches!(cli.command, Command::Demo(_)) {
+        "warn"
+    } else {
+        "info"
+    });
     let result = match cli.command {
         Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => demo::run(args).await,
