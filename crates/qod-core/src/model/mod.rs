@@ -1,8 +1,8 @@
 //! The CAMARA QoD v0.10.1 schemas, names verbatim from `qod-api.yaml` (Rust fields in snake_case, JSON in
 //! camelCase). Strings are `heapless::String`s sized by [`crate::limits`]; lists are `heapless::Vec`s.
 //!
-//! Every model implements [`Decode`](crate::Decode) (in place, from untrusted bytes; never panics) and
-//! [`Encode`](crate::Encode) (compact JSON, members in the spec's order). With the `serde` feature they also
+//! Every model implements [`Decode`] (in place, from untrusted bytes; never panics) and
+//! [`Encode`] (compact JSON, members in the spec's order). With the `serde` feature they also
 //! implement `serde::Serialize`/`Deserialize` with the same JSON names, for host tools that use `serde_json`.
 
 mod device;
