@@ -160,7 +160,7 @@ fn head<'b>(
 }
 
 fn session_id(id: &str) -> Result<(), Error> {
-    if id.len() > limits::SESSION_ID.max(36) {
+    if id.len() > limits::SESSION_ID {
         return Err(Error::Invalid(ValidationError {
             field: "sessionId",
             problem: Problem::TooLong,

@@ -117,7 +117,7 @@ impl<'b> Writer<'b> {
         for (n, &limb) in limbs.iter().take(used).enumerate() {
             let mut x = limb;
             let last = n + 1 == used;
-            for digit in 0..9 {
+            for _ in 0..9 {
                 i -= 1;
                 if let Some(slot) = tmp.get_mut(i) {
                     *slot = b'0' + (x % 10) as u8;
@@ -126,7 +126,6 @@ impl<'b> Writer<'b> {
                 if last && x == 0 {
                     break;
                 }
-                let _ = digit;
             }
         }
         self.raw(tmp.get(i..).unwrap_or(&[]))
