@@ -11,7 +11,7 @@ rustup component add llvm-tools >/dev/null 2>&1 || true
 bin=$(find "$(rustc --print sysroot)/lib/rustlib" -name llvm-size -path '*/bin/*' | head -1)
 [ -n "$bin" ] || { echo "llvm-size not found (rustup component add llvm-tools)"; exit 1; }
 tools=$(dirname "$bin")
-elf=target/$target/release/core-size
+elf=${CARGO_TARGET_DIR:-target}/$target/release/core-size
 flash() { "$tools/llvm-size" -A "$elf" | awk '/^\.text|^\.rodata/ {s += $2} END {print s}'; }
 
 echo "== qod-core codec + HTTP on $target (opt-level s, LTO) =="

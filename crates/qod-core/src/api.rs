@@ -368,17 +368,21 @@ pub fn decode_get_qos_profiles_each(
     if status != 200 {
         return Err(decode_error(status, body, None));
     }
-    let codec = |e| ResponseError::Codec(Error::Decode(e));
     let mut r = json::Reader::new(body);
     let mut n = 0;
-    r.begin_array().map_err(codec)?;
-    while r.next_element().map_err(codec)? {
-        scratch.decode_from(&mut r).map_err(codec)?;
-        each(scratch);
-        n += 1;
+    let mut run = || {
+        r.begin_array()?;
+        while r.next_element()? {
+            scratch.decode_from(&mut r)?;
+            each(scratch);
+            n += 1;
+        }
+        r.finish()
+    };
+    match run() {
+        Ok(()) => Ok(n),
+        Err(json::Failed) => Err(ResponseError::Codec(Error::Decode(r.error()))),
     }
-    r.finish().map_err(codec)?;
-    Ok(n)
 }
 
 /// `getQosProfile` response: 200 with a `QosProfile`.

@@ -67,24 +67,19 @@ impl From<HttpError> for Error {
 pub struct DecodeError {
     /// What was wrong.
     pub kind: DecodeErrorKind,
-    /// The member's path in the document (`""` for the document itself).
-    pub path: &'static str,
+    /// The member's path in the document (empty for the document itself).
+    pub path: MemberPath,
     /// Byte offset in the input where the problem was seen.
     pub offset: usize,
 }
 
 impl DecodeError {
     pub(crate) const fn new(kind: DecodeErrorKind, offset: usize) -> Self {
-        DecodeError { kind, path: "", offset }
-    }
-
-    /// Attaches `path` unless a deeper (more precise) path is already set.
-    #[inline]
-    pub(crate) fn at(mut self, path: &'static str) -> Self {
-        if self.path.is_empty() {
-            self.path = path;
+        DecodeError {
+            kind,
+            path: MemberPath::EMPTY,
+            offset,
         }
-        self
     }
 }
 
@@ -99,6 +94,97 @@ impl fmt::Display for DecodeError {
 }
 
 impl core::error::Error for DecodeError {}
+
+/// The member path of a [`DecodeError`]: the names of the members the decoder was inside, outermost first, shown
+/// joined by `.` (`applicationServerPorts.ranges.from`). List items add no segment. Compares equal to that string.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct MemberPath {
+    /// Innermost first (segments are added as the error leaves each member).
+    segs: [&'static str; MemberPath::DEPTH],
+    len: u8,
+}
+
+impl MemberPath {
+    /// The most segments a path keeps (the v0.10.1 models nest three deep); outer segments beyond it are dropped.
+    pub const DEPTH: usize = 4;
+    pub(crate) const EMPTY: MemberPath = MemberPath {
+        segs: [""; MemberPath::DEPTH],
+        len: 0,
+    };
+
+    /// Whether the error concerns the document itself rather than a member.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The segments, outermost first.
+    pub fn segments(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.segs.iter().take(usize::from(self.len)).rev().copied()
+    }
+
+    /// Adds the member an error is leaving (the next-outer segment).
+    pub(crate) fn push_outer(&mut self, name: &'static str) {
+        if let Some(slot) = self.segs.get_mut(usize::from(self.len)) {
+            *slot = name;
+            self.len += 1;
+        }
+    }
+}
+
+impl fmt::Display for MemberPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.segments().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            f.write_str(s)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for MemberPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for MemberPath {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        for (i, s) in self.segments().enumerate() {
+            if i > 0 {
+                defmt::write!(f, ".");
+            }
+            defmt::write!(f, "{=str}", s);
+        }
+    }
+}
+
+impl PartialEq<str> for MemberPath {
+    fn eq(&self, other: &str) -> bool {
+        let mut rest = other.as_bytes();
+        for (i, s) in self.segments().enumerate() {
+            if i > 0 {
+                match rest.strip_prefix(b".") {
+                    Some(r) => rest = r,
+                    None => return false,
+                }
+            }
+            match rest.strip_prefix(s.as_bytes()) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
+}
+
+impl PartialEq<&str> for MemberPath {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
 
 /// Kinds of [`DecodeError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

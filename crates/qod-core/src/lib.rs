@@ -21,7 +21,7 @@ pub mod validate;
 #[doc(hidden)]
 pub mod fuzzing;
 
-pub use error::{DecodeError, DecodeErrorKind, Error, HttpError, Problem, ValidationError};
+pub use error::{DecodeError, DecodeErrorKind, Error, HttpError, MemberPath, Problem, ValidationError};
 pub use json::{decode, decode_into, encode, Decode, Encode};
 pub use secret::Secret;
 pub use validate::Validate;

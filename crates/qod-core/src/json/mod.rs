@@ -28,14 +28,21 @@ pub use writer::{ObjectWriter, Writer};
 
 use crate::{DecodeError, Error};
 
+/// A decode step failed; what, where and in which member is kept by the [`Reader`] ([`Reader::error`]).
+///
+/// Zero-sized on purpose: a `Result` of it travels in registers, which keeps the decoders small and fast; the
+/// [`DecodeError`] is built once, by whoever started the decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failed;
+
 /// A model that can be decoded in place from JSON.
 pub trait Decode {
     /// Decodes one JSON value from `r` into `self`, overwriting every field (optional members absent from the input
     /// become `None`). On error `self` holds a partial value.
     ///
     /// # Errors
-    /// A [`DecodeError`] naming the member path and byte offset.
-    fn decode_from(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError>;
+    /// [`Failed`]; [`Reader::error`] then names the member path and byte offset.
+    fn decode_from(&mut self, r: &mut Reader<'_>) -> Result<(), Failed>;
 }
 
 /// A model that can be encoded as compact JSON, members in the spec's order.
@@ -57,8 +64,10 @@ pub trait Encode {
 /// Never.
 pub fn decode_into<T: Decode>(bytes: &[u8], out: &mut T) -> Result<(), DecodeError> {
     let mut r = Reader::new(bytes);
-    out.decode_from(&mut r)?;
-    r.finish()
+    match out.decode_from(&mut r).and_then(|()| r.finish()) {
+        Ok(()) => Ok(()),
+        Err(Failed) => Err(r.error()),
+    }
 }
 
 /// Decodes the whole of `bytes` into a new `T`. Prefer [`decode_into`] for large models on small stacks.

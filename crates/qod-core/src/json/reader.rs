@@ -1,6 +1,7 @@
+use super::Failed;
 use crate::{limits, DecodeError, DecodeErrorKind as K};
 
-type R<T> = Result<T, DecodeError>;
+type R<T> = Result<T, Failed>;
 
 /// The most container levels [`Reader`] tracks (its skip stack is a `u64` bit set).
 const MAX_DEPTH: usize = if limits::DEPTH < 64 { limits::DEPTH } else { 64 };
@@ -52,6 +53,8 @@ pub struct Reader<'a> {
     depth: usize,
     /// A value was just consumed inside the current container, so a `,` must come before the next one.
     need_comma: bool,
+    /// The last failure, completed with member names as it leaves each member.
+    error: DecodeError,
 }
 
 fn is_ws(b: u8) -> bool {
@@ -66,6 +69,7 @@ impl<'a> Reader<'a> {
             pos: 0,
             depth: 0,
             need_comma: false,
+            error: DecodeError::new(K::Syntax, 0),
         }
     }
 
@@ -74,11 +78,32 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
-    fn err(&self, kind: K) -> DecodeError {
-        DecodeError::new(kind, self.pos)
+    /// What went wrong, where, once a step returned [`Failed`].
+    pub fn error(&self) -> DecodeError {
+        self.error
     }
 
-    fn eof_or_syntax(&self) -> DecodeError {
+    /// Records a failure of `kind` at byte `at`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn fail(&mut self, kind: K, at: usize) -> Failed {
+        self.error = DecodeError::new(kind, at);
+        Failed
+    }
+
+    /// Adds `name` to the failure's member path, as the failure leaves that member.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn in_member(&mut self, name: &'static str) -> Failed {
+        self.error.path.push_outer(name);
+        Failed
+    }
+
+    fn err(&mut self, kind: K) -> Failed {
+        self.fail(kind, self.pos)
+    }
+
+    fn eof_or_syntax(&mut self) -> Failed {
         if self.pos >= self.buf.len() {
             self.err(K::Eof)
         } else {
@@ -303,7 +328,7 @@ impl<'a> Reader<'a> {
         let mut sink = StringSink(out, false);
         self.string_body(&mut sink)?;
         if sink.1 {
-            return Err(DecodeError::new(K::TooLong, start));
+            return Err(self.fail(K::TooLong, start));
         }
         Ok(())
     }
@@ -316,7 +341,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let mut s = heapless::String::<64>::new();
         self.string_into(&mut s).map_err(|e| {
-            if e.kind == K::TooLong {
+            if self.error.kind == K::TooLong {
                 self.err(K::UnexpectedValue)
             } else {
                 e
@@ -325,7 +350,7 @@ impl<'a> Reader<'a> {
         if s.as_str() == expected {
             Ok(())
         } else {
-            Err(DecodeError::new(K::UnexpectedValue, start))
+            Err(self.fail(K::UnexpectedValue, start))
         }
     }
 
@@ -341,7 +366,7 @@ impl<'a> Reader<'a> {
         let at = self.pos + 1;
         let value = self.key()?;
         if !value.escaped && core::str::from_utf8(value.raw).is_err() {
-            return Err(DecodeError::new(K::InvalidUtf8, at));
+            return Err(self.fail(K::InvalidUtf8, at));
         }
         Ok(variants.iter().position(|v| value.matches(v)))
     }
@@ -407,7 +432,7 @@ impl<'a> Reader<'a> {
                 };
                 char::from_u32(code).ok_or_else(|| self.err(K::InvalidEscape))?
             }
-            _ => return Err(DecodeError::new(K::InvalidEscape, self.pos - 1)),
+            _ => return Err(self.fail(K::InvalidEscape, self.pos - 1)),
         })
     }
 
@@ -457,13 +482,13 @@ impl<'a> Reader<'a> {
             });
         }
         if ndigits > 1 && self.buf.get(digits_start) == Some(&b'0') {
-            return Err(DecodeError::new(K::InvalidNumber, start));
+            return Err(self.fail(K::InvalidNumber, start));
         }
         if matches!(self.buf.get(self.pos), Some(b'.' | b'e' | b'E')) {
-            return Err(DecodeError::new(K::InvalidNumber, start));
+            return Err(self.fail(K::InvalidNumber, start));
         }
         if overflow {
-            return Err(DecodeError::new(K::OutOfRange, start));
+            return Err(self.fail(K::OutOfRange, start));
         }
         Ok((neg, v))
     }
@@ -485,7 +510,7 @@ impl<'a> Reader<'a> {
         let start = self.peek_pos();
         let (neg, v) = self.integer()?;
         if (neg && v != 0) || v < min || v > max {
-            return Err(DecodeError::new(K::OutOfRange, start));
+            return Err(self.fail(K::OutOfRange, start));
         }
         Ok(v)
     }
@@ -515,11 +540,11 @@ impl<'a> Reader<'a> {
         let (neg, v) = self.integer()?;
         if neg {
             if v > (i64::MAX as u64) + 1 {
-                return Err(DecodeError::new(K::OutOfRange, start));
+                return Err(self.fail(K::OutOfRange, start));
             }
             Ok((v as i64).wrapping_neg())
         } else {
-            i64::try_from(v).map_err(|_| DecodeError::new(K::OutOfRange, start))
+            i64::try_from(v).map_err(|_| self.fail(K::OutOfRange, start))
         }
     }
 
@@ -645,11 +670,11 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn num_err(&self, start: usize) -> DecodeError {
+    fn num_err(&mut self, start: usize) -> Failed {
         if self.pos >= self.buf.len() {
             self.err(K::Eof)
         } else {
-            DecodeError::new(K::InvalidNumber, start)
+            self.fail(K::InvalidNumber, start)
         }
     }
 
@@ -742,7 +767,8 @@ mod tests {
         let kind = |j: &[u8]| {
             let mut r = Reader::new(j);
             let mut s = heapless::String::<8>::new();
-            r.string_into(&mut s).unwrap_err().kind
+            r.string_into(&mut s).unwrap_err();
+            r.error().kind
         };
         assert_eq!(kind(br#""\ud83d""#), K::InvalidEscape, "lone high surrogate");
         assert_eq!(kind(br#""\ud83dx""#), K::InvalidEscape);
@@ -763,28 +789,34 @@ mod tests {
 
     #[test]
     fn test_integers() {
-        let int = |j: &str| Reader::new(j.as_bytes()).i64();
+        let int = |j: &str| {
+            let mut r = Reader::new(j.as_bytes());
+            r.i64().map_err(|_| r.error().kind)
+        };
+        let u16 = |j: &[u8]| {
+            let mut r = Reader::new(j);
+            r.u16().map_err(|_| r.error().kind)
+        };
         assert_eq!(int("0").unwrap(), 0);
         assert_eq!(int(" -12 ").unwrap(), -12);
         assert_eq!(int("9223372036854775807").unwrap(), i64::MAX);
         assert_eq!(int("-9223372036854775808").unwrap(), i64::MIN);
-        assert_eq!(int("9223372036854775808").unwrap_err().kind, K::OutOfRange);
-        assert_eq!(int("99999999999999999999999").unwrap_err().kind, K::OutOfRange);
-        assert_eq!(int("01").unwrap_err().kind, K::InvalidNumber);
-        assert_eq!(int("1.0").unwrap_err().kind, K::InvalidNumber);
-        assert_eq!(int("1e3").unwrap_err().kind, K::InvalidNumber);
-        assert_eq!(int("-").unwrap_err().kind, K::Eof);
-        assert_eq!(int("\"1\"").unwrap_err().kind, K::WrongType);
-        assert_eq!(Reader::new(b"65535").u16().unwrap(), 65535);
-        assert_eq!(Reader::new(b"65536").u16().unwrap_err().kind, K::OutOfRange);
-        assert_eq!(Reader::new(b"-1").u16().unwrap_err().kind, K::OutOfRange);
-        assert_eq!(Reader::new(b"-0").u16().unwrap(), 0);
+        assert_eq!(int("9223372036854775808").unwrap_err(), K::OutOfRange);
+        assert_eq!(int("99999999999999999999999").unwrap_err(), K::OutOfRange);
+        assert_eq!(int("01").unwrap_err(), K::InvalidNumber);
+        assert_eq!(int("1.0").unwrap_err(), K::InvalidNumber);
+        assert_eq!(int("1e3").unwrap_err(), K::InvalidNumber);
+        assert_eq!(int("-").unwrap_err(), K::Eof);
+        assert_eq!(int("\"1\"").unwrap_err(), K::WrongType);
+        assert_eq!(u16(b"65535").unwrap(), 65535);
+        assert_eq!(u16(b"65536").unwrap_err(), K::OutOfRange);
+        assert_eq!(u16(b"-1").unwrap_err(), K::OutOfRange);
+        assert_eq!(u16(b"-0").unwrap(), 0);
     }
 
-    fn skip_all(j: &[u8]) -> R<()> {
+    fn skip_all(j: &[u8]) -> Result<(), DecodeError> {
         let mut r = Reader::new(j);
-        r.skip()?;
-        r.finish()
+        r.skip().and_then(|()| r.finish()).map_err(|_| r.error())
     }
 
     #[test]
@@ -863,6 +895,7 @@ mod tests {
     fn test_trailing_characters() {
         let mut r = Reader::new(b"{} x");
         r.skip().unwrap();
-        assert_eq!(r.finish().unwrap_err().kind, K::TrailingCharacters);
+        r.finish().unwrap_err();
+        assert_eq!(r.error().kind, K::TrailingCharacters);
     }
 }

@@ -91,12 +91,6 @@ impl Decode for Device {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["phoneNumber", "networkAccessIdentifier", "ipv4Address", "ipv6Address"],
-            paths: &[
-                "device.phoneNumber",
-                "device.networkAccessIdentifier",
-                "device.ipv4Address",
-                "device.ipv6Address",
-            ],
             required: 0,
         };
         const FIELDS: &[FieldFn<Device>] = &[
@@ -125,11 +119,6 @@ impl Decode for DeviceIpv4Addr {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["publicAddress", "privateAddress", "publicPort"],
-            paths: &[
-                "device.ipv4Address.publicAddress",
-                "device.ipv4Address.privateAddress",
-                "device.ipv4Address.publicPort",
-            ],
             required: 0,
         };
         const FIELDS: &[FieldFn<DeviceIpv4Addr>] = &[
@@ -156,7 +145,6 @@ impl Decode for ApplicationServer {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["ipv4Address", "ipv6Address"],
-            paths: &["applicationServer.ipv4Address", "applicationServer.ipv6Address"],
             required: 0,
         };
         const FIELDS: &[FieldFn<ApplicationServer>] = &[
@@ -177,87 +165,32 @@ impl Encode for ApplicationServer {
     }
 }
 
-/// Where a `PortsSpec` occurs, which decides the paths in its errors.
-pub(crate) const AT_DEVICE: u8 = 0;
-/// `applicationServerPorts`.
-pub(crate) const AT_SERVER: u8 = 1;
-/// Decoded on its own.
-const AT_ROOT: u8 = 2;
-
-const PORTS_SCHEMAS: &[Schema] = &[
-    Schema {
-        names: &["ranges", "ports"],
-        paths: &["devicePorts.ranges", "devicePorts.ports"],
-        required: 0,
-    },
-    Schema {
-        names: &["ranges", "ports"],
-        paths: &["applicationServerPorts.ranges", "applicationServerPorts.ports"],
-        required: 0,
-    },
-    Schema {
-        names: &["ranges", "ports"],
-        paths: &["ranges", "ports"],
-        required: 0,
-    },
-];
-
-const RANGE_SCHEMAS: &[Schema] = &[
-    Schema {
-        names: &["from", "to"],
-        paths: &["devicePorts.ranges.from", "devicePorts.ranges.to"],
-        required: 0b11,
-    },
-    Schema {
-        names: &["from", "to"],
-        paths: &["applicationServerPorts.ranges.from", "applicationServerPorts.ranges.to"],
-        required: 0b11,
-    },
-    Schema {
-        names: &["from", "to"],
-        paths: &["ranges.from", "ranges.to"],
-        required: 0b11,
-    },
-];
-
-const RANGE_FIELDS: &[FieldFn<PortRange>] = &[|v, r| v.from.decode_from(r), |v, r| v.to.decode_from(r)];
-
-fn at(schemas: &'static [Schema], at: u8) -> &'static Schema {
-    match schemas.get(usize::from(at)) {
-        Some(s) => s,
-        None => &EMPTY,
-    }
-}
-
-const EMPTY: Schema = Schema {
-    names: &[],
-    paths: &[],
+const PORTS_SCHEMA: Schema = Schema {
+    names: &["ranges", "ports"],
     required: 0,
 };
 
-fn ranges<const AT: u8>(v: &mut PortsSpec, r: &mut Reader<'_>) -> R {
-    let schema = at(RANGE_SCHEMAS, AT);
-    list(r, v.ranges.as_mut_view(), &mut |r, range| {
-        object(r, range, schema, RANGE_FIELDS)
-    })
-}
+const RANGE_SCHEMA: Schema = Schema {
+    names: &["from", "to"],
+    required: 0b11,
+};
 
-fn ports(v: &mut PortsSpec, r: &mut Reader<'_>) -> R {
-    list(r, v.ports.as_mut_view(), &mut |r, port| port.decode_from(r))
-}
+const RANGE_FIELDS: &[FieldFn<PortRange>] = &[|v, r| v.from.decode_from(r), |v, r| v.to.decode_from(r)];
 
-impl PortsSpec {
-    /// Decodes a `PortsSpec` found at `AT` (one of the `AT_*` constants).
-    pub(crate) fn decode_at<const AT: u8>(&mut self, r: &mut Reader<'_>) -> R {
-        self.ranges.clear();
-        self.ports.clear();
-        object(r, self, at(PORTS_SCHEMAS, AT), &[ranges::<AT>, ports])
-    }
-}
+const PORTS_FIELDS: &[FieldFn<PortsSpec>] = &[
+    |v, r| {
+        list(r, v.ranges.as_mut_view(), &mut |r, range| {
+            object(r, range, &RANGE_SCHEMA, RANGE_FIELDS)
+        })
+    },
+    |v, r| list(r, v.ports.as_mut_view(), &mut |r, port| port.decode_from(r)),
+];
 
 impl Decode for PortsSpec {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        self.decode_at::<AT_ROOT>(r)
+        self.ranges.clear();
+        self.ports.clear();
+        object(r, self, &PORTS_SCHEMA, PORTS_FIELDS)
     }
 }
 

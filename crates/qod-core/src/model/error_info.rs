@@ -62,7 +62,6 @@ impl Decode for ErrorInfo {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["status", "code", "message"],
-            paths: &["status", "code", "message"],
             required: 0b111,
         };
         const FIELDS: &[FieldFn<ErrorInfo>] = &[

@@ -1,6 +1,6 @@
 use super::{object, some, wire_enum, FieldFn, Schema, SessionId, R};
 use crate::json::{Decode, Encode, Reader, Writer};
-use crate::{limits, DecodeError, DecodeErrorKind, Error};
+use crate::{limits, DecodeErrorKind, Error};
 use heapless::String;
 
 /// The CloudEvent `type` of a QoS status change.
@@ -108,7 +108,6 @@ impl Decode for QosStatusChangedData {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["sessionId", "qosStatus", "statusInfo"],
-            paths: &["data.sessionId", "data.qosStatus", "data.statusInfo"],
             required: 0b11,
         };
         const FIELDS: &[FieldFn<QosStatusChangedData>] = &[
@@ -136,7 +135,6 @@ impl Decode for QosStatusChanged {
         const NAMES: &[&str] = &["id", "source", "type", "specversion", "datacontenttype", "data", "time"];
         const SCHEMA: Schema = Schema {
             names: NAMES,
-            paths: NAMES,
             required: 0b110_1111,
         };
         const FIELDS: &[FieldFn<QosStatusChanged>] = &[
@@ -149,7 +147,7 @@ impl Decode for QosStatusChanged {
                 let t = some(&mut v.datacontenttype);
                 t.decode_from(r)?;
                 if *t == DataContentType::Unknown {
-                    return Err(DecodeError::new(DecodeErrorKind::UnexpectedValue, at));
+                    return Err(r.fail(DecodeErrorKind::UnexpectedValue, at));
                 }
                 Ok(())
             },

@@ -19,15 +19,15 @@ pub use event::{
 pub use profile::{Duration, QosProfile, QosProfileList, QosProfileStatus, Rate, RateUnit, TimeUnit};
 pub use session::{CreateSession, ExtendSessionDuration, Message, QosStatus, SessionInfo, Severity, Webhook};
 
-use crate::json::{Decode, Encode, Reader, Writer};
-use crate::{limits, DecodeError, DecodeErrorKind, Error};
+use crate::json::{Decode, Encode, Failed, Reader, Writer};
+use crate::{limits, DecodeErrorKind, Error};
 
 /// A QoS profile name (`QosProfileName`): 3–256 of `[a-zA-Z0-9_.-]`.
 pub type QosProfileName = heapless::String<{ limits::QOS_PROFILE }>;
 /// A session id (`SessionId`, a UUID).
 pub type SessionId = heapless::String<{ limits::SESSION_ID }>;
 
-type R = Result<(), DecodeError>;
+type R = Result<(), Failed>;
 
 /// Declares a string enum of the spec with an `Unknown` catch-all (see the [`json`](crate::json) docs).
 macro_rules! wire_enum {
@@ -70,7 +70,7 @@ macro_rules! wire_enum {
         }
 
         impl $crate::json::Decode for $name {
-            fn decode_from(&mut self, r: &mut $crate::json::Reader<'_>) -> Result<(), $crate::DecodeError> {
+            fn decode_from(&mut self, r: &mut $crate::json::Reader<'_>) -> Result<(), $crate::json::Failed> {
                 *self = match r.enum_index(Self::WIRE)? {
                     Some(i) => Self::ALL.get(i).copied().unwrap_or(Self::Unknown),
                     None => Self::Unknown,
@@ -150,11 +150,10 @@ impl Encode for u32 {
 /// Decodes one member's value (never called for `null`, which leaves the member absent).
 pub(crate) type FieldFn<T> = fn(&mut T, &mut Reader<'_>) -> R;
 
-/// The members of one object: wire names, paths for errors (an empty path defers to the enclosing member's), and
-/// the bit set of required members (bit `i` for `names[i]`).
+/// The members of one object: wire names (also the segments of error paths) and the bit set of required members
+/// (bit `i` for `names[i]`).
 pub(crate) struct Schema {
     pub names: &'static [&'static str],
-    pub paths: &'static [&'static str],
     pub required: u32,
 }
 
@@ -186,21 +185,21 @@ fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut
             continue;
         };
         guess = i + 1;
-        let path = schema.paths.get(i).copied().unwrap_or("");
-        if r.null().map_err(|e| e.at(path))? {
-            continue;
+        let done = match r.null() {
+            Ok(true) => continue,
+            Ok(false) => f(i, r),
+            Err(e) => Err(e),
+        };
+        if done.is_err() {
+            return Err(r.in_member(schema.names.get(i).copied().unwrap_or("")));
         }
-        f(i, r).map_err(|e| e.at(path))?;
         seen |= 1 << i;
     }
     let missing = schema.required & !seen;
     if missing != 0 {
-        let path = schema
-            .paths
-            .get(missing.trailing_zeros() as usize)
-            .copied()
-            .unwrap_or("");
-        return Err(DecodeError::new(DecodeErrorKind::Missing, r.offset()).at(path));
+        r.fail(DecodeErrorKind::Missing, r.offset());
+        let name = schema.names.get(missing.trailing_zeros() as usize).copied();
+        return Err(r.in_member(name.unwrap_or("")));
     }
     Ok(())
 }
@@ -222,7 +221,7 @@ pub(crate) fn list<T: Default>(
     while r.next_element()? {
         let at = r.offset();
         if v.push(T::default()).is_err() {
-            return Err(DecodeError::new(DecodeErrorKind::TooMany, at));
+            return Err(r.fail(DecodeErrorKind::TooMany, at));
         }
         if let Some(last) = v.last_mut() {
             item(r, last)?;

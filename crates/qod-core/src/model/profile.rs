@@ -137,7 +137,6 @@ pub type QosProfileList = Vec<QosProfile, { limits::PROFILES }>;
 /// `value`/`unit` report errors under the enclosing member's path (e.g. `maxUpstreamRate`).
 const VALUE_UNIT: Schema = Schema {
     names: &["value", "unit"],
-    paths: &["", ""],
     required: 0,
 };
 
@@ -202,7 +201,6 @@ impl Decode for QosProfile {
         ];
         const SCHEMA: Schema = Schema {
             names: NAMES,
-            paths: NAMES,
             required: 0b101,
         };
         const FIELDS: &[FieldFn<QosProfile>] = &[

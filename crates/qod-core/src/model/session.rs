@@ -1,4 +1,3 @@
-use super::device::{AT_DEVICE, AT_SERVER};
 use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, SessionId, R};
 use super::{ApplicationServer, Device, PortsSpec};
 use crate::json::{Decode, Encode, Reader, Writer};
@@ -139,7 +138,6 @@ impl Decode for Webhook {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["notificationUrl", "notificationAuthToken"],
-            paths: &["webhook.notificationUrl", "webhook.notificationAuthToken"],
             required: 0b1,
         };
         const FIELDS: &[FieldFn<Webhook>] = &[
@@ -168,7 +166,6 @@ impl Decode for Message {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["severity", "description"],
-            paths: &["messages.severity", "messages.description"],
             required: 0b11,
         };
         const FIELDS: &[FieldFn<Message>] = &[|v, r| v.severity.decode_from(r), |v, r| v.description.decode_from(r)];
@@ -186,7 +183,7 @@ impl Encode for Message {
 }
 
 /// `duration` is an int32 with minimum 1.
-fn duration(r: &mut Reader<'_>) -> Result<u32, crate::DecodeError> {
+fn duration(r: &mut Reader<'_>) -> Result<u32, crate::json::Failed> {
     r.u64_in(1, i32::MAX as u64).map(|d| d as u32)
 }
 
@@ -205,8 +202,8 @@ macro_rules! base_fields {
         &[
             |v: &mut $t, r: &mut Reader<'_>| v.device.decode_from(r),
             |v, r| v.application_server.decode_from(r),
-            |v, r| some(&mut v.device_ports).decode_at::<AT_DEVICE>(r),
-            |v, r| some(&mut v.application_server_ports).decode_at::<AT_SERVER>(r),
+            |v, r| some(&mut v.device_ports).decode_from(r),
+            |v, r| some(&mut v.application_server_ports).decode_from(r),
             |v, r| v.qos_profile.decode_from(r),
             |v, r| some(&mut v.webhook).decode_from(r),
             $($more),*
@@ -218,14 +215,6 @@ impl Decode for SessionInfo {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: base_names![
-                "sessionId",
-                "duration",
-                "startedAt",
-                "expiresAt",
-                "qosStatus",
-                "messages"
-            ],
-            paths: base_names![
                 "sessionId",
                 "duration",
                 "startedAt",
@@ -258,7 +247,6 @@ impl Decode for CreateSession {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: base_names!["duration"],
-            paths: base_names!["duration"],
             required: BASE_REQUIRED,
         };
         const FIELDS: &[FieldFn<CreateSession>] = base_fields![CreateSession;
@@ -279,7 +267,6 @@ impl Decode for ExtendSessionDuration {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["requestedAdditionalDuration"],
-            paths: &["requestedAdditionalDuration"],
             required: 1,
         };
         const FIELDS: &[FieldFn<ExtendSessionDuration>] = &[|v, r| {
