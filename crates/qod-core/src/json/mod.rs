@@ -50,8 +50,9 @@ pub trait Encode {
     /// Writes `self` as one JSON value.
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`], or [`Error::Invalid`] for an `Unknown` enum value.
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error>;
+    /// [`Failed`]; [`Writer::error`] then says why ([`Error::BufferTooSmall`], or [`Error::Invalid`] for an
+    /// `Unknown` enum value).
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed>;
 }
 
 /// Decodes the whole of `bytes` (one JSON document, optionally surrounded by whitespace) into `out`, reusing its
@@ -89,8 +90,10 @@ pub fn decode<T: Decode + Default>(bytes: &[u8]) -> Result<T, DecodeError> {
 /// Never.
 pub fn encode<T: Encode + ?Sized>(value: &T, buf: &mut [u8]) -> Result<usize, Error> {
     let mut w = Writer::new(buf);
-    value.encode_to(&mut w)?;
-    Ok(w.len())
+    match value.encode_to(&mut w) {
+        Ok(()) => Ok(w.len()),
+        Err(Failed) => Err(w.error()),
+    }
 }
 
 /// Encodes `value` into a new `Vec` (host convenience).
@@ -116,7 +119,7 @@ pub fn to_vec<T: Encode + ?Sized>(value: &T) -> Result<std::vec::Vec<u8>, Error>
 }
 
 impl<T: Encode> Encode for &T {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         (**self).encode_to(w)
     }
 }

@@ -1,4 +1,202 @@
-use crate::Error;
+use super::Failed;
+use crate::{Error, Problem, ValidationError};
+
+type W = Result<(), Failed>;
+
+/// Writes compact JSON into a caller-owned buffer.
+///
+/// A step that cannot be done returns [`Failed`]; [`Writer::error`] says why (the buffer is full, or a value cannot
+/// be sent). Zero-sized, so the encoders' `Result`s travel in registers.
+#[derive(Debug)]
+pub struct Writer<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+    /// Set when a value cannot be encoded (an `Unknown` enum value): the member's path.
+    unknown: Option<&'static str>,
+}
+
+impl<'b> Writer<'b> {
+    /// A writer at the start of `buf`.
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Writer {
+            buf,
+            pos: 0,
+            unknown: None,
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.pos == 0
+    }
+
+    /// Why a step returned [`Failed`]: [`Error::BufferTooSmall`], or [`Error::Invalid`] naming a value that cannot
+    /// be encoded.
+    pub fn error(&self) -> Error {
+        match self.unknown {
+            Some(field) => Error::Invalid(ValidationError {
+                field,
+                problem: Problem::UnknownValue,
+            }),
+            None => Error::BufferTooSmall,
+        }
+    }
+
+    /// Records that the value of `field` cannot be encoded (an enum's `Unknown`).
+    #[cold]
+    pub fn unknown_value(&mut self, field: &'static str) -> Failed {
+        self.unknown = Some(field);
+        Failed
+    }
+
+    /// Appends raw bytes (already valid JSON).
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    pub fn raw(&mut self, bytes: &[u8]) -> W {
+        let end = self.pos + bytes.len();
+        let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
+        dst.copy_from_slice(bytes);
+        self.pos = end;
+        Ok(())
+    }
+
+    fn byte(&mut self, b: u8) -> W {
+        let dst = self.buf.get_mut(self.pos).ok_or(Failed)?;
+        *dst = b;
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Writes `s` as a JSON string, escaping `"`, `\\` and control characters (runs without them are copied whole).
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    pub fn string(&mut self, s: &str) -> W {
+        self.byte(b'"')?;
+        let mut rest = s.as_bytes();
+        loop {
+            let run = super::reader::plain_run(rest);
+            let (plain, tail) = rest.split_at(run.min(rest.len()));
+            self.raw(plain)?;
+            let Some((&b, tail)) = tail.split_first() else { break };
+            rest = tail;
+            self.escape(b)?;
+        }
+        self.byte(b'"')
+    }
+
+    #[inline(never)]
+    fn escape(&mut self, b: u8) -> W {
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            0x08 => b'b',
+            0x0c => b'f',
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+                let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
+                return self.raw(&[b'\\', b'u', b'0', b'0', hi, lo]);
+            }
+        };
+        self.raw(&[b'\\', short])
+    }
+
+    /// Writes a `u32` (ports, durations, statuses: everything a device sends).
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    pub fn u32(&mut self, mut v: u32) -> W {
+        let mut tmp = [0u8; 10];
+        let mut i = tmp.len();
+        loop {
+            i -= 1;
+            if let Some(slot) = tmp.get_mut(i) {
+                *slot = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+            if v == 0 || i == 0 {
+                break;
+            }
+        }
+        self.raw(tmp.get(i..).unwrap_or(&[]))
+    }
+
+    /// Writes a `u64`.
+    ///
+    /// Split by 10^9 into `u32` limbs first, so no 64-bit division routine is linked.
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    pub fn u64(&mut self, v: u64) -> W {
+        let (hi, low) = div_1e9(v);
+        if hi == 0 {
+            return self.u32(low);
+        }
+        let (top, mid) = div_1e9(hi);
+        if top == 0 {
+            self.u32(mid)?;
+        } else {
+            self.u32(top as u32)?;
+            self.limb(mid)?;
+        }
+        self.limb(low)
+    }
+
+    /// Nine digits, zero-padded.
+    fn limb(&mut self, mut v: u32) -> W {
+        let mut tmp = [0u8; 9];
+        for slot in tmp.iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        self.raw(&tmp)
+    }
+
+    /// Writes a signed integer.
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    pub fn i64(&mut self, v: i64) -> W {
+        if v < 0 {
+            self.byte(b'-')?;
+        }
+        self.u64(v.unsigned_abs())
+    }
+
+    /// Starts an object (`{`); close it with [`ObjectWriter::end`].
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    pub fn object(&mut self) -> Result<ObjectWriter<'_, 'b>, Failed> {
+        self.byte(b'{')?;
+        Ok(ObjectWriter { w: self, first: true })
+    }
+
+    /// Writes an array of `items`, each with `f`.
+    ///
+    /// # Errors
+    /// As `f`, or [`Failed`] when the buffer is full.
+    pub fn array<T>(&mut self, items: &[T], mut f: impl FnMut(&mut Self, &T) -> W) -> W {
+        self.byte(b'[')?;
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.byte(b',')?;
+            }
+            f(self, item)?;
+        }
+        self.byte(b']')
+    }
+}
 
 /// `(v / 10^9, v % 10^9)` without a 64-bit division routine: binary long division, one bit at a time.
 fn div_1e9(v: u64) -> (u64, u32) {
@@ -18,159 +216,6 @@ fn div_1e9(v: u64) -> (u64, u32) {
     (q, r as u32)
 }
 
-/// Writes compact JSON into a caller-owned buffer.
-#[derive(Debug)]
-pub struct Writer<'b> {
-    buf: &'b mut [u8],
-    pos: usize,
-}
-
-impl<'b> Writer<'b> {
-    /// A writer at the start of `buf`.
-    pub fn new(buf: &'b mut [u8]) -> Self {
-        Writer { buf, pos: 0 }
-    }
-
-    /// Bytes written so far.
-    pub fn len(&self) -> usize {
-        self.pos
-    }
-
-    /// Whether nothing was written yet.
-    pub fn is_empty(&self) -> bool {
-        self.pos == 0
-    }
-
-    /// Appends raw bytes (already valid JSON).
-    ///
-    /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let end = self.pos + bytes.len();
-        let dst = self.buf.get_mut(self.pos..end).ok_or(Error::BufferTooSmall)?;
-        dst.copy_from_slice(bytes);
-        self.pos = end;
-        Ok(())
-    }
-
-    fn byte(&mut self, b: u8) -> Result<(), Error> {
-        let dst = self.buf.get_mut(self.pos).ok_or(Error::BufferTooSmall)?;
-        *dst = b;
-        self.pos += 1;
-        Ok(())
-    }
-
-    /// Writes `s` as a JSON string, escaping `"`, `\` and control characters (runs without them are copied whole).
-    ///
-    /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn string(&mut self, s: &str) -> Result<(), Error> {
-        self.byte(b'"')?;
-        let mut rest = s.as_bytes();
-        loop {
-            let run = super::reader::plain_run(rest);
-            let (plain, tail) = rest.split_at(run.min(rest.len()));
-            self.raw(plain)?;
-            let Some((&b, tail)) = tail.split_first() else { break };
-            rest = tail;
-            match b {
-                b'"' => self.raw(b"\\\"")?,
-                b'\\' => self.raw(b"\\\\")?,
-                b'\n' => self.raw(b"\\n")?,
-                b'\r' => self.raw(b"\\r")?,
-                b'\t' => self.raw(b"\\t")?,
-                0x08 => self.raw(b"\\b")?,
-                0x0c => self.raw(b"\\f")?,
-                _ => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-                    let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
-                    self.raw(&[b'\\', b'u', b'0', b'0', hi, lo])?;
-                }
-            }
-        }
-        self.byte(b'"')
-    }
-
-    /// Writes an unsigned integer.
-    ///
-    /// Values that fit 32 bits (ports, durations, statuses) use 32-bit division, which MCUs do in hardware or a
-    /// small routine; wider values (epoch seconds are `i64`) are split by 10^9 first, so no 64-bit division
-    /// routine is linked.
-    ///
-    /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn u64(&mut self, v: u64) -> Result<(), Error> {
-        // Base-10^9 limbs, most significant last; at most three for a u64.
-        let (hi, low) = div_1e9(v);
-        let (top, mid) = div_1e9(hi);
-        let limbs = [low, mid, top as u32];
-        let used = if hi == 0 {
-            1
-        } else if top == 0 {
-            2
-        } else {
-            3
-        };
-        let mut tmp = [0u8; 27];
-        let mut i = tmp.len();
-        for (n, &limb) in limbs.iter().take(used).enumerate() {
-            let mut x = limb;
-            let last = n + 1 == used;
-            for _ in 0..9 {
-                i -= 1;
-                if let Some(slot) = tmp.get_mut(i) {
-                    *slot = b'0' + (x % 10) as u8;
-                }
-                x /= 10;
-                if last && x == 0 {
-                    break;
-                }
-            }
-        }
-        self.raw(tmp.get(i..).unwrap_or(&[]))
-    }
-
-    /// Writes a signed integer.
-    ///
-    /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn i64(&mut self, v: i64) -> Result<(), Error> {
-        if v < 0 {
-            self.byte(b'-')?;
-        }
-        self.u64(v.unsigned_abs())
-    }
-
-    /// Starts an object (`{`); close it with [`ObjectWriter::end`].
-    ///
-    /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn object(&mut self) -> Result<ObjectWriter<'_, 'b>, Error> {
-        self.byte(b'{')?;
-        Ok(ObjectWriter { w: self, first: true })
-    }
-
-    /// Writes an array of `items`, each with `f`.
-    ///
-    /// # Errors
-    /// As `f`, or [`Error::BufferTooSmall`].
-    pub fn array<T>(
-        &mut self,
-        items: &[T],
-        mut f: impl FnMut(&mut Self, &T) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        self.byte(b'[')?;
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                self.byte(b',')?;
-            }
-            f(self, item)?;
-        }
-        self.byte(b']')
-    }
-}
-
 /// Writes the members of one object; keys are written pre-quoted in one copy.
 #[derive(Debug)]
 pub struct ObjectWriter<'w, 'b> {
@@ -184,13 +229,13 @@ impl<'b> ObjectWriter<'_, 'b> {
     /// `name` must not need escaping (member names of the spec never do).
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn key(&mut self, name: &str) -> Result<&mut Writer<'b>, Error> {
+    /// [`Failed`] when the buffer is full.
+    pub fn key(&mut self, name: &str) -> Result<&mut Writer<'b>, Failed> {
         let comma = usize::from(!self.first);
         self.first = false;
         let start = self.w.pos;
         let end = start + comma + name.len() + 3;
-        let dst = self.w.buf.get_mut(start..end).ok_or(Error::BufferTooSmall)?;
+        let dst = self.w.buf.get_mut(start..end).ok_or(Failed)?;
         let (head, rest) = dst.split_at_mut(comma + 1);
         let (middle, tail) = rest.split_at_mut(name.len());
         if let Some(first) = head.first_mut() {
@@ -208,45 +253,45 @@ impl<'b> ObjectWriter<'_, 'b> {
     /// `"name":"value"`.
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn str(&mut self, name: &str, value: &str) -> Result<(), Error> {
+    /// [`Failed`] when the buffer is full.
+    pub fn str(&mut self, name: &str, value: &str) -> W {
         self.key(name)?.string(value)
     }
 
     /// `"name":"value"` when `value` is `Some`.
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn opt_str(&mut self, name: &str, value: Option<&str>) -> Result<(), Error> {
+    /// [`Failed`] when the buffer is full.
+    pub fn opt_str(&mut self, name: &str, value: Option<&str>) -> W {
         match value {
             Some(v) => self.str(name, v),
             None => Ok(()),
         }
     }
 
-    /// `"name":value` for an unsigned integer.
+    /// `"name":value` for a `u32`.
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn u64(&mut self, name: &str, value: u64) -> Result<(), Error> {
-        self.key(name)?.u64(value)
+    /// [`Failed`] when the buffer is full.
+    pub fn u32(&mut self, name: &str, value: u32) -> W {
+        self.key(name)?.u32(value)
     }
 
     /// `"name":value` for a signed integer.
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn i64(&mut self, name: &str, value: i64) -> Result<(), Error> {
+    /// [`Failed`] when the buffer is full.
+    pub fn i64(&mut self, name: &str, value: i64) -> W {
         self.key(name)?.i64(value)
     }
 
     /// `"name":value` when `value` is `Some`.
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn opt_u64(&mut self, name: &str, value: Option<u64>) -> Result<(), Error> {
+    /// [`Failed`] when the buffer is full.
+    pub fn opt_u32(&mut self, name: &str, value: Option<u32>) -> W {
         match value {
-            Some(v) => self.u64(name, v),
+            Some(v) => self.u32(name, v),
             None => Ok(()),
         }
     }
@@ -256,11 +301,11 @@ impl<'b> ObjectWriter<'_, 'b> {
     /// # Errors
     /// As the value's [`Encode`](super::Encode).
     #[inline]
-    pub fn opt<T: super::Encode>(&mut self, name: &str, value: Option<&T>) -> Result<(), Error> {
+    pub fn opt<T: super::Encode>(&mut self, name: &str, value: Option<&T>) -> W {
         self.opt_dyn(name, value.map(|v| v as &dyn super::Encode))
     }
 
-    fn opt_dyn(&mut self, name: &str, value: Option<&dyn super::Encode>) -> Result<(), Error> {
+    fn opt_dyn(&mut self, name: &str, value: Option<&dyn super::Encode>) -> W {
         match value {
             Some(v) => v.encode_to(self.key(name)?),
             None => Ok(()),
@@ -271,15 +316,15 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// As the value's [`Encode`](super::Encode).
-    pub fn value(&mut self, name: &str, value: &dyn super::Encode) -> Result<(), Error> {
+    pub fn value(&mut self, name: &str, value: &dyn super::Encode) -> W {
         value.encode_to(self.key(name)?)
     }
 
     /// Closes the object (`}`).
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
-    pub fn end(self) -> Result<(), Error> {
+    /// [`Failed`] when the buffer is full.
+    pub fn end(self) -> W {
         self.w.byte(b'}')
     }
 }
@@ -334,6 +379,7 @@ mod tests {
     fn test_buffer_too_small() {
         let mut buf = [0u8; 4];
         let mut w = Writer::new(&mut buf);
-        assert_eq!(w.string("abcd"), Err(Error::BufferTooSmall));
+        assert_eq!(w.string("abcd"), Err(Failed));
+        assert_eq!(w.error(), Error::BufferTooSmall);
     }
 }

@@ -1,6 +1,6 @@
 use super::{list, object, some, FieldFn, Schema, R};
-use crate::json::{Decode, Encode, Reader, Writer};
-use crate::{limits, Error};
+use crate::json::{Decode, Encode, Failed, Reader, Writer};
+use crate::limits;
 use heapless::{String, Vec};
 
 /// `Device`: the end-user equipment. At least one identifier must be given.
@@ -105,7 +105,7 @@ impl Decode for Device {
 }
 
 impl Encode for Device {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.opt_str("phoneNumber", self.phone_number.as_deref())?;
         o.opt_str("networkAccessIdentifier", self.network_access_identifier.as_deref())?;
@@ -132,11 +132,11 @@ impl Decode for DeviceIpv4Addr {
 }
 
 impl Encode for DeviceIpv4Addr {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.opt_str("publicAddress", self.public_address.as_deref())?;
         o.opt_str("privateAddress", self.private_address.as_deref())?;
-        o.opt_u64("publicPort", self.public_port.map(u64::from))?;
+        o.opt_u32("publicPort", self.public_port.map(u32::from))?;
         o.end()
     }
 }
@@ -157,7 +157,7 @@ impl Decode for ApplicationServer {
 }
 
 impl Encode for ApplicationServer {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.opt_str("ipv4Address", self.ipv4_address.as_deref())?;
         o.opt_str("ipv6Address", self.ipv6_address.as_deref())?;
@@ -195,18 +195,18 @@ impl Decode for PortsSpec {
 }
 
 impl Encode for PortsSpec {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         if !self.ranges.is_empty() {
             o.key("ranges")?.array(&self.ranges, |w, range| {
                 let mut o = w.object()?;
-                o.u64("from", u64::from(range.from))?;
-                o.u64("to", u64::from(range.to))?;
+                o.u32("from", u32::from(range.from))?;
+                o.u32("to", u32::from(range.to))?;
                 o.end()
             })?;
         }
         if !self.ports.is_empty() {
-            o.key("ports")?.array(&self.ports, |w, port| w.u64(u64::from(*port)))?;
+            o.key("ports")?.array(&self.ports, |w, port| w.u32(u32::from(*port)))?;
         }
         o.end()
     }

@@ -1,6 +1,6 @@
 use super::{object, wire_enum, FieldFn, Schema, R};
-use crate::json::{Decode, Encode, Reader, Writer};
-use crate::{limits, Error};
+use crate::json::{Decode, Encode, Failed, Reader, Writer};
+use crate::limits;
 use heapless::String;
 
 /// `ErrorInfo`: the body of every CAMARA error response.
@@ -74,9 +74,9 @@ impl Decode for ErrorInfo {
 }
 
 impl Encode for ErrorInfo {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
-        o.u64("status", u64::from(self.status))?;
+        o.u32("status", u32::from(self.status))?;
         o.str("code", &self.code)?;
         o.str("message", &self.message)?;
         o.end()

@@ -1,6 +1,6 @@
 use super::{object, some, wire_enum, FieldFn, Schema, SessionId, R};
-use crate::json::{Decode, Encode, Reader, Writer};
-use crate::{limits, DecodeErrorKind, Error};
+use crate::json::{Decode, Encode, Failed, Reader, Writer};
+use crate::{limits, DecodeErrorKind};
 use heapless::String;
 
 /// The CloudEvent `type` of a QoS status change.
@@ -121,7 +121,7 @@ impl Decode for QosStatusChangedData {
 }
 
 impl Encode for QosStatusChangedData {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.str("sessionId", &self.session_id)?;
         o.value("qosStatus", &self.qos_status)?;
@@ -160,7 +160,7 @@ impl Decode for QosStatusChanged {
 }
 
 impl Encode for QosStatusChanged {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.str("id", &self.id)?;
         o.str("source", &self.source)?;

@@ -20,7 +20,7 @@ pub use profile::{Duration, QosProfile, QosProfileList, QosProfileStatus, Rate, 
 pub use session::{CreateSession, ExtendSessionDuration, Message, QosStatus, SessionInfo, Severity, Webhook};
 
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
-use crate::{limits, DecodeErrorKind, Error};
+use crate::{limits, DecodeErrorKind};
 
 /// A QoS profile name (`QosProfileName`): 3–256 of `[a-zA-Z0-9_.-]`.
 pub type QosProfileName = heapless::String<{ limits::QOS_PROFILE }>;
@@ -80,13 +80,10 @@ macro_rules! wire_enum {
         }
 
         impl $crate::json::Encode for $name {
-            fn encode_to(&self, w: &mut $crate::json::Writer<'_>) -> Result<(), $crate::Error> {
+            fn encode_to(&self, w: &mut $crate::json::Writer<'_>) -> Result<(), $crate::json::Failed> {
                 match self.as_str() {
                     Some(s) => w.string(s),
-                    None => Err($crate::Error::Invalid($crate::ValidationError {
-                        field: $field,
-                        problem: $crate::Problem::UnknownValue,
-                    })),
+                    None => Err(w.unknown_value($field)),
                 }
             }
         }
@@ -101,7 +98,7 @@ impl<const N: usize> Decode for heapless::String<N> {
 }
 
 impl<const N: usize> Encode for heapless::String<N> {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         w.string(self)
     }
 }
@@ -113,7 +110,7 @@ impl<const N: usize> Decode for crate::Secret<N> {
 }
 
 impl<const N: usize> Encode for crate::Secret<N> {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         w.string(self.expose())
     }
 }
@@ -137,13 +134,13 @@ impl Decode for i64 {
     }
 }
 impl Encode for u16 {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.u64(u64::from(*self))
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
+        w.u32(u32::from(*self))
     }
 }
 impl Encode for u32 {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.u64(u64::from(*self))
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
+        w.u32(u32::from(*self))
     }
 }
 

@@ -1,6 +1,6 @@
 use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, R};
-use crate::json::{Decode, Encode, Reader, Writer};
-use crate::{limits, Error};
+use crate::json::{Decode, Encode, Failed, Reader, Writer};
+use crate::limits;
 use heapless::{String, Vec};
 
 wire_enum! {
@@ -152,9 +152,9 @@ impl Decode for Rate {
 }
 
 impl Encode for Rate {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
-        o.opt_u64("value", self.value.map(u64::from))?;
+        o.opt_u32("value", self.value.map(u32::from))?;
         o.opt("unit", self.unit.as_ref())?;
         o.end()
     }
@@ -172,9 +172,9 @@ impl Decode for Duration {
 }
 
 impl Encode for Duration {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
-        o.opt_u64("value", self.value.map(u64::from))?;
+        o.opt_u32("value", self.value.map(u32::from))?;
         o.opt("unit", self.unit.as_ref())?;
         o.end()
     }
@@ -226,7 +226,7 @@ impl Decode for QosProfile {
 }
 
 impl Encode for QosProfile {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.str("name", &self.name)?;
         o.opt_str("description", self.description.as_deref())?;
@@ -239,10 +239,10 @@ impl Encode for QosProfile {
         o.opt("maxDownstreamBurstRate", self.max_downstream_burst_rate.as_ref())?;
         o.opt("minDuration", self.min_duration.as_ref())?;
         o.opt("maxDuration", self.max_duration.as_ref())?;
-        o.opt_u64("priority", self.priority.map(u64::from))?;
+        o.opt_u32("priority", self.priority.map(u32::from))?;
         o.opt("packetDelayBudget", self.packet_delay_budget.as_ref())?;
         o.opt("jitter", self.jitter.as_ref())?;
-        o.opt_u64("packetErrorLossRate", self.packet_error_loss_rate.map(u64::from))?;
+        o.opt_u32("packetErrorLossRate", self.packet_error_loss_rate.map(u32::from))?;
         o.end()
     }
 }
@@ -254,7 +254,7 @@ impl Decode for QosProfileList {
 }
 
 impl Encode for QosProfileList {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         w.array(self, |w, p| p.encode_to(w))
     }
 }

@@ -1,7 +1,7 @@
 use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, SessionId, R};
 use super::{ApplicationServer, Device, PortsSpec};
-use crate::json::{Decode, Encode, Reader, Writer};
-use crate::{limits, Error, Secret};
+use crate::json::{Decode, Encode, Failed, Reader, Writer};
+use crate::{limits, Secret};
 use heapless::{String, Vec};
 
 wire_enum! {
@@ -151,7 +151,7 @@ impl Decode for Webhook {
 }
 
 impl Encode for Webhook {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.str("notificationUrl", &self.notification_url)?;
         o.opt_str(
@@ -174,7 +174,7 @@ impl Decode for Message {
 }
 
 impl Encode for Message {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.value("severity", &self.severity)?;
         o.str("description", &self.description)?;
@@ -278,7 +278,7 @@ impl Decode for ExtendSessionDuration {
 }
 
 impl Encode for SessionInfo {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.value("device", &self.device)?;
         o.value("applicationServer", &self.application_server)?;
@@ -287,7 +287,7 @@ impl Encode for SessionInfo {
         o.str("qosProfile", &self.qos_profile)?;
         o.opt("webhook", self.webhook.as_ref())?;
         o.str("sessionId", &self.session_id)?;
-        o.u64("duration", u64::from(self.duration))?;
+        o.u32("duration", u32::from(self.duration))?;
         o.i64("startedAt", self.started_at)?;
         o.i64("expiresAt", self.expires_at)?;
         o.value("qosStatus", &self.qos_status)?;
@@ -299,7 +299,7 @@ impl Encode for SessionInfo {
 }
 
 impl Encode for CreateSession {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.value("device", &self.device)?;
         o.value("applicationServer", &self.application_server)?;
@@ -307,17 +307,17 @@ impl Encode for CreateSession {
         o.opt("applicationServerPorts", self.application_server_ports.as_ref())?;
         o.str("qosProfile", &self.qos_profile)?;
         o.opt("webhook", self.webhook.as_ref())?;
-        o.opt_u64("duration", self.duration.map(u64::from))?;
+        o.opt_u32("duration", self.duration.map(u32::from))?;
         o.end()
     }
 }
 
 impl Encode for ExtendSessionDuration {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
-        o.u64(
+        o.u32(
             "requestedAdditionalDuration",
-            u64::from(self.requested_additional_duration),
+            u32::from(self.requested_additional_duration),
         )?;
         o.end()
     }
