@@ -140,7 +140,7 @@ impl Encode for u16 {
 }
 impl Encode for u32 {
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
-        w.u32(u32::from(*self))
+        w.u32(*self)
     }
 }
 

@@ -154,7 +154,7 @@ impl Decode for Rate {
 impl Encode for Rate {
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
-        o.opt_u32("value", self.value.map(u32::from))?;
+        o.opt_u32("value", self.value)?;
         o.opt("unit", self.unit.as_ref())?;
         o.end()
     }
@@ -174,7 +174,7 @@ impl Decode for Duration {
 impl Encode for Duration {
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
-        o.opt_u32("value", self.value.map(u32::from))?;
+        o.opt_u32("value", self.value)?;
         o.opt("unit", self.unit.as_ref())?;
         o.end()
     }
@@ -239,10 +239,10 @@ impl Encode for QosProfile {
         o.opt("maxDownstreamBurstRate", self.max_downstream_burst_rate.as_ref())?;
         o.opt("minDuration", self.min_duration.as_ref())?;
         o.opt("maxDuration", self.max_duration.as_ref())?;
-        o.opt_u32("priority", self.priority.map(u32::from))?;
+        o.opt_u32("priority", self.priority)?;
         o.opt("packetDelayBudget", self.packet_delay_budget.as_ref())?;
         o.opt("jitter", self.jitter.as_ref())?;
-        o.opt_u32("packetErrorLossRate", self.packet_error_loss_rate.map(u32::from))?;
+        o.opt_u32("packetErrorLossRate", self.packet_error_loss_rate)?;
         o.end()
     }
 }

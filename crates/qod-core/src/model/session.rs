@@ -287,7 +287,7 @@ impl Encode for SessionInfo {
         o.str("qosProfile", &self.qos_profile)?;
         o.opt("webhook", self.webhook.as_ref())?;
         o.str("sessionId", &self.session_id)?;
-        o.u32("duration", u32::from(self.duration))?;
+        o.u32("duration", self.duration)?;
         o.i64("startedAt", self.started_at)?;
         o.i64("expiresAt", self.expires_at)?;
         o.value("qosStatus", &self.qos_status)?;
@@ -307,7 +307,7 @@ impl Encode for CreateSession {
         o.opt("applicationServerPorts", self.application_server_ports.as_ref())?;
         o.str("qosProfile", &self.qos_profile)?;
         o.opt("webhook", self.webhook.as_ref())?;
-        o.opt_u32("duration", self.duration.map(u32::from))?;
+        o.opt_u32("duration", self.duration)?;
         o.end()
     }
 }
@@ -315,10 +315,7 @@ impl Encode for CreateSession {
 impl Encode for ExtendSessionDuration {
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
-        o.u32(
-            "requestedAdditionalDuration",
-            u32::from(self.requested_additional_duration),
-        )?;
+        o.u32("requestedAdditionalDuration", self.requested_additional_duration)?;
         o.end()
     }
 }
