@@ -452,7 +452,8 @@ impl<'a> Reader<'a> {
         Ok(v)
     }
 
-    /// Decodes an integer value as `(negative, magnitude)`; fractions, exponents and leading zeros are refused.
+    /// Decodes an integer value as `(negative, magnitude)`; fractions, exponents and leading zeros are refused, and
+    /// more than 19 digits (beyond every field's range) is [`K::OutOfRange`].
     fn integer(&mut self) -> R<(bool, u64)> {
         self.expect_value_start_num()?;
         let start = self.pos;
@@ -462,32 +463,23 @@ impl<'a> Reader<'a> {
         }
         let digits_start = self.pos;
         let mut v: u64 = 0;
-        let mut overflow = false;
         while let Some(&b) = self.buf.get(self.pos) {
             if !b.is_ascii_digit() {
                 break;
             }
-            match v.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))) {
-                Some(n) => v = n,
-                None => overflow = true,
-            }
+            // Cannot overflow within 19 digits; longer numbers are refused below.
+            v = v.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
             self.pos += 1;
         }
         let ndigits = self.pos - digits_start;
         if ndigits == 0 {
-            return Err(if self.pos >= self.buf.len() {
-                self.err(K::Eof)
-            } else {
-                self.err(K::InvalidNumber)
-            });
+            return Err(self.num_err(self.pos));
         }
-        if ndigits > 1 && self.buf.get(digits_start) == Some(&b'0') {
+        let leading_zero = ndigits > 1 && self.buf.get(digits_start) == Some(&b'0');
+        if leading_zero || matches!(self.buf.get(self.pos), Some(b'.' | b'e' | b'E')) {
             return Err(self.fail(K::InvalidNumber, start));
         }
-        if matches!(self.buf.get(self.pos), Some(b'.' | b'e' | b'E')) {
-            return Err(self.fail(K::InvalidNumber, start));
-        }
-        if overflow {
+        if ndigits > 19 {
             return Err(self.fail(K::OutOfRange, start));
         }
         Ok((neg, v))
@@ -506,13 +498,14 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// Not an integer, or out of range.
-    pub fn u64_in(&mut self, min: u64, max: u64) -> R<u64> {
+    #[inline(never)]
+    pub fn u32_in(&mut self, min: u32, max: u32) -> R<u32> {
         let start = self.peek_pos();
         let (neg, v) = self.integer()?;
-        if (neg && v != 0) || v < min || v > max {
-            return Err(self.fail(K::OutOfRange, start));
+        match u32::try_from(v) {
+            Ok(v) if (!neg || v == 0) && v >= min && v <= max => Ok(v),
+            _ => Err(self.fail(K::OutOfRange, start)),
         }
-        Ok(v)
     }
 
     /// A `u16` (ports, HTTP statuses).
@@ -520,7 +513,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// Not an integer, or out of range.
     pub fn u16(&mut self) -> R<u16> {
-        self.u64_in(0, u64::from(u16::MAX)).map(|v| v as u16)
+        self.u32_in(0, u32::from(u16::MAX)).map(|v| v as u16)
     }
 
     /// A `u32`.
@@ -528,7 +521,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// Not an integer, or out of range.
     pub fn u32(&mut self) -> R<u32> {
-        self.u64_in(0, u64::from(u32::MAX)).map(|v| v as u32)
+        self.u32_in(0, u32::MAX)
     }
 
     /// An `i64` (epoch seconds).

@@ -88,6 +88,7 @@ pub struct PortsSpec {
 }
 
 impl Decode for Device {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["phoneNumber", "networkAccessIdentifier", "ipv4Address", "ipv6Address"],
@@ -116,6 +117,7 @@ impl Encode for Device {
 }
 
 impl Decode for DeviceIpv4Addr {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["publicAddress", "privateAddress", "publicPort"],
@@ -142,6 +144,7 @@ impl Encode for DeviceIpv4Addr {
 }
 
 impl Decode for ApplicationServer {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["ipv4Address", "ipv6Address"],
@@ -187,6 +190,7 @@ const PORTS_FIELDS: &[FieldFn<PortsSpec>] = &[
 ];
 
 impl Decode for PortsSpec {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         self.ranges.clear();
         self.ports.clear();
@@ -198,15 +202,27 @@ impl Encode for PortsSpec {
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         if !self.ranges.is_empty() {
-            o.key("ranges")?.array(&self.ranges, |w, range| {
-                let mut o = w.object()?;
-                o.u32("from", u32::from(range.from))?;
-                o.u32("to", u32::from(range.to))?;
-                o.end()
-            })?;
+            let w = o.key("ranges")?;
+            let mut open = b"[{\"from\":".as_slice();
+            for range in &self.ranges {
+                w.raw(open)?;
+                open = b",{\"from\":";
+                w.u32(u32::from(range.from))?;
+                w.raw(b",\"to\":")?;
+                w.u32(u32::from(range.to))?;
+                w.raw(b"}")?;
+            }
+            w.raw(b"]")?;
         }
         if !self.ports.is_empty() {
-            o.key("ports")?.array(&self.ports, |w, port| w.u32(u32::from(*port)))?;
+            let w = o.key("ports")?;
+            let mut open = b"[".as_slice();
+            for port in &self.ports {
+                w.raw(open)?;
+                open = b",";
+                w.u32(u32::from(*port))?;
+            }
+            w.raw(b"]")?;
         }
         o.end()
     }

@@ -59,6 +59,7 @@ impl ErrorInfo {
 }
 
 impl Decode for ErrorInfo {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["status", "code", "message"],

@@ -105,6 +105,7 @@ fixed_string_serde!(event_type, "org.camaraproject.qod.v0.qos-status-changed");
 fixed_string_serde!(spec_version, "1.0");
 
 impl Decode for QosStatusChangedData {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["sessionId", "qosStatus", "statusInfo"],
@@ -131,6 +132,7 @@ impl Encode for QosStatusChangedData {
 }
 
 impl Decode for QosStatusChanged {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const NAMES: &[&str] = &["id", "source", "type", "specversion", "datacontenttype", "data", "time"];
         const SCHEMA: Schema = Schema {

@@ -141,6 +141,7 @@ const VALUE_UNIT: Schema = Schema {
 };
 
 impl Decode for Rate {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const FIELDS: &[FieldFn<Rate>] = &[
             |v, r| some(&mut v.value).decode_from(r),
@@ -161,6 +162,7 @@ impl Encode for Rate {
 }
 
 impl Decode for Duration {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const FIELDS: &[FieldFn<Duration>] = &[
             |v, r| some(&mut v.value).decode_from(r),
@@ -181,6 +183,7 @@ impl Encode for Duration {
 }
 
 impl Decode for QosProfile {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const NAMES: &[&str] = &[
             "name",
@@ -248,6 +251,7 @@ impl Encode for QosProfile {
 }
 
 impl Decode for QosProfileList {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         list(r, self.as_mut_view(), &mut |r, p| p.decode_from(r))
     }

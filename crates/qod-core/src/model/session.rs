@@ -135,6 +135,7 @@ pub struct ExtendSessionDuration {
 }
 
 impl Decode for Webhook {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["notificationUrl", "notificationAuthToken"],
@@ -163,6 +164,7 @@ impl Encode for Webhook {
 }
 
 impl Decode for Message {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["severity", "description"],
@@ -184,7 +186,7 @@ impl Encode for Message {
 
 /// `duration` is an int32 with minimum 1.
 fn duration(r: &mut Reader<'_>) -> Result<u32, crate::json::Failed> {
-    r.u64_in(1, i32::MAX as u64).map(|d| d as u32)
+    r.u32_in(1, i32::MAX as u32)
 }
 
 /// The members `SessionInfo` and `CreateSession` share come first in both schemas, in this order.
@@ -212,6 +214,7 @@ macro_rules! base_fields {
 }
 
 impl Decode for SessionInfo {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: base_names![
@@ -244,6 +247,7 @@ impl Decode for SessionInfo {
 }
 
 impl Decode for CreateSession {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: base_names!["duration"],
@@ -264,6 +268,7 @@ impl Decode for CreateSession {
 }
 
 impl Decode for ExtendSessionDuration {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const SCHEMA: Schema = Schema {
             names: &["requestedAdditionalDuration"],
