@@ -1,3 +1,4 @@
+use super::response::move_down;
 use crate::{Error, Problem, ValidationError};
 
 /// The methods the QoD API uses.
@@ -162,31 +163,23 @@ impl<'b> RequestWriter<'b> {
     /// As `body`, or [`Error::BufferTooSmall`].
     pub fn finish_json(mut self, body: impl FnOnce(&mut [u8]) -> Result<usize, Error>) -> Result<usize, Error> {
         self.raw(b"Content-Type: application/json\r\nContent-Length: ")?;
-        // Encode the body after room for the widest possible length, then close the gap.
-        let width = digits(self.buf.len());
-        let body_at = self.pos + width + 4;
+        // Encode the body after room for the widest length the buffer could hold, then close the gap.
+        let mut tmp = [0u8; 20];
+        let body_at = self.pos + fmt_usize(self.buf.len(), &mut tmp).len() + 4;
         let n = body(self.buf.get_mut(body_at..).ok_or(Error::BufferTooSmall)?)?;
         let mut tmp = [0u8; 20];
-        let len = fmt_usize(n, &mut tmp);
-        self.raw(len)?;
+        self.raw(fmt_usize(n, &mut tmp))?;
         self.raw(b"\r\n\r\n")?;
-        if body_at + n > self.buf.len() || body_at < self.pos {
+        if n > self.buf.len().saturating_sub(body_at) || body_at < self.pos {
             return Err(Error::BufferTooSmall);
         }
-        self.buf.copy_within(body_at..body_at + n, self.pos);
+        move_down(self.buf, body_at, self.pos, n);
         Ok(self.pos + n)
     }
 }
 
-fn digits(mut n: usize) -> usize {
-    let mut d = 1;
-    while n >= 10 {
-        n /= 10;
-        d += 1;
-    }
-    d
-}
-
+/// The decimal digits of `n`, at the end of `tmp` (not inlined: `finish_json` is generic, one copy per caller).
+#[inline(never)]
 fn fmt_usize(mut n: usize, tmp: &mut [u8; 20]) -> &[u8] {
     let mut i = tmp.len();
     loop {
@@ -278,5 +271,56 @@ mod tests {
             }
         });
         assert_eq!(e, Err(Error::BufferTooSmall));
+    }
+
+    #[test]
+    fn test_finish_json_lengths_across_digit_widths() {
+        const JSON: &str = "Content-Type: application/json\r\nContent-Length: ";
+        let digits = |n: usize| n.to_string().len();
+        for n in 0..=1100usize {
+            let body: Vec<u8> = (0..n).map(|i| b"{}ab\"9"[i % 6]).collect();
+            let want = format!(
+                "POST /s HTTP/1.1\r\n{JSON}{n}\r\n\r\n{}",
+                core::str::from_utf8(&body).unwrap()
+            );
+            // The body is encoded after room for the widest length the buffer could hold, so a buffer may be a
+            // few bytes larger than the request needs; one byte less than that is too small.
+            for cap in want.len() - 2..=want.len() + 3 {
+                let mut buf = vec![0u8; cap];
+                let mut w = RequestWriter::new(&mut buf);
+                w.request_line(Method::Post, &[(Piece::Fixed, "", "/s")]).unwrap();
+                let got = w.finish_json(|b| {
+                    b.get_mut(..n).ok_or(Error::BufferTooSmall)?.copy_from_slice(&body);
+                    Ok(n)
+                });
+                let need = "POST /s HTTP/1.1\r\n".len() + JSON.len() + digits(cap) + 4 + n;
+                if need <= cap {
+                    assert_eq!(got, Ok(want.len()), "n {n} cap {cap}");
+                    assert_eq!(&buf[..want.len()], want.as_bytes(), "n {n} cap {cap}");
+                } else {
+                    assert_eq!(got, Err(Error::BufferTooSmall), "n {n} cap {cap}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn test_finish_json_bad_body_lengths() {
+        let mut buf = [0u8; 128];
+        for n in [129, usize::MAX] {
+            let w = RequestWriter::new(&mut buf);
+            assert_eq!(w.finish_json(|_| Ok(n)), Err(Error::BufferTooSmall));
+        }
+        // The room the body is given ends with the buffer; a body as long as that room fits.
+        let w = RequestWriter::new(&mut buf);
+        let n = w.finish_json(|b| Ok(b.len())).unwrap();
+        assert_eq!(n, 48 + 2 + 4 + 73);
+        assert!(buf.starts_with(b"Content-Type: application/json\r\nContent-Length: 73\r\n\r\n"));
+        let w = RequestWriter::new(&mut buf);
+        let e = Error::Invalid(ValidationError {
+            field: "x",
+            problem: Problem::Missing,
+        });
+        assert_eq!(w.finish_json(|_| Err(e)), Err(e));
     }
 }

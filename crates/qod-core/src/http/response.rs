@@ -1,3 +1,5 @@
+use core::mem::MaybeUninit;
+
 use super::Status;
 use crate::HttpError;
 
@@ -23,38 +25,35 @@ pub struct ResponseHead {
     pub head_len: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Chunk {
-    /// Expecting a chunk-size line.
-    Size,
-    /// Inside chunk data, this many bytes to go.
-    Data(usize),
-    /// Expecting the CRLF after chunk data.
-    DataEnd,
-    /// After the last chunk: trailer lines until an empty line.
-    Trailer,
-}
+/// The head before one is parsed.
+const NO_HEAD: ResponseHead = ResponseHead {
+    status: 0,
+    keep_alive: false,
+    retry_after: None,
+    content_length: None,
+    chunked: false,
+    head_len: 0,
+};
 
-#[derive(Debug, Clone, Copy)]
-enum State {
+/// Where the reader is. The head, once parsed, is kept once in the reader's `head` (not in every phase), and how far
+/// the body has got in its `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
     Head,
-    /// Body framed by `Content-Length`.
-    Length(ResponseHead, usize),
-    /// Chunked body: decoded body ends at `out`, raw bytes not yet parsed start at `raw`.
-    Chunked {
-        head: ResponseHead,
-        out: usize,
-        raw: usize,
-        chunk: Chunk,
-    },
+    /// Body framed by `Content-Length`, ending at `end`.
+    Length,
     /// Body delimited by the end of the connection.
-    UntilClose(ResponseHead),
-    /// Complete: body at `head.head_len..body_end`; response ends at `end` in the buffer.
-    Done {
-        head: ResponseHead,
-        body_end: usize,
-        end: usize,
-    },
+    UntilClose,
+    /// Chunked body (de-chunked up to `end`, raw bytes from there): expecting a chunk-size line.
+    Size,
+    /// Chunked body: inside chunk data, this many bytes to go.
+    Data(usize),
+    /// Chunked body: expecting the CRLF after chunk data.
+    DataEnd,
+    /// Chunked body: after the last chunk, trailer lines until an empty line.
+    Trailer,
+    /// Complete: body at `head.head_len..end`, which is also where the response ends in the buffer.
+    Done,
 }
 
 /// Incremental HTTP/1.1 response reader over a caller buffer, in the style of minimq's packet reader:
@@ -71,8 +70,14 @@ enum State {
 pub struct ResponseReader<'b> {
     buf: &'b mut [u8],
     filled: usize,
-    state: State,
+    /// Where the body ends (`Length`), has been de-chunked to (chunked phases) or ended (`Done`).
+    end: usize,
+    phase: Phase,
+    head: ResponseHead,
 }
+
+/// The header names the reader looks at.
+const NAMES: [&[u8]; 4] = [b"content-length", b"transfer-encoding", b"connection", b"retry-after"];
 
 fn header_eq(value: &[u8], want: &[u8]) -> bool {
     trim(value).eq_ignore_ascii_case(want)
@@ -92,13 +97,42 @@ fn has_token(value: &[u8], token: &[u8]) -> bool {
     value.split(|&b| b == b',').any(|t| header_eq(t, token))
 }
 
+/// A decimal number of at most 19 digits (so it fits `u64` without overflow checks), blanks around allowed.
 fn parse_u64(v: &[u8]) -> Option<u64> {
     let v = trim(v);
-    if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
+    if v.is_empty() || v.len() > 19 {
         return None;
     }
-    v.iter()
-        .try_fold(0u64, |acc, &b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')))
+    let mut n = 0u64;
+    for &b in v {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.wrapping_mul(10).wrapping_add(u64::from(d));
+    }
+    Some(n)
+}
+
+/// Moves `buf[from..from + len]` down to `buf[to..]` (`to <= from`), front to back; what lies outside `buf` is
+/// left alone.
+///
+/// A byte loop rather than `copy_within`, which would link `memmove` (about 1.6 KB of thumb code) for moves that are
+/// short (what follows an interim head, unparsed chunk framing) or move each byte of a body once (de-chunking, the
+/// body of a request after its `Content-Length`): a few cycles a byte.
+#[inline(never)]
+pub(crate) fn move_down(buf: &mut [u8], from: usize, to: usize, len: usize) {
+    for i in 0..len {
+        let Some(&b) = buf.get(from + i) else {
+            return;
+        };
+        let Some(d) = buf.get_mut(to + i) else {
+            return;
+        };
+        *d = b;
+        // An empty barrier: keeps the optimiser from turning the loop back into a `memmove` call.
+        core::hint::black_box(());
+    }
 }
 
 impl<'b> ResponseReader<'b> {
@@ -107,7 +141,9 @@ impl<'b> ResponseReader<'b> {
         ResponseReader {
             buf,
             filled: 0,
-            state: State::Head,
+            end: 0,
+            phase: Phase::Head,
+            head: NO_HEAD,
         }
     }
 
@@ -126,39 +162,17 @@ impl<'b> ResponseReader<'b> {
     /// # Errors
     /// A malformed or unsupported response, or one larger than the buffer.
     pub fn poll(&mut self) -> Result<Status<ResponseHead>, HttpError> {
-        loop {
-            match self.state {
-                State::Head => match self.parse_head()? {
-                    Some(next) => self.state = next,
-                    None => return self.partial(),
-                },
-                State::Length(head, len) => {
-                    let end = head.head_len + len;
-                    if self.filled >= end {
-                        self.state = State::Done {
-                            head,
-                            body_end: end,
-                            end,
-                        };
-                    } else if end > self.buf.len() {
-                        return Err(HttpError::TooLarge);
-                    } else {
-                        return Ok(Status::Partial);
-                    }
-                }
-                State::Chunked { .. } => {
-                    if !self.dechunk()? {
-                        return self.partial();
-                    }
-                }
-                State::UntilClose(_) => return self.partial(),
-                State::Done { head, .. } => return Ok(Status::Complete(head)),
-            }
+        if self.phase == Phase::Head {
+            self.parse_head()?;
         }
-    }
-
-    fn partial(&self) -> Result<Status<ResponseHead>, HttpError> {
-        if self.filled >= self.buf.len() {
+        match self.phase {
+            Phase::Length if self.filled >= self.end => self.phase = Phase::Done,
+            Phase::Size | Phase::Data(_) | Phase::DataEnd | Phase::Trailer => self.dechunk()?,
+            _ => {}
+        }
+        if self.phase == Phase::Done {
+            Ok(Status::Complete(self.head))
+        } else if self.filled >= self.buf.len() {
             Err(HttpError::TooLarge)
         } else {
             Ok(Status::Partial)
@@ -170,37 +184,23 @@ impl<'b> ResponseReader<'b> {
     /// # Errors
     /// [`HttpError::Truncated`] when the response was not complete.
     pub fn finish_eof(&mut self) -> Result<ResponseHead, HttpError> {
-        match self.state {
-            State::UntilClose(head) => {
-                self.state = State::Done {
-                    head,
-                    body_end: self.filled,
-                    end: self.filled,
-                };
-                Ok(head)
+        if self.phase != Phase::UntilClose {
+            if let Status::Complete(head) = self.poll()? {
+                return Ok(head);
             }
-            State::Done { head, .. } => Ok(head),
-            _ => match self.poll()? {
-                Status::Complete(head) => Ok(head),
-                Status::Partial => match self.state {
-                    State::UntilClose(head) => {
-                        self.state = State::Done {
-                            head,
-                            body_end: self.filled,
-                            end: self.filled,
-                        };
-                        Ok(head)
-                    }
-                    _ => Err(HttpError::Truncated),
-                },
-            },
+            if self.phase != Phase::UntilClose {
+                return Err(HttpError::Truncated);
+            }
         }
+        self.end = self.filled;
+        self.phase = Phase::Done;
+        Ok(self.head)
     }
 
     /// The body, once [`poll`](Self::poll) returned [`Status::Complete`] (empty before).
     pub fn body(&self) -> &[u8] {
-        match self.state {
-            State::Done { head, body_end, .. } => self.buf.get(head.head_len..body_end).unwrap_or(&[]),
+        match self.phase {
+            Phase::Done => self.buf.get(self.head.head_len..self.end).unwrap_or(&[]),
             _ => &[],
         }
     }
@@ -208,20 +208,27 @@ impl<'b> ResponseReader<'b> {
     /// Bytes received beyond the end of the complete response (a server that sends them is misbehaving; do not
     /// reuse the connection).
     pub fn extra(&self) -> usize {
-        match self.state {
-            State::Done { end, .. } => self.filled.saturating_sub(end),
+        match self.phase {
+            Phase::Done => self.filled.saturating_sub(self.end),
             _ => 0,
         }
     }
 
-    fn parse_head(&mut self) -> Result<Option<State>, HttpError> {
+    /// Parses the head once it is complete (skipping interim responses) and sets the phase its framing calls for;
+    /// leaves the phase at [`Phase::Head`] while the head is partial.
+    #[inline(never)]
+    fn parse_head(&mut self) -> Result<(), HttpError> {
         loop {
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut res = httparse::Response::new(&mut headers);
+            let mut headers = [MaybeUninit::uninit(); MAX_HEADERS];
+            let mut res = httparse::Response::new(&mut []);
             let data = self.buf.get(..self.filled).unwrap_or(&[]);
-            let head_len = match res.parse(data) {
+            let head_len = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
+                &mut res,
+                data,
+                &mut headers,
+            ) {
                 Ok(httparse::Status::Complete(n)) => n,
-                Ok(httparse::Status::Partial) => return Ok(None),
+                Ok(httparse::Status::Partial) => return Ok(()),
                 Err(httparse::Error::TooManyHeaders) => return Err(HttpError::TooManyHeaders),
                 Err(httparse::Error::Version) => return Err(HttpError::Version),
                 Err(_) => return Err(HttpError::Head),
@@ -229,157 +236,135 @@ impl<'b> ResponseReader<'b> {
             let status = res.code.ok_or(HttpError::Head)?;
             if (100..200).contains(&status) && status != 101 {
                 // Interim response: drop it and parse what follows.
-                self.buf.copy_within(head_len..self.filled, 0);
-                self.filled -= head_len;
+                let rest = self.filled.saturating_sub(head_len);
+                move_down(self.buf, head_len, 0, rest);
+                self.filled = rest;
                 continue;
             }
-            let http11 = res.version == Some(1);
-            let mut content_length: Option<u64> = None;
-            let mut chunked = false;
-            let mut conn_close = !http11;
-            let mut retry_after = None;
-            for h in res.headers.iter() {
-                let name = h.name.as_bytes();
-                if name.eq_ignore_ascii_case(b"content-length") {
-                    let v = parse_u64(h.value).ok_or(HttpError::ContentLength)?;
-                    if content_length.is_some_and(|old| old != v) {
-                        return Err(HttpError::ContentLength);
-                    }
-                    content_length = Some(v);
-                } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-                    if header_eq(h.value, b"chunked") && !chunked {
-                        chunked = true;
-                    } else if !header_eq(h.value, b"identity") {
-                        return Err(HttpError::UnsupportedTransferEncoding);
-                    }
-                } else if name.eq_ignore_ascii_case(b"connection") {
-                    if has_token(h.value, b"close") {
-                        conn_close = true;
-                    } else if has_token(h.value, b"keep-alive") {
-                        conn_close = false;
-                    }
-                } else if name.eq_ignore_ascii_case(b"retry-after") {
-                    retry_after = parse_u64(h.value).map(|v| v.min(u64::from(u32::MAX)) as u32);
-                }
-            }
-            let no_body = status == 204 || status == 304;
-            let content_length = if chunked { None } else { content_length };
-            let content_length = match content_length {
-                Some(v) => Some(usize::try_from(v).map_err(|_| HttpError::TooLarge)?),
-                None => None,
-            };
             let mut head = ResponseHead {
                 status,
-                keep_alive: !conn_close,
-                retry_after,
-                content_length,
-                chunked,
+                keep_alive: res.version == Some(1),
                 head_len,
+                ..NO_HEAD
             };
-            return Ok(Some(if no_body {
-                State::Done {
-                    head,
-                    body_end: head_len,
-                    end: head_len,
+            let mut content_length: Option<u64> = None;
+            for h in res.headers.iter() {
+                let value = h.value;
+                match NAMES.iter().position(|n| h.name.as_bytes().eq_ignore_ascii_case(n)) {
+                    Some(0) => {
+                        let v = parse_u64(value).ok_or(HttpError::ContentLength)?;
+                        if content_length.is_some_and(|old| old != v) {
+                            return Err(HttpError::ContentLength);
+                        }
+                        content_length = Some(v);
+                    }
+                    Some(1) => {
+                        if header_eq(value, b"chunked") && !head.chunked {
+                            head.chunked = true;
+                        } else if !header_eq(value, b"identity") {
+                            return Err(HttpError::UnsupportedTransferEncoding);
+                        }
+                    }
+                    Some(2) => {
+                        if has_token(value, b"close") {
+                            head.keep_alive = false;
+                        } else if has_token(value, b"keep-alive") {
+                            head.keep_alive = true;
+                        }
+                    }
+                    // retry-after
+                    Some(_) => head.retry_after = parse_u64(value).map(|v| u32::try_from(v).unwrap_or(u32::MAX)),
+                    None => {}
                 }
-            } else if chunked {
-                State::Chunked {
-                    head,
-                    out: head_len,
-                    raw: head_len,
-                    chunk: Chunk::Size,
+            }
+            if !head.chunked {
+                if let Some(v) = content_length {
+                    head.content_length = Some(usize::try_from(v).map_err(|_| HttpError::TooLarge)?);
                 }
-            } else if let Some(len) = content_length {
-                State::Length(head, len)
+            }
+            self.end = head_len;
+            self.phase = if status == 204 || status == 304 {
+                Phase::Done
+            } else if head.chunked {
+                Phase::Size
+            } else if let Some(len) = head.content_length {
+                if len > self.buf.len().saturating_sub(head_len) {
+                    return Err(HttpError::TooLarge);
+                }
+                self.end = head_len + len;
+                Phase::Length
             } else {
                 head.keep_alive = false;
-                State::UntilClose(head)
-            }));
+                Phase::UntilClose
+            };
+            self.head = head;
+            return Ok(());
         }
     }
 
-    /// Advances chunked decoding; `Ok(true)` when the body is complete.
-    fn dechunk(&mut self) -> Result<bool, HttpError> {
-        let State::Chunked {
-            head,
-            mut out,
-            mut raw,
-            mut chunk,
-        } = self.state
-        else {
-            return Ok(false);
-        };
-        let done = loop {
-            let avail = self.filled.saturating_sub(raw);
-            match chunk {
-                Chunk::Size => {
-                    let data = self.buf.get(raw..self.filled).unwrap_or(&[]);
-                    match httparse::parse_chunk_size(data) {
-                        Ok(httparse::Status::Complete((used, size))) => {
-                            raw += used;
-                            let size = usize::try_from(size).map_err(|_| HttpError::TooLarge)?;
-                            if size > self.buf.len() {
-                                return Err(HttpError::TooLarge);
-                            }
-                            chunk = if size == 0 { Chunk::Trailer } else { Chunk::Data(size) };
-                        }
-                        Ok(httparse::Status::Partial) => break false,
-                        Err(_) => return Err(HttpError::Chunked),
+    /// Advances chunked decoding as far as the received bytes allow, then moves the bytes not yet parsed down to
+    /// the end of the decoded body, so that the receive window is as large as it can be (and, once complete,
+    /// bytes beyond the response lie right after the body, for [`extra`](Self::extra)).
+    #[inline(never)]
+    fn dechunk(&mut self) -> Result<(), HttpError> {
+        let mut out = self.end;
+        let mut raw = out;
+        let mut phase = self.phase;
+        loop {
+            let data = self.buf.get(raw..self.filled).unwrap_or(&[]);
+            match phase {
+                Phase::Size => match httparse::parse_chunk_size(data) {
+                    Ok(httparse::Status::Complete((used, size))) => {
+                        raw += used;
+                        phase = match usize::try_from(size) {
+                            Ok(0) => Phase::Trailer,
+                            Ok(size) if size <= self.buf.len() => Phase::Data(size),
+                            _ => return Err(HttpError::TooLarge),
+                        };
                     }
-                }
-                Chunk::Data(left) => {
-                    if avail == 0 {
-                        break false;
+                    Ok(httparse::Status::Partial) => break,
+                    Err(_) => return Err(HttpError::Chunked),
+                },
+                Phase::Data(left) => {
+                    let n = left.min(data.len());
+                    if n == 0 {
+                        break;
                     }
-                    let n = left.min(avail);
-                    self.buf.copy_within(raw..raw + n, out);
+                    move_down(self.buf, raw, out, n);
                     out += n;
                     raw += n;
-                    chunk = if n == left {
-                        Chunk::DataEnd
+                    phase = if n == left {
+                        Phase::DataEnd
                     } else {
-                        Chunk::Data(left - n)
+                        Phase::Data(left - n)
                     };
                 }
-                Chunk::DataEnd => match self.buf.get(raw..self.filled) {
-                    Some([b'\r', b'\n', ..]) => {
+                Phase::DataEnd => match data {
+                    [b'\r', b'\n', ..] => {
                         raw += 2;
-                        chunk = Chunk::Size;
+                        phase = Phase::Size;
                     }
-                    Some([] | [b'\r']) => break false,
+                    [] | [b'\r'] => break,
                     _ => return Err(HttpError::Chunked),
                 },
-                Chunk::Trailer => {
-                    let data = self.buf.get(raw..self.filled).unwrap_or(&[]);
-                    match data.windows(2).position(|w| w == b"\r\n") {
-                        Some(0) => {
-                            raw += 2;
-                            break true;
-                        }
-                        Some(line) => raw += line + 2,
-                        None => break false,
+                // Trailer (only chunked phases get here).
+                _ => match data.windows(2).position(|w| w == b"\r\n") {
+                    Some(0) => {
+                        raw += 2;
+                        phase = Phase::Done;
+                        break;
                     }
-                }
+                    Some(line) => raw += line + 2,
+                    None => break,
+                },
             }
-        };
-        if done {
-            // Keep any extra bytes right after the body so that `extra()` reports them.
-            let extra = self.filled - raw;
-            self.buf.copy_within(raw..self.filled, out);
-            self.filled = out + extra;
-            self.state = State::Done {
-                head,
-                body_end: out,
-                end: out,
-            };
-            return Ok(true);
         }
-        // Reclaim the framing bytes already parsed so the receive window is as large as it can be.
-        self.buf.copy_within(raw..self.filled, out);
-        self.filled -= raw - out;
-        raw = out;
-        self.state = State::Chunked { head, out, raw, chunk };
-        Ok(false)
+        let rest = self.filled.saturating_sub(raw);
+        move_down(self.buf, raw, out, rest);
+        self.filled = out + rest;
+        self.end = out;
+        self.phase = phase;
+        Ok(())
     }
 }
 
@@ -520,5 +505,201 @@ mod tests {
         r.receive_buffer().copy_from_slice(&input[..n]);
         r.commit(n);
         assert_eq!(r.poll(), Err(HttpError::TooLarge));
+    }
+
+    /// Feeds `input` in pieces of the sizes in `steps` (cycled) into a reader over `cap` bytes; returns the head,
+    /// the body and `extra()`, or the first error.
+    fn feed(input: &[u8], cap: usize, steps: &[usize]) -> Result<(ResponseHead, Vec<u8>, usize), HttpError> {
+        let mut buf = vec![0u8; cap];
+        let mut r = ResponseReader::new(&mut buf);
+        let mut pos = 0;
+        let mut steps = steps.iter().cycle();
+        loop {
+            if let Status::Complete(h) = r.poll()? {
+                return Ok((h, r.body().to_vec(), r.extra()));
+            }
+            let n = (*steps.next().unwrap()).min(input.len() - pos);
+            if n == 0 {
+                let h = r.finish_eof()?;
+                return Ok((h, r.body().to_vec(), r.extra()));
+            }
+            let dst = r.receive_buffer();
+            let n = n.min(dst.len());
+            dst[..n].copy_from_slice(&input[pos..pos + n]);
+            r.commit(n);
+            pos += n;
+        }
+    }
+
+    /// A plain de-chunker for chunk lines of the form `<hex>[;ext]\r\n`, as a reference.
+    fn dechunk_reference(mut raw: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            let line_end = raw.windows(2).position(|w| w == b"\r\n").unwrap();
+            let line = core::str::from_utf8(&raw[..line_end]).unwrap();
+            let size = usize::from_str_radix(line.split(';').next().unwrap().trim(), 16).unwrap();
+            raw = &raw[line_end + 2..];
+            if size == 0 {
+                return out;
+            }
+            out.extend_from_slice(&raw[..size]);
+            assert_eq!(&raw[size..size + 2], b"\r\n");
+            raw = &raw[size + 2..];
+        }
+    }
+
+    /// A deterministic pseudo-random sequence (xorshift), so the tests need no generator crate.
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn test_many_small_chunks_in_odd_pieces() {
+        let mut rng = Lcg(0x2545_f491_4f6c_dd1d);
+        for round in 0..40 {
+            let body: Vec<u8> = (0..1500 + round * 13).map(|i| b"\r\n{}abc0123"[i % 11]).collect();
+            let mut wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+            let head_len = wire.len();
+            let mut i = 0;
+            while i < body.len() {
+                let n = (1 + rng.below(if round % 2 == 0 { 4 } else { 90 })).min(body.len() - i);
+                let line = match rng.below(3) {
+                    0 => format!("{n:x}\r\n"),
+                    1 => format!("{n:X};name=value\r\n"),
+                    _ => format!("{n:04x}\r\n"),
+                };
+                wire.extend_from_slice(line.as_bytes());
+                wire.extend_from_slice(&body[i..i + n]);
+                wire.extend_from_slice(b"\r\n");
+                i += n;
+            }
+            wire.extend_from_slice(b"0\r\nX-Trailer: yes\r\n\r\n");
+            assert_eq!(dechunk_reference(&wire[head_len..]), body);
+            // The raw response is far larger than the buffer: framing is reclaimed as it is parsed.
+            let cap = head_len + body.len() + 40;
+            for steps in [&[1][..], &[7], &[3, 11, 2, 64, 5], &[4096]] {
+                let (h, got, extra) =
+                    feed(&wire, cap, steps).unwrap_or_else(|e| panic!("round {round} {steps:?}: {e:?}"));
+                assert!(h.chunked && h.keep_alive);
+                assert_eq!(h.head_len, head_len);
+                assert_eq!(got, body, "round {round} steps {steps:?}");
+                assert_eq!(extra, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn test_chunked_extra_bytes_and_tight_buffer() {
+        let wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\nXYZ";
+        // Bytes that arrive with the end of the response are reported; in separate pieces they are not read.
+        for (steps, want) in [(&[1][..], 0), (&[2][..], 1), (&[100][..], 3)] {
+            let (_, body, extra) = feed(wire, 128, steps).unwrap();
+            assert_eq!(body, b"abcde");
+            assert_eq!(extra, want, "{steps:?}");
+        }
+        // A chunk larger than the whole buffer, and a chunk size beyond any buffer.
+        let big = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n81\r\n";
+        assert_eq!(feed(big, 128, &[7]), Err(HttpError::TooLarge));
+        let huge = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n";
+        assert_eq!(feed(huge, 128, &[7]), Err(HttpError::TooLarge));
+        let bad = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000001\r\n";
+        assert_eq!(feed(bad, 128, &[7]), Err(HttpError::Chunked));
+    }
+
+    #[test]
+    fn test_interim_responses_in_pieces() {
+        let wire = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n\
+                     HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbodyZ";
+        for steps in [&[1][..], &[3], &[40, 1], &[200]] {
+            let (h, body, extra) = feed(wire, 100, steps).unwrap();
+            assert_eq!((h.status, h.head_len, h.content_length), (200, 38, Some(4)));
+            assert_eq!(body, b"body");
+            if let [1 | 200] = steps {
+                assert_eq!(extra, usize::from(steps == [200]));
+            }
+        }
+        // 101 is final: its head is the response.
+        let (h, body, _) = feed(b"HTTP/1.1 101 Switching\r\nContent-Length: 0\r\n\r\n", 64, &[9]).unwrap();
+        assert_eq!((h.status, body.len()), (101, 0));
+    }
+
+    #[test]
+    fn test_length_bounds_and_headers() {
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+        let mut wire = head.to_vec();
+        wire.extend_from_slice(b"0123456789");
+        // The body fits exactly; one byte less of buffer and it is too large.
+        assert_eq!(feed(&wire, wire.len(), &[3]).unwrap().1, b"0123456789");
+        assert_eq!(feed(&wire, wire.len() - 1, &[3]), Err(HttpError::TooLarge));
+        let (h, _, _) = feed(
+            b"HTTP/1.0 429 Too Many\r\nConnection: foo, Keep-Alive\r\nRetry-After: 99999999999\r\n\
+              Content-Length: 0\r\nContent-Length: 0\r\n\r\n",
+            128,
+            &[5],
+        )
+        .unwrap();
+        assert!(h.keep_alive);
+        assert_eq!(h.retry_after, Some(u32::MAX));
+        let (h, _, _) = feed(
+            b"HTTP/1.1 503 x\r\nConnection: close\r\nConnection: keep-alive\r\nRetry-After: 12345678901234567890\r\n\
+              Transfer-Encoding: identity\r\nContent-Length: 0\r\n\r\n",
+            256,
+            &[5],
+        )
+        .unwrap();
+        assert!(h.keep_alive);
+        assert_eq!(h.retry_after, None);
+        // Chunked wins over Content-Length (still checked); 304 has no body whatever it says.
+        let (h, body, _) = feed(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nA\r\n0\r\n\r\n",
+            128,
+            &[2],
+        )
+        .unwrap();
+        assert_eq!((h.content_length, body), (None, b"A".to_vec()));
+        let (h, body, _) = feed(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n", 128, &[2]).unwrap();
+        assert_eq!((h.content_length, body.len()), (Some(99), 0));
+        assert_eq!(
+            feed(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 12345678901234567890\r\n\r\n",
+                128,
+                &[64]
+            ),
+            Err(HttpError::ContentLength)
+        );
+        assert_eq!(
+            feed(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                128,
+                &[64]
+            ),
+            Err(HttpError::UnsupportedTransferEncoding)
+        );
+    }
+
+    #[test]
+    fn test_move_down_matches_copy_within() {
+        for len_buf in 0..12 {
+            for from in 0..14 {
+                for to in 0..=from {
+                    for len in 0..14 {
+                        let orig: Vec<u8> = (0..len_buf as u8).collect();
+                        let mut got = orig.clone();
+                        move_down(&mut got, from, to, len);
+                        if from + len <= len_buf {
+                            let mut want = orig.clone();
+                            want.copy_within(from..from + len, to);
+                            assert_eq!(got, want, "{len_buf} {from} {to} {len}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }
