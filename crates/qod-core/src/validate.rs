@@ -5,7 +5,6 @@ use crate::model::{
     ApplicationServer, CreateSession, Device, DeviceIpv4Addr, ExtendSessionDuration, PortsSpec, Webhook,
 };
 use crate::{Problem, ValidationError};
-use core::net::{Ipv4Addr, Ipv6Addr};
 
 /// Checks a value against the spec.
 pub trait Validate {
@@ -58,70 +57,160 @@ pub fn network_access_identifier(s: &str) -> Result<(), Problem> {
     }
 }
 
+/// A decimal number at `b[*i..]`: 1+ digits, no leading zero unless it is `0`, at most `max`. Advances `*i`.
+#[inline(never)]
+fn dec(b: &[u8], i: &mut usize, max: u32) -> bool {
+    let start = *i;
+    let mut v = 0u32;
+    while let Some(&c) = b.get(*i) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        if *i > start && v == 0 {
+            return false;
+        }
+        v = v * 10 + u32::from(c - b'0');
+        if v > max {
+            return false;
+        }
+        *i += 1;
+    }
+    *i > start
+}
+
+/// A dotted-quad IPv4 address at `b[*i..]`, as `core::net::Ipv4Addr` reads it. Advances `*i`.
+fn v4(b: &[u8], i: &mut usize) -> bool {
+    let mut k = 0;
+    loop {
+        if !dec(b, i, 255) {
+            return false;
+        }
+        k += 1;
+        if k == 4 {
+            return true;
+        }
+        if b.get(*i) != Some(&b'.') {
+            return false;
+        }
+        *i += 1;
+    }
+}
+
+/// An IPv6 address at `b[*i..]`, as `core::net::Ipv6Addr` reads it: 8 groups of 1–4 hex digits, or fewer with one
+/// `::` standing for at least one zero group; the last two groups may be a dotted quad. Advances `*i`.
+fn v6(b: &[u8], i: &mut usize) -> bool {
+    let mut groups = 0u32;
+    let mut gap = false;
+    let mut n = 0; // hex digits of the current group
+    let mut colons = 0; // `:`s just read
+    let c = loop {
+        let c = b.get(*i).copied().unwrap_or(0); // 0: the end, like any byte that cannot be in an address
+        if c.is_ascii_hexdigit() {
+            n += 1;
+            if n > 4 {
+                return false;
+            }
+            colons = 0;
+        } else if c == b':' {
+            colons += 1;
+            if n > 0 {
+                groups += 1;
+                n = 0;
+            } else if colons == 2 && !gap {
+                gap = true;
+            } else if colons != 1 || b.get(*i + 1) != Some(&b':') {
+                // A third `:`, a second `::`, or a leading `:` that does not start a `::`.
+                return false;
+            }
+        } else {
+            break c;
+        }
+        *i += 1;
+    };
+    if c == b'.' {
+        // The last two groups as a dotted quad.
+        *i -= n;
+        if !v4(b, i) {
+            return false;
+        }
+        groups += 2;
+    } else if n > 0 {
+        groups += 1;
+    } else if colons == 1 {
+        return false;
+    }
+    if gap {
+        groups <= 7
+    } else {
+        groups == 8
+    }
+}
+
+/// An IPv4 or (if `six`) IPv6 literal, with an optional `/mask` of at most `mask` if that is not 0.
+fn ip(s: &str, six: bool, mask: u32) -> Result<(), Problem> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut ok = if six { v6(b, &mut i) } else { v4(b, &mut i) };
+    if mask > 0 && b.get(i) == Some(&b'/') {
+        i += 1;
+        ok &= dec(b, &mut i, mask);
+    }
+    if ok && i == b.len() {
+        Ok(())
+    } else {
+        Err(Problem::NotAnAddress)
+    }
+}
+
 /// A single IPv4 literal (`SingleIpv4Addr`).
 pub fn ipv4(s: &str) -> Result<(), Problem> {
-    s.parse::<Ipv4Addr>().map(drop).map_err(|_| Problem::NotAnAddress)
+    ip(s, false, 0)
 }
 
 /// A single IPv6 literal.
 pub fn ipv6(s: &str) -> Result<(), Problem> {
-    s.parse::<Ipv6Addr>().map(drop).map_err(|_| Problem::NotAnAddress)
-}
-
-fn with_mask(s: &str, max: u8, addr: fn(&str) -> Result<(), Problem>) -> Result<(), Problem> {
-    match s.split_once('/') {
-        None => addr(s),
-        Some((a, mask)) => {
-            addr(a)?;
-            let ok = !mask.is_empty()
-                && mask.len() <= 3
-                && mask.bytes().all(|b| b.is_ascii_digit())
-                && !(mask.len() > 1 && mask.starts_with('0'))
-                && mask.parse::<u8>().is_ok_and(|m| m <= max);
-            if ok {
-                Ok(())
-            } else {
-                Err(Problem::NotAnAddress)
-            }
-        }
-    }
+    ip(s, true, 0)
 }
 
 /// An IPv4 literal with an optional `/mask` (0–32).
 pub fn ipv4_cidr(s: &str) -> Result<(), Problem> {
-    with_mask(s, 32, ipv4)
+    ip(s, false, 32)
 }
 
 /// An IPv6 literal with an optional `/prefix` (0–128).
 pub fn ipv6_cidr(s: &str) -> Result<(), Problem> {
-    with_mask(s, 128, ipv6)
+    ip(s, true, 128)
 }
 
 /// An absolute `http://` or `https://` URL with a non-empty host and no whitespace or control characters.
 pub fn http_url(s: &str) -> Result<(), Problem> {
     let b = s.as_bytes();
-    let strip = |prefix: &[u8]| match b.get(..prefix.len()) {
-        Some(head) if head.eq_ignore_ascii_case(prefix) => b.get(prefix.len()..),
-        _ => None,
-    };
-    let rest = strip(b"https://")
-        .or_else(|| strip(b"http://"))
-        .ok_or(Problem::NotAUrl)?;
     if b.iter().any(|&c| c <= b' ' || c == 0x7f) {
         return Err(Problem::NotAUrl);
     }
+    // The scheme, case-insensitively (the `s` is optional). Controls are out, so `c | 0x20` equals a letter of
+    // the pattern only for that letter in either case, and `:` or `/` only for itself.
+    let mut i = 0;
+    for &p in b"https://" {
+        if b.get(i).is_some_and(|&c| c | 0x20 == p) {
+            i += 1;
+        } else if p != b's' {
+            return Err(Problem::NotAUrl);
+        }
+    }
     // The authority ends at the first `/`, `?` or `#`; the host follows any `userinfo@`.
-    let end = rest
-        .iter()
-        .position(|c| matches!(c, b'/' | b'?' | b'#'))
-        .unwrap_or(rest.len());
-    let authority = rest.get(..end).unwrap_or(&[]);
-    let host = match authority.iter().rposition(|&c| c == b'@') {
-        Some(at) => authority.get(at + 1..).unwrap_or(&[]),
-        None => authority,
-    };
-    match host {
-        [] | [b':', ..] | [b'[', b']', ..] | [b'['] => Err(Problem::NotAUrl),
+    let mut host = i;
+    while let Some(&c) = b.get(i) {
+        if matches!(c, b'/' | b'?' | b'#') {
+            break;
+        }
+        i += 1;
+        if c == b'@' {
+            host = i;
+        }
+    }
+    match b.get(host..i) {
+        None | Some([] | [b':', ..] | [b'[', b']', ..] | [b'[']) => Err(Problem::NotAUrl),
         _ => Ok(()),
     }
 }
@@ -200,7 +289,8 @@ impl Validate for Webhook {
     fn validate(&self) -> Result<(), ValidationError> {
         check("webhook.notificationUrl", http_url(&self.notification_url))?;
         if let Some(t) = &self.notification_auth_token {
-            let len = t.expose().chars().count();
+            // Characters: the bytes that do not continue a UTF-8 sequence.
+            let len = t.expose().bytes().filter(|&c| c & 0xc0 != 0x80).count();
             if len < 20 {
                 return fail("webhook.notificationAuthToken", Problem::TooShort);
             }
