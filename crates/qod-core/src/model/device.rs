@@ -1,4 +1,4 @@
-use super::{model_member, object, FieldFn, Member, Schema, R};
+use super::{list, object, some, FieldFn, Schema, R};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::limits;
 use heapless::{String, Vec};
@@ -95,10 +95,10 @@ impl Decode for Device {
             required: 0,
         };
         const FIELDS: &[FieldFn<Device>] = &[
-            |v| v.phone_number.slot(),
-            |v| v.network_access_identifier.slot(),
-            |v| v.ipv4_address.slot(),
-            |v| v.ipv6_address.slot(),
+            |v, r| some(&mut v.phone_number).decode_from(r),
+            |v, r| some(&mut v.network_access_identifier).decode_from(r),
+            |v, r| some(&mut v.ipv4_address).decode_from(r),
+            |v, r| some(&mut v.ipv6_address).decode_from(r),
         ];
         *self = Device::default();
         object(r, self, &SCHEMA, FIELDS)
@@ -124,9 +124,9 @@ impl Decode for DeviceIpv4Addr {
             required: 0,
         };
         const FIELDS: &[FieldFn<DeviceIpv4Addr>] = &[
-            |v| v.public_address.slot(),
-            |v| v.private_address.slot(),
-            |v| v.public_port.slot(),
+            |v, r| some(&mut v.public_address).decode_from(r),
+            |v, r| some(&mut v.private_address).decode_from(r),
+            |v, r| some(&mut v.public_port).decode_from(r),
         ];
         *self = DeviceIpv4Addr::default();
         object(r, self, &SCHEMA, FIELDS)
@@ -150,7 +150,10 @@ impl Decode for ApplicationServer {
             names: &["ipv4Address", "ipv6Address"],
             required: 0,
         };
-        const FIELDS: &[FieldFn<ApplicationServer>] = &[|v| v.ipv4_address.slot(), |v| v.ipv6_address.slot()];
+        const FIELDS: &[FieldFn<ApplicationServer>] = &[
+            |v, r| some(&mut v.ipv4_address).decode_from(r),
+            |v, r| some(&mut v.ipv6_address).decode_from(r),
+        ];
         *self = ApplicationServer::default();
         object(r, self, &SCHEMA, FIELDS)
     }
@@ -175,17 +178,16 @@ const RANGE_SCHEMA: Schema = Schema {
     required: 0b11,
 };
 
-const RANGE_FIELDS: &[FieldFn<PortRange>] = &[|v| v.from.slot(), |v| v.to.slot()];
+const RANGE_FIELDS: &[FieldFn<PortRange>] = &[|v, r| v.from.decode_from(r), |v, r| v.to.decode_from(r)];
 
-const PORTS_FIELDS: &[FieldFn<PortsSpec>] = &[|v| v.ranges.slot(), |v| v.ports.slot()];
-
-impl Decode for PortRange {
-    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        object(r, self, &RANGE_SCHEMA, RANGE_FIELDS)
-    }
-}
-
-model_member!(Device, DeviceIpv4Addr, ApplicationServer, PortsSpec, PortRange);
+const PORTS_FIELDS: &[FieldFn<PortsSpec>] = &[
+    |v, r| {
+        list(r, v.ranges.as_mut_view(), &mut |r, range| {
+            object(r, range, &RANGE_SCHEMA, RANGE_FIELDS)
+        })
+    },
+    |v, r| list(r, v.ports.as_mut_view(), &mut |r, port| port.decode_from(r)),
+];
 
 impl Decode for PortsSpec {
     #[inline(never)]

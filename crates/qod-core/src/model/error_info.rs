@@ -1,4 +1,4 @@
-use super::{object, wire_enum, FieldFn, Member, Schema, R};
+use super::{object, wire_enum, FieldFn, Schema, R};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::limits;
 use heapless::String;
@@ -65,7 +65,11 @@ impl Decode for ErrorInfo {
             names: &["status", "code", "message"],
             required: 0b111,
         };
-        const FIELDS: &[FieldFn<ErrorInfo>] = &[|v| v.status.slot(), |v| v.code.slot(), |v| v.message.slot()];
+        const FIELDS: &[FieldFn<ErrorInfo>] = &[
+            |v, r| v.status.decode_from(r),
+            |v, r| v.code.decode_from(r),
+            |v, r| v.message.decode_from(r),
+        ];
         object(r, self, &SCHEMA, FIELDS)
     }
 }

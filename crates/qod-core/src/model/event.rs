@@ -1,6 +1,6 @@
-use super::{model_member, object, wire_enum, FieldFn, Member, Schema, SessionId, Slot, R};
+use super::{object, some, wire_enum, FieldFn, Schema, SessionId, R};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
-use crate::limits;
+use crate::{limits, DecodeErrorKind};
 use heapless::String;
 
 /// The CloudEvent `type` of a QoS status change.
@@ -104,8 +104,6 @@ fixed_string_serde!(event_type, "org.camaraproject.qod.v0.qos-status-changed");
 #[cfg(feature = "serde")]
 fixed_string_serde!(spec_version, "1.0");
 
-model_member!(QosStatusChangedData);
-
 impl Decode for QosStatusChangedData {
     #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
@@ -114,9 +112,9 @@ impl Decode for QosStatusChangedData {
             required: 0b11,
         };
         const FIELDS: &[FieldFn<QosStatusChangedData>] = &[
-            |v| v.session_id.slot(),
-            |v| v.qos_status.slot(),
-            |v| v.status_info.slot(),
+            |v, r| v.session_id.decode_from(r),
+            |v, r| v.qos_status.decode_from(r),
+            |v, r| some(&mut v.status_info).decode_from(r),
         ];
         self.status_info = None;
         object(r, self, &SCHEMA, FIELDS)
@@ -142,17 +140,21 @@ impl Decode for QosStatusChanged {
             required: 0b110_1111,
         };
         const FIELDS: &[FieldFn<QosStatusChanged>] = &[
-            |v| v.id.slot(),
-            |v| v.source.slot(),
-            |_| Slot::Expect(QOS_STATUS_CHANGED_TYPE),
-            |_| Slot::Expect("1.0"),
-            // The one content type there is; anything else is refused, not decoded as `Unknown`.
-            |v| {
-                v.datacontenttype = Some(DataContentType::ApplicationJson);
-                Slot::Expect("application/json")
+            |v, r| v.id.decode_from(r),
+            |v, r| v.source.decode_from(r),
+            |_, r| r.expect_string(QOS_STATUS_CHANGED_TYPE),
+            |_, r| r.expect_string("1.0"),
+            |v, r| {
+                let at = r.offset();
+                let t = some(&mut v.datacontenttype);
+                t.decode_from(r)?;
+                if *t == DataContentType::Unknown {
+                    return Err(r.fail(DecodeErrorKind::UnexpectedValue, at));
+                }
+                Ok(())
             },
-            |v| v.data.slot(),
-            |v| v.time.slot(),
+            |v, r| v.data.decode_from(r),
+            |v, r| v.time.decode_from(r),
         ];
         self.datacontenttype = None;
         object(r, self, &SCHEMA, FIELDS)

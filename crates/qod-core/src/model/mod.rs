@@ -69,8 +69,6 @@ macro_rules! wire_enum {
             }
         }
 
-        $crate::model::model_member!($name);
-
         impl $crate::json::Decode for $name {
             fn decode_from(&mut self, r: &mut $crate::json::Reader<'_>) -> Result<(), $crate::json::Failed> {
                 *self = match r.enum_index(Self::WIRE)? {
@@ -146,89 +144,8 @@ impl Encode for u32 {
     }
 }
 
-/// Where one member's value is decoded to. A member's [`FieldFn`] only says *where* (a few instructions); the
-/// decoding itself exists once, in [`object`].
-pub(crate) enum Slot<'a> {
-    /// A string of any capacity.
-    Str(&'a mut heapless::string::StringView),
-    /// A `u16` (ports, statuses).
-    U16(&'a mut u16),
-    /// A `u32`.
-    U32(&'a mut u32),
-    /// A `duration`: an int32 with minimum 1.
-    Duration(&'a mut u32),
-    /// An `i64` (epoch seconds).
-    I64(&'a mut i64),
-    /// A nested model, enum or list.
-    Model(&'a mut dyn Decode),
-    /// A string that must equal this constant (CloudEvent `type`, `specversion`, `datacontenttype`).
-    Expect(&'static str),
-}
-
-/// A member's place in its struct, as a [`Slot`] (optional members are set to `Some(default)` first; `null` never
-/// gets here and leaves the member absent).
-pub(crate) type FieldFn<T> = for<'a> fn(&'a mut T) -> Slot<'a>;
-
-/// Types a member can have, and their [`Slot`].
-pub(crate) trait Member {
-    fn slot(&mut self) -> Slot<'_>;
-}
-
-impl<const N: usize> Member for heapless::String<N> {
-    #[inline]
-    fn slot(&mut self) -> Slot<'_> {
-        Slot::Str(self.as_mut_view())
-    }
-}
-impl<const N: usize> Member for crate::Secret<N> {
-    #[inline]
-    fn slot(&mut self) -> Slot<'_> {
-        Slot::Str(self.inner_mut().as_mut_view())
-    }
-}
-impl Member for u16 {
-    #[inline]
-    fn slot(&mut self) -> Slot<'_> {
-        Slot::U16(self)
-    }
-}
-impl Member for u32 {
-    #[inline]
-    fn slot(&mut self) -> Slot<'_> {
-        Slot::U32(self)
-    }
-}
-impl Member for i64 {
-    #[inline]
-    fn slot(&mut self) -> Slot<'_> {
-        Slot::I64(self)
-    }
-}
-impl<T: Member + Default> Member for Option<T> {
-    #[inline]
-    fn slot(&mut self) -> Slot<'_> {
-        some(self).slot()
-    }
-}
-impl<T: Decode + Default, const N: usize> Member for heapless::Vec<T, N> {
-    #[inline]
-    fn slot(&mut self) -> Slot<'_> {
-        Slot::Model(self)
-    }
-}
-
-/// Models (structs and enums) are members through their [`Decode`].
-macro_rules! model_member {
-    ($($t:ty),+) => {
-        $(impl $crate::model::Member for $t {
-            #[inline]
-            fn slot(&mut self) -> $crate::model::Slot<'_> {
-                $crate::model::Slot::Model(self)
-            }
-        })+
-    };
-}
-pub(crate) use model_member;
+/// Decodes one member's value (never called for `null`, which leaves the member absent).
+pub(crate) type FieldFn<T> = fn(&mut T, &mut Reader<'_>) -> R;
 
 /// The members of one object: wire names (also the segments of error paths) and the bit set of required members
 /// (bit `i` for `names[i]`).
@@ -237,34 +154,20 @@ pub(crate) struct Schema {
     pub required: u32,
 }
 
-/// An object being decoded: its value and its members' places.
-trait Members {
-    fn slot(&mut self, i: usize) -> Option<Slot<'_>>;
-}
-
-struct Object<'v, T: 'static> {
-    v: &'v mut T,
-    fields: &'static [FieldFn<T>],
-}
-
-impl<T: 'static> Members for Object<'_, T> {
-    fn slot(&mut self, i: usize) -> Option<Slot<'_>> {
-        let f = self.fields.get(i)?;
-        Some(f(self.v))
-    }
-}
-
-/// Decodes an object into `v`: each known member into the [`Slot`] its `fields[i]` gives, unknown members skipped,
-/// `null` members left absent, then the required members checked.
+/// Decodes an object into `v`: each known member with its `fields[i]`, unknown members skipped, `null` members left
+/// absent, then the required members checked.
 ///
-/// Table-driven on purpose: the per-type part is a table and tiny functions, the decoding loop exists once in flash.
+/// Table-driven on purpose: the per-type part is a table and small thunks, the loop exists once in flash.
 #[inline]
-pub(crate) fn object<T: 'static>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: &'static [FieldFn<T>]) -> R {
-    object_dyn(r, schema, &mut Object { v, fields })
+pub(crate) fn object<T>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: &[FieldFn<T>]) -> R {
+    object_dyn(r, schema, &mut |i, r| match fields.get(i) {
+        Some(f) => f(v, r),
+        None => r.skip(),
+    })
 }
 
 #[inline(never)]
-fn object_dyn(r: &mut Reader<'_>, schema: &Schema, v: &mut dyn Members) -> R {
+fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
     r.begin_object()?;
     let mut seen = 0u32;
     // Servers usually send members in the spec's order: try the one after the last match first.
@@ -281,16 +184,7 @@ fn object_dyn(r: &mut Reader<'_>, schema: &Schema, v: &mut dyn Members) -> R {
         guess = i + 1;
         let done = match r.null() {
             Ok(true) => continue,
-            Ok(false) => match v.slot(i) {
-                Some(Slot::Str(s)) => r.string_into_view(s),
-                Some(Slot::U16(p)) => r.u16().map(|x| *p = x),
-                Some(Slot::U32(p)) => r.u32().map(|x| *p = x),
-                Some(Slot::Duration(p)) => r.u32_in(1, i32::MAX as u32).map(|x| *p = x),
-                Some(Slot::I64(p)) => r.i64().map(|x| *p = x),
-                Some(Slot::Model(m)) => m.decode_from(r),
-                Some(Slot::Expect(s)) => r.expect_string(s),
-                None => r.skip(),
-            },
+            Ok(false) => f(i, r),
             Err(e) => Err(e),
         };
         if done.is_err() {
@@ -331,12 +225,6 @@ pub(crate) fn list<T: Default>(
         }
     }
     Ok(())
-}
-
-impl<T: Decode + Default, const N: usize> Decode for heapless::Vec<T, N> {
-    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        list(r, self.as_mut_view(), &mut |r, item| item.decode_from(r))
-    }
 }
 
 #[cfg(feature = "serde")]

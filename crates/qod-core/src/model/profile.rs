@@ -1,4 +1,4 @@
-use super::{model_member, object, wire_enum, FieldFn, Member, QosProfileName, Schema, R};
+use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, R};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::limits;
 use heapless::{String, Vec};
@@ -143,7 +143,10 @@ const VALUE_UNIT: Schema = Schema {
 impl Decode for Rate {
     #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const FIELDS: &[FieldFn<Rate>] = &[|v| v.value.slot(), |v| v.unit.slot()];
+        const FIELDS: &[FieldFn<Rate>] = &[
+            |v, r| some(&mut v.value).decode_from(r),
+            |v, r| some(&mut v.unit).decode_from(r),
+        ];
         *self = Rate::default();
         object(r, self, &VALUE_UNIT, FIELDS)
     }
@@ -161,7 +164,10 @@ impl Encode for Rate {
 impl Decode for Duration {
     #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const FIELDS: &[FieldFn<Duration>] = &[|v| v.value.slot(), |v| v.unit.slot()];
+        const FIELDS: &[FieldFn<Duration>] = &[
+            |v, r| some(&mut v.value).decode_from(r),
+            |v, r| some(&mut v.unit).decode_from(r),
+        ];
         *self = Duration::default();
         object(r, self, &VALUE_UNIT, FIELDS)
     }
@@ -201,21 +207,21 @@ impl Decode for QosProfile {
             required: 0b101,
         };
         const FIELDS: &[FieldFn<QosProfile>] = &[
-            |v| v.name.slot(),
-            |v| v.description.slot(),
-            |v| v.status.slot(),
-            |v| v.target_min_upstream_rate.slot(),
-            |v| v.max_upstream_rate.slot(),
-            |v| v.max_upstream_burst_rate.slot(),
-            |v| v.target_min_downstream_rate.slot(),
-            |v| v.max_downstream_rate.slot(),
-            |v| v.max_downstream_burst_rate.slot(),
-            |v| v.min_duration.slot(),
-            |v| v.max_duration.slot(),
-            |v| v.priority.slot(),
-            |v| v.packet_delay_budget.slot(),
-            |v| v.jitter.slot(),
-            |v| v.packet_error_loss_rate.slot(),
+            |v, r| v.name.decode_from(r),
+            |v, r| some(&mut v.description).decode_from(r),
+            |v, r| v.status.decode_from(r),
+            |v, r| some(&mut v.target_min_upstream_rate).decode_from(r),
+            |v, r| some(&mut v.max_upstream_rate).decode_from(r),
+            |v, r| some(&mut v.max_upstream_burst_rate).decode_from(r),
+            |v, r| some(&mut v.target_min_downstream_rate).decode_from(r),
+            |v, r| some(&mut v.max_downstream_rate).decode_from(r),
+            |v, r| some(&mut v.max_downstream_burst_rate).decode_from(r),
+            |v, r| some(&mut v.min_duration).decode_from(r),
+            |v, r| some(&mut v.max_duration).decode_from(r),
+            |v, r| some(&mut v.priority).decode_from(r),
+            |v, r| some(&mut v.packet_delay_budget).decode_from(r),
+            |v, r| some(&mut v.jitter).decode_from(r),
+            |v, r| some(&mut v.packet_error_loss_rate).decode_from(r),
         ];
         *self = QosProfile::default();
         object(r, self, &SCHEMA, FIELDS)
@@ -244,7 +250,12 @@ impl Encode for QosProfile {
     }
 }
 
-model_member!(Rate, Duration, QosProfile);
+impl Decode for QosProfileList {
+    #[inline(never)]
+    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
+        list(r, self.as_mut_view(), &mut |r, p| p.decode_from(r))
+    }
+}
 
 impl Encode for QosProfileList {
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {

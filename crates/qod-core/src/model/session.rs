@@ -1,4 +1,4 @@
-use super::{model_member, object, some, wire_enum, FieldFn, Member, QosProfileName, Schema, SessionId, Slot, R};
+use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, SessionId, R};
 use super::{ApplicationServer, Device, PortsSpec};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::{limits, Secret};
@@ -141,7 +141,10 @@ impl Decode for Webhook {
             names: &["notificationUrl", "notificationAuthToken"],
             required: 0b1,
         };
-        const FIELDS: &[FieldFn<Webhook>] = &[|v| v.notification_url.slot(), |v| v.notification_auth_token.slot()];
+        const FIELDS: &[FieldFn<Webhook>] = &[
+            |v, r| v.notification_url.decode_from(r),
+            |v, r| some(&mut v.notification_auth_token).decode_from(r),
+        ];
         self.notification_url.clear();
         self.notification_auth_token = None;
         object(r, self, &SCHEMA, FIELDS)
@@ -167,7 +170,7 @@ impl Decode for Message {
             names: &["severity", "description"],
             required: 0b11,
         };
-        const FIELDS: &[FieldFn<Message>] = &[|v| v.severity.slot(), |v| v.description.slot()];
+        const FIELDS: &[FieldFn<Message>] = &[|v, r| v.severity.decode_from(r), |v, r| v.description.decode_from(r)];
         object(r, self, &SCHEMA, FIELDS)
     }
 }
@@ -181,7 +184,10 @@ impl Encode for Message {
     }
 }
 
-model_member!(Webhook, Message);
+/// `duration` is an int32 with minimum 1.
+fn duration(r: &mut Reader<'_>) -> Result<u32, crate::json::Failed> {
+    r.u32_in(1, i32::MAX as u32)
+}
 
 /// The members `SessionInfo` and `CreateSession` share come first in both schemas, in this order.
 macro_rules! base_names {
@@ -196,12 +202,12 @@ const BASE_REQUIRED: u32 = 0b1_0011;
 macro_rules! base_fields {
     ($t:ty; $($more:expr),*) => {
         &[
-            |v: &mut $t| v.device.slot(),
-            |v| v.application_server.slot(),
-            |v| v.device_ports.slot(),
-            |v| v.application_server_ports.slot(),
-            |v| v.qos_profile.slot(),
-            |v| v.webhook.slot(),
+            |v: &mut $t, r: &mut Reader<'_>| v.device.decode_from(r),
+            |v, r| v.application_server.decode_from(r),
+            |v, r| some(&mut v.device_ports).decode_from(r),
+            |v, r| some(&mut v.application_server_ports).decode_from(r),
+            |v, r| v.qos_profile.decode_from(r),
+            |v, r| some(&mut v.webhook).decode_from(r),
             $($more),*
         ]
     };
@@ -222,12 +228,15 @@ impl Decode for SessionInfo {
             required: BASE_REQUIRED | 0b01_1111 << 6,
         };
         const FIELDS: &[FieldFn<SessionInfo>] = base_fields![SessionInfo;
-            |v| v.session_id.slot(),
-            |v| Slot::Duration(&mut v.duration),
-            |v| v.started_at.slot(),
-            |v| v.expires_at.slot(),
-            |v| v.qos_status.slot(),
-            |v| v.messages.slot()
+            |v, r| v.session_id.decode_from(r),
+            |v, r| {
+                v.duration = duration(r)?;
+                Ok(())
+            },
+            |v, r| v.started_at.decode_from(r),
+            |v, r| v.expires_at.decode_from(r),
+            |v, r| v.qos_status.decode_from(r),
+            |v, r| list(r, v.messages.as_mut_view(), &mut |r, m| m.decode_from(r))
         ];
         self.device_ports = None;
         self.application_server_ports = None;
@@ -245,7 +254,10 @@ impl Decode for CreateSession {
             required: BASE_REQUIRED,
         };
         const FIELDS: &[FieldFn<CreateSession>] = base_fields![CreateSession;
-            |v| Slot::Duration(some(&mut v.duration))
+            |v, r| {
+                v.duration = Some(duration(r)?);
+                Ok(())
+            }
         ];
         self.device_ports = None;
         self.application_server_ports = None;
@@ -262,7 +274,10 @@ impl Decode for ExtendSessionDuration {
             names: &["requestedAdditionalDuration"],
             required: 1,
         };
-        const FIELDS: &[FieldFn<ExtendSessionDuration>] = &[|v| Slot::Duration(&mut v.requested_additional_duration)];
+        const FIELDS: &[FieldFn<ExtendSessionDuration>] = &[|v, r| {
+            v.requested_additional_duration = duration(r)?;
+            Ok(())
+        }];
         object(r, self, &SCHEMA, FIELDS)
     }
 }
