@@ -135,14 +135,26 @@ impl From<Error> for ResponseError {
     }
 }
 
+/// The request head up to the body: `METHOD {base}{path}{id}{tail} HTTP/1.1`, Host, Authorization, x-correlator.
+/// `id` (named `field` in errors) must be one plain path segment; pass `("", "")` for none.
+#[inline(never)]
 fn head<'b>(
     buf: &'b mut [u8],
     ep: &Endpoint<'_>,
     method: Method,
-    pieces: &[(Piece, &'static str, &str)],
+    path: &'static str,
+    (field, id): (&'static str, &str),
+    tail: &str,
 ) -> Result<RequestWriter<'b>, Error> {
+    let id_kind = if field.is_empty() { Piece::Fixed } else { Piece::Segment };
+    let pieces = [
+        (Piece::BasePath, "basePath", ep.base_path),
+        (Piece::Fixed, "", path),
+        (id_kind, field, id),
+        (Piece::Fixed, "", tail),
+    ];
     let mut w = RequestWriter::new(buf);
-    w.request_line(method, pieces)?;
+    w.request_line(method, &pieces)?;
     w.header("Host", "host", ep.host)?;
     if ep.host.is_empty() {
         return Err(Error::Invalid(ValidationError {
@@ -175,16 +187,7 @@ fn session_id(id: &str) -> Result<(), Error> {
 /// [`Error::Invalid`] naming the offending field, or [`Error::BufferTooSmall`].
 pub fn encode_create_session(ep: &Endpoint<'_>, body: &CreateSession, buf: &mut [u8]) -> Result<usize, Error> {
     body.validate()?;
-    let w = head(
-        buf,
-        ep,
-        Method::Post,
-        &[
-            (Piece::BasePath, "basePath", ep.base_path),
-            (Piece::Fixed, "", "/sessions"),
-        ],
-    )?;
-    w.finish_json(|b| json::encode(body, b))
+    head(buf, ep, Method::Post, "/sessions", ("", ""), "")?.finish_json(|b| json::encode(body, b))
 }
 
 /// `GET {base}/sessions/{id}`.
@@ -193,12 +196,7 @@ pub fn encode_create_session(ep: &Endpoint<'_>, body: &CreateSession, buf: &mut 
 /// [`Error::Invalid`] for a session id that is not a plain path segment, or [`Error::BufferTooSmall`].
 pub fn encode_get_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result<usize, Error> {
     session_id(id)?;
-    let pieces = [
-        (Piece::BasePath, "basePath", ep.base_path),
-        (Piece::Fixed, "", "/sessions/"),
-        (Piece::Segment, "sessionId", id),
-    ];
-    head(buf, ep, Method::Get, &pieces)?.finish()
+    head(buf, ep, Method::Get, "/sessions/", ("sessionId", id), "")?.finish()
 }
 
 /// `DELETE {base}/sessions/{id}`.
@@ -207,12 +205,7 @@ pub fn encode_get_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result
 /// As [`encode_get_session`].
 pub fn encode_delete_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result<usize, Error> {
     session_id(id)?;
-    let pieces = [
-        (Piece::BasePath, "basePath", ep.base_path),
-        (Piece::Fixed, "", "/sessions/"),
-        (Piece::Segment, "sessionId", id),
-    ];
-    head(buf, ep, Method::Delete, &pieces)?.finish()
+    head(buf, ep, Method::Delete, "/sessions/", ("sessionId", id), "")?.finish()
 }
 
 /// `POST {base}/sessions/{id}/extend` with `body` (validated first).
@@ -227,13 +220,7 @@ pub fn encode_extend_session(
 ) -> Result<usize, Error> {
     session_id(id)?;
     body.validate()?;
-    let pieces = [
-        (Piece::BasePath, "basePath", ep.base_path),
-        (Piece::Fixed, "", "/sessions/"),
-        (Piece::Segment, "sessionId", id),
-        (Piece::Fixed, "", "/extend"),
-    ];
-    head(buf, ep, Method::Post, &pieces)?.finish_json(|b| json::encode(body, b))
+    head(buf, ep, Method::Post, "/sessions/", ("sessionId", id), "/extend")?.finish_json(|b| json::encode(body, b))
 }
 
 /// `GET {base}/qos-profiles[?name=..][&status=..]`.
@@ -249,28 +236,27 @@ pub fn encode_get_qos_profiles(
     if let Some(n) = name {
         validate::qos_profile_name(n).map_err(|problem| ValidationError { field: "name", problem })?;
     }
+    // `(after "?name=…", alone)` for each status; the name is checked above (`[a-zA-Z0-9_.-]`, 3 or more).
     let status = match status {
-        Some(s) => Some(s.as_str().ok_or(ValidationError {
-            field: "status",
-            problem: Problem::UnknownValue,
-        })?),
         None => None,
+        Some(QosProfileStatus::Active) => Some(("&status=ACTIVE", "?status=ACTIVE")),
+        Some(QosProfileStatus::Inactive) => Some(("&status=INACTIVE", "?status=INACTIVE")),
+        Some(QosProfileStatus::Deprecated) => Some(("&status=DEPRECATED", "?status=DEPRECATED")),
+        Some(QosProfileStatus::Unknown) => {
+            return Err(Error::Invalid(ValidationError {
+                field: "status",
+                problem: Problem::UnknownValue,
+            }))
+        }
     };
-    let (q1, v1, q2, v2) = match (name, status) {
-        (Some(n), Some(s)) => ("?name=", n, "&status=", s),
-        (Some(n), None) => ("?name=", n, "", ""),
-        (None, Some(s)) => ("?status=", s, "", ""),
-        (None, None) => ("", "", "", ""),
+    let (path, name, tail) = match (name, status) {
+        (Some(n), Some((after, _))) => ("/qos-profiles?name=", n, after),
+        (Some(n), None) => ("/qos-profiles?name=", n, ""),
+        (None, Some((_, alone))) => ("/qos-profiles", "", alone),
+        (None, None) => ("/qos-profiles", "", ""),
     };
-    let pieces = [
-        (Piece::BasePath, "basePath", ep.base_path),
-        (Piece::Fixed, "", "/qos-profiles"),
-        (Piece::Fixed, "", q1),
-        (Piece::Query, "name", v1),
-        (Piece::Fixed, "", q2),
-        (Piece::Query, "status", v2),
-    ];
-    head(buf, ep, Method::Get, &pieces)?.finish()
+    let field = if name.is_empty() { "" } else { "name" };
+    head(buf, ep, Method::Get, path, (field, name), tail)?.finish()
 }
 
 /// `GET {base}/qos-profiles/{name}`.
@@ -279,12 +265,7 @@ pub fn encode_get_qos_profiles(
 /// [`Error::Invalid`] for a name that is not a `QosProfileName`, or [`Error::BufferTooSmall`].
 pub fn encode_get_qos_profile(ep: &Endpoint<'_>, name: &str, buf: &mut [u8]) -> Result<usize, Error> {
     validate::qos_profile_name(name).map_err(|problem| ValidationError { field: "name", problem })?;
-    let pieces = [
-        (Piece::BasePath, "basePath", ep.base_path),
-        (Piece::Fixed, "", "/qos-profiles/"),
-        (Piece::Segment, "name", name),
-    ];
-    head(buf, ep, Method::Get, &pieces)?.finish()
+    head(buf, ep, Method::Get, "/qos-profiles/", ("name", name), "")?.finish()
 }
 
 /// Maps a non-success status: 4xx/5xx with an `ErrorInfo` body → [`ResponseError::Api`]; else unexpected.
@@ -302,11 +283,16 @@ pub fn decode_error(status: u16, body: &[u8], retry_after: Option<u32>) -> Respo
     ResponseError::Codec(Error::UnexpectedStatus(status))
 }
 
-fn decode_model<T: Decode>(expected: u16, status: u16, body: &[u8], out: &mut T) -> Result<(), ResponseError> {
+#[inline(never)]
+fn decode_model(expected: u16, status: u16, body: &[u8], out: &mut dyn Decode) -> Result<(), ResponseError> {
     if status != expected {
         return Err(decode_error(status, body, None));
     }
-    json::decode_into(body, out).map_err(|e| ResponseError::Codec(Error::Decode(e)))
+    let mut r = json::Reader::new(body);
+    match out.decode_from(&mut r).and_then(|()| r.finish()) {
+        Ok(()) => Ok(()),
+        Err(json::Failed) => Err(ResponseError::Codec(Error::Decode(r.error()))),
+    }
 }
 
 /// `createSession` response: 201 with a `SessionInfo`, decoded into `out`.

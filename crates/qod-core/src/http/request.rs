@@ -43,8 +43,6 @@ pub(crate) enum Piece {
     BasePath,
     /// One path segment from the caller or the server: unreserved characters only.
     Segment,
-    /// A query value: unreserved characters only (callers validate values first).
-    Query,
 }
 
 fn is_unreserved(b: u8) -> bool {
@@ -55,7 +53,6 @@ fn piece_ok(kind: Piece, s: &str) -> bool {
     match kind {
         Piece::Fixed => true,
         Piece::Segment => !s.is_empty() && s != "." && s != ".." && s.bytes().all(is_unreserved),
-        Piece::Query => s.bytes().all(is_unreserved),
         Piece::BasePath => {
             (s.is_empty() || s.starts_with('/'))
                 && s.bytes().all(|b| is_unreserved(b) || b"/!$&'()*+,;=:@%".contains(&b))
