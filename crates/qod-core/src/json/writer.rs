@@ -58,6 +58,7 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
+    #[inline(never)]
     pub fn raw(&mut self, bytes: &[u8]) -> W {
         let end = self.pos + bytes.len();
         let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
