@@ -1,4 +1,4 @@
-use super::{list, object, some, FieldFn, Schema, R};
+use super::{list, object, opt, FieldFn, Schema, R};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::limits;
 use heapless::{String, Vec};
@@ -95,10 +95,10 @@ impl Decode for Device {
             required: 0,
         };
         const FIELDS: &[FieldFn<Device>] = &[
-            |v, r| some(&mut v.phone_number).decode_from(r),
-            |v, r| some(&mut v.network_access_identifier).decode_from(r),
-            |v, r| some(&mut v.ipv4_address).decode_from(r),
-            |v, r| some(&mut v.ipv6_address).decode_from(r),
+            |v, r| opt(&mut v.phone_number, r),
+            |v, r| opt(&mut v.network_access_identifier, r),
+            |v, r| opt(&mut v.ipv4_address, r),
+            |v, r| opt(&mut v.ipv6_address, r),
         ];
         *self = Device::default();
         object(r, self, &SCHEMA, FIELDS)
@@ -124,9 +124,9 @@ impl Decode for DeviceIpv4Addr {
             required: 0,
         };
         const FIELDS: &[FieldFn<DeviceIpv4Addr>] = &[
-            |v, r| some(&mut v.public_address).decode_from(r),
-            |v, r| some(&mut v.private_address).decode_from(r),
-            |v, r| some(&mut v.public_port).decode_from(r),
+            |v, r| opt(&mut v.public_address, r),
+            |v, r| opt(&mut v.private_address, r),
+            |v, r| opt(&mut v.public_port, r),
         ];
         *self = DeviceIpv4Addr::default();
         object(r, self, &SCHEMA, FIELDS)
@@ -151,8 +151,8 @@ impl Decode for ApplicationServer {
             required: 0,
         };
         const FIELDS: &[FieldFn<ApplicationServer>] = &[
-            |v, r| some(&mut v.ipv4_address).decode_from(r),
-            |v, r| some(&mut v.ipv6_address).decode_from(r),
+            |v, r| opt(&mut v.ipv4_address, r),
+            |v, r| opt(&mut v.ipv6_address, r),
         ];
         *self = ApplicationServer::default();
         object(r, self, &SCHEMA, FIELDS)

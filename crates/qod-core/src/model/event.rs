@@ -1,4 +1,4 @@
-use super::{object, some, wire_enum, FieldFn, Schema, SessionId, R};
+use super::{object, opt, some, wire_enum, FieldFn, Schema, SessionId, R};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::{limits, DecodeErrorKind};
 use heapless::String;
@@ -114,7 +114,7 @@ impl Decode for QosStatusChangedData {
         const FIELDS: &[FieldFn<QosStatusChangedData>] = &[
             |v, r| v.session_id.decode_from(r),
             |v, r| v.qos_status.decode_from(r),
-            |v, r| some(&mut v.status_info).decode_from(r),
+            |v, r| opt(&mut v.status_info, r),
         ];
         self.status_info = None;
         object(r, self, &SCHEMA, FIELDS)

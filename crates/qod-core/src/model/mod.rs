@@ -201,6 +201,13 @@ fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut
     Ok(())
 }
 
+/// Decodes an optional member's value (set to `Some(default)` first). One copy per member type, shared by every
+/// member of that type.
+#[inline(never)]
+pub(crate) fn opt<T: Decode + Default>(o: &mut Option<T>, r: &mut Reader<'_>) -> R {
+    some(o).decode_from(r)
+}
+
 /// The value inside an optional member, inserting a default first.
 #[inline]
 pub(crate) fn some<T: Default>(o: &mut Option<T>) -> &mut T {

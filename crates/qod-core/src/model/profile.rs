@@ -1,4 +1,4 @@
-use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, R};
+use super::{list, object, opt, wire_enum, FieldFn, QosProfileName, Schema, R};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::limits;
 use heapless::{String, Vec};
@@ -144,8 +144,8 @@ impl Decode for Rate {
     #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const FIELDS: &[FieldFn<Rate>] = &[
-            |v, r| some(&mut v.value).decode_from(r),
-            |v, r| some(&mut v.unit).decode_from(r),
+            |v, r| opt(&mut v.value, r),
+            |v, r| opt(&mut v.unit, r),
         ];
         *self = Rate::default();
         object(r, self, &VALUE_UNIT, FIELDS)
@@ -165,8 +165,8 @@ impl Decode for Duration {
     #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         const FIELDS: &[FieldFn<Duration>] = &[
-            |v, r| some(&mut v.value).decode_from(r),
-            |v, r| some(&mut v.unit).decode_from(r),
+            |v, r| opt(&mut v.value, r),
+            |v, r| opt(&mut v.unit, r),
         ];
         *self = Duration::default();
         object(r, self, &VALUE_UNIT, FIELDS)
@@ -208,20 +208,20 @@ impl Decode for QosProfile {
         };
         const FIELDS: &[FieldFn<QosProfile>] = &[
             |v, r| v.name.decode_from(r),
-            |v, r| some(&mut v.description).decode_from(r),
+            |v, r| opt(&mut v.description, r),
             |v, r| v.status.decode_from(r),
-            |v, r| some(&mut v.target_min_upstream_rate).decode_from(r),
-            |v, r| some(&mut v.max_upstream_rate).decode_from(r),
-            |v, r| some(&mut v.max_upstream_burst_rate).decode_from(r),
-            |v, r| some(&mut v.target_min_downstream_rate).decode_from(r),
-            |v, r| some(&mut v.max_downstream_rate).decode_from(r),
-            |v, r| some(&mut v.max_downstream_burst_rate).decode_from(r),
-            |v, r| some(&mut v.min_duration).decode_from(r),
-            |v, r| some(&mut v.max_duration).decode_from(r),
-            |v, r| some(&mut v.priority).decode_from(r),
-            |v, r| some(&mut v.packet_delay_budget).decode_from(r),
-            |v, r| some(&mut v.jitter).decode_from(r),
-            |v, r| some(&mut v.packet_error_loss_rate).decode_from(r),
+            |v, r| opt(&mut v.target_min_upstream_rate, r),
+            |v, r| opt(&mut v.max_upstream_rate, r),
+            |v, r| opt(&mut v.max_upstream_burst_rate, r),
+            |v, r| opt(&mut v.target_min_downstream_rate, r),
+            |v, r| opt(&mut v.max_downstream_rate, r),
+            |v, r| opt(&mut v.max_downstream_burst_rate, r),
+            |v, r| opt(&mut v.min_duration, r),
+            |v, r| opt(&mut v.max_duration, r),
+            |v, r| opt(&mut v.priority, r),
+            |v, r| opt(&mut v.packet_delay_budget, r),
+            |v, r| opt(&mut v.jitter, r),
+            |v, r| opt(&mut v.packet_error_loss_rate, r),
         ];
         *self = QosProfile::default();
         object(r, self, &SCHEMA, FIELDS)

@@ -1,4 +1,4 @@
-use super::{list, object, some, wire_enum, FieldFn, QosProfileName, Schema, SessionId, R};
+use super::{list, object, opt, wire_enum, FieldFn, QosProfileName, Schema, SessionId, R};
 use super::{ApplicationServer, Device, PortsSpec};
 use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::{limits, Secret};
@@ -143,7 +143,7 @@ impl Decode for Webhook {
         };
         const FIELDS: &[FieldFn<Webhook>] = &[
             |v, r| v.notification_url.decode_from(r),
-            |v, r| some(&mut v.notification_auth_token).decode_from(r),
+            |v, r| opt(&mut v.notification_auth_token, r),
         ];
         self.notification_url.clear();
         self.notification_auth_token = None;
@@ -204,10 +204,10 @@ macro_rules! base_fields {
         &[
             |v: &mut $t, r: &mut Reader<'_>| v.device.decode_from(r),
             |v, r| v.application_server.decode_from(r),
-            |v, r| some(&mut v.device_ports).decode_from(r),
-            |v, r| some(&mut v.application_server_ports).decode_from(r),
+            |v, r| opt(&mut v.device_ports, r),
+            |v, r| opt(&mut v.application_server_ports, r),
             |v, r| v.qos_profile.decode_from(r),
-            |v, r| some(&mut v.webhook).decode_from(r),
+            |v, r| opt(&mut v.webhook, r),
             $($more),*
         ]
     };
