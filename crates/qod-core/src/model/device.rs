@@ -150,10 +150,8 @@ impl Decode for ApplicationServer {
             names: &["ipv4Address", "ipv6Address"],
             required: 0,
         };
-        const FIELDS: &[FieldFn<ApplicationServer>] = &[
-            |v, r| opt(&mut v.ipv4_address, r),
-            |v, r| opt(&mut v.ipv6_address, r),
-        ];
+        const FIELDS: &[FieldFn<ApplicationServer>] =
+            &[|v, r| opt(&mut v.ipv4_address, r), |v, r| opt(&mut v.ipv6_address, r)];
         *self = ApplicationServer::default();
         object(r, self, &SCHEMA, FIELDS)
     }

@@ -143,10 +143,7 @@ const VALUE_UNIT: Schema = Schema {
 impl Decode for Rate {
     #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const FIELDS: &[FieldFn<Rate>] = &[
-            |v, r| opt(&mut v.value, r),
-            |v, r| opt(&mut v.unit, r),
-        ];
+        const FIELDS: &[FieldFn<Rate>] = &[|v, r| opt(&mut v.value, r), |v, r| opt(&mut v.unit, r)];
         *self = Rate::default();
         object(r, self, &VALUE_UNIT, FIELDS)
     }
@@ -164,10 +161,7 @@ impl Encode for Rate {
 impl Decode for Duration {
     #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const FIELDS: &[FieldFn<Duration>] = &[
-            |v, r| opt(&mut v.value, r),
-            |v, r| opt(&mut v.unit, r),
-        ];
+        const FIELDS: &[FieldFn<Duration>] = &[|v, r| opt(&mut v.value, r), |v, r| opt(&mut v.unit, r)];
         *self = Duration::default();
         object(r, self, &VALUE_UNIT, FIELDS)
     }
