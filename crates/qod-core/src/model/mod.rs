@@ -170,18 +170,11 @@ pub(crate) fn object<T>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: 
 fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
     r.begin_object()?;
     let mut seen = 0u32;
-    // Servers usually send members in the spec's order: try the one after the last match first.
-    let mut guess = 0;
     while let Some(key) = r.next_key()? {
-        let found = match schema.names.get(guess) {
-            Some(n) if key.matches(n) => Some(guess),
-            _ => schema.names.iter().position(|n| key.matches(n)),
-        };
-        let Some(i) = found else {
+        let Some(i) = schema.names.iter().position(|n| key.matches(n)) else {
             r.skip()?;
             continue;
         };
-        guess = i + 1;
         let done = match r.null() {
             Ok(true) => continue,
             Ok(false) => f(i, r),
