@@ -18,7 +18,7 @@
 // the message. Shrink it with `QOD_LIMIT_ERROR_MESSAGE` if RAM is tight.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
-use crate::http::{request::Piece, Method, RequestWriter};
+use crate::http::{Method, RequestWriter};
 use crate::json::{self, Decode};
 use crate::model::{
     CreateSession, ErrorCode, ErrorInfo, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus,
@@ -145,30 +145,20 @@ fn head<'b>(
     path: &'static str,
     (field, id): (&'static str, &str),
     tail: &str,
-) -> Result<RequestWriter<'b>, Error> {
-    let id_kind = if field.is_empty() { Piece::Fixed } else { Piece::Segment };
-    let pieces = [
-        (Piece::BasePath, "basePath", ep.base_path),
-        (Piece::Fixed, "", path),
-        (id_kind, field, id),
-        (Piece::Fixed, "", tail),
-    ];
+) -> RequestWriter<'b> {
     let mut w = RequestWriter::new(buf);
-    w.request_line(method, &pieces)?;
-    w.header("Host", "host", ep.host)?;
+    w.request_line(method, ep.base_path, path, (field, id), tail);
+    w.line("Host", "host", false, ep.host);
     if ep.host.is_empty() {
-        return Err(Error::Invalid(ValidationError {
-            field: "host",
-            problem: Problem::Missing,
-        }));
+        w.refuse("host", Problem::Missing);
     }
     if let Some(t) = ep.token {
-        w.bearer(t)?;
+        w.token(t);
     }
     if let Some(c) = ep.correlator {
-        w.header("x-correlator", "x-correlator", c)?;
+        w.line("x-correlator", "x-correlator", false, c);
     }
-    Ok(w)
+    w
 }
 
 fn session_id(id: &str) -> Result<(), Error> {
@@ -187,7 +177,7 @@ fn session_id(id: &str) -> Result<(), Error> {
 /// [`Error::Invalid`] naming the offending field, or [`Error::BufferTooSmall`].
 pub fn encode_create_session(ep: &Endpoint<'_>, body: &CreateSession, buf: &mut [u8]) -> Result<usize, Error> {
     body.validate()?;
-    head(buf, ep, Method::Post, "/sessions", ("", ""), "")?.finish_json(|b| json::encode(body, b))
+    head(buf, ep, Method::Post, "/sessions", ("", ""), "").finish_json(|b| json::encode(body, b))
 }
 
 /// `GET {base}/sessions/{id}`.
@@ -196,7 +186,7 @@ pub fn encode_create_session(ep: &Endpoint<'_>, body: &CreateSession, buf: &mut 
 /// [`Error::Invalid`] for a session id that is not a plain path segment, or [`Error::BufferTooSmall`].
 pub fn encode_get_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result<usize, Error> {
     session_id(id)?;
-    head(buf, ep, Method::Get, "/sessions/", ("sessionId", id), "")?.finish()
+    head(buf, ep, Method::Get, "/sessions/", ("sessionId", id), "").finish()
 }
 
 /// `DELETE {base}/sessions/{id}`.
@@ -205,7 +195,7 @@ pub fn encode_get_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result
 /// As [`encode_get_session`].
 pub fn encode_delete_session(ep: &Endpoint<'_>, id: &str, buf: &mut [u8]) -> Result<usize, Error> {
     session_id(id)?;
-    head(buf, ep, Method::Delete, "/sessions/", ("sessionId", id), "")?.finish()
+    head(buf, ep, Method::Delete, "/sessions/", ("sessionId", id), "").finish()
 }
 
 /// `POST {base}/sessions/{id}/extend` with `body` (validated first).
@@ -220,7 +210,7 @@ pub fn encode_extend_session(
 ) -> Result<usize, Error> {
     session_id(id)?;
     body.validate()?;
-    head(buf, ep, Method::Post, "/sessions/", ("sessionId", id), "/extend")?.finish_json(|b| json::encode(body, b))
+    head(buf, ep, Method::Post, "/sessions/", ("sessionId", id), "/extend").finish_json(|b| json::encode(body, b))
 }
 
 /// `GET {base}/qos-profiles[?name=..][&status=..]`.
@@ -256,7 +246,7 @@ pub fn encode_get_qos_profiles(
         (None, None) => ("/qos-profiles", "", ""),
     };
     let field = if name.is_empty() { "" } else { "name" };
-    head(buf, ep, Method::Get, path, (field, name), tail)?.finish()
+    head(buf, ep, Method::Get, path, (field, name), tail).finish()
 }
 
 /// `GET {base}/qos-profiles/{name}`.
@@ -265,7 +255,7 @@ pub fn encode_get_qos_profiles(
 /// [`Error::Invalid`] for a name that is not a `QosProfileName`, or [`Error::BufferTooSmall`].
 pub fn encode_get_qos_profile(ep: &Endpoint<'_>, name: &str, buf: &mut [u8]) -> Result<usize, Error> {
     validate::qos_profile_name(name).map_err(|problem| ValidationError { field: "name", problem })?;
-    head(buf, ep, Method::Get, "/qos-profiles/", ("name", name), "")?.finish()
+    head(buf, ep, Method::Get, "/qos-profiles/", ("name", name), "").finish()
 }
 
 /// Maps a non-success status: 4xx/5xx with an `ErrorInfo` body → [`ResponseError::Api`]; else unexpected.

@@ -13,44 +13,83 @@ pub trait Validate {
     fn validate(&self) -> Result<(), ValidationError>;
 }
 
-#[inline]
-fn fail(field: &'static str, problem: Problem) -> Result<(), ValidationError> {
-    Err(ValidationError { field, problem })
+/// A set of ASCII bytes: bit `b & 7` of byte `b >> 3`.
+pub(crate) type Set = [u8; 16];
+
+/// The set of the bytes in the inclusive `ranges` and in `extra`.
+pub(crate) const fn set(ranges: &[(u8, u8)], extra: &[u8]) -> Set {
+    let mut m = 0u128;
+    let mut r = ranges;
+    while let [(lo, hi), rest @ ..] = r {
+        let mut b = *lo;
+        while b <= *hi {
+            m |= 1 << b;
+            b += 1;
+        }
+        r = rest;
+    }
+    let mut e = extra;
+    while let [b, rest @ ..] = e {
+        m |= 1 << *b;
+        e = rest;
+    }
+    m.to_le_bytes()
+}
+
+/// ASCII letters and digits.
+pub(crate) const ALNUM: &[(u8, u8)] = &[(b'0', b'9'), (b'A', b'Z'), (b'a', b'z')];
+const DIGITS: Set = set(&[(b'0', b'9')], b"");
+const PROFILE_NAME: Set = set(ALNUM, b"_.-");
+const GRAPHIC: Set = set(&[(b'!', b'~')], b"");
+
+/// Whether every byte of `s` is in `set`.
+#[inline(never)]
+pub(crate) fn all_in(set: &Set, s: &str) -> bool {
+    for &b in s.as_bytes() {
+        match set.get(usize::from(b >> 3)) {
+            Some(m) if m >> (b & 7) & 1 != 0 => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// [`Problem::Pattern`] unless every byte of `s` is in `set`, then [`Problem::TooShort`] or [`Problem::TooLong`]
+/// unless `s` holds `min..=max` bytes.
+#[inline(never)]
+fn pattern(set: &Set, s: &str, min: usize, max: usize) -> Result<(), Problem> {
+    if !all_in(set, s) {
+        return Err(Problem::Pattern);
+    }
+    length(s.len(), min, max)
+}
+
+/// [`Problem::TooShort`] or [`Problem::TooLong`] unless `min <= n <= max`.
+fn length(n: usize, min: usize, max: usize) -> Result<(), Problem> {
+    if n < min {
+        Err(Problem::TooShort)
+    } else if n > max {
+        Err(Problem::TooLong)
+    } else {
+        Ok(())
+    }
 }
 
 /// `^\+?[0-9]{5,15}$`.
 pub fn phone_number(s: &str) -> Result<(), Problem> {
-    let digits = s.strip_prefix('+').unwrap_or(s);
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Problem::Pattern);
-    }
-    match digits.len() {
-        0..=4 => Err(Problem::TooShort),
-        5..=15 => Ok(()),
-        _ => Err(Problem::TooLong),
-    }
+    pattern(&DIGITS, s.strip_prefix('+').unwrap_or(s), 5, 15)
 }
 
 /// `QosProfileName`: 3–256 of `[a-zA-Z0-9_.-]`.
 pub fn qos_profile_name(s: &str) -> Result<(), Problem> {
-    if !s
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-    {
-        return Err(Problem::Pattern);
-    }
-    match s.len() {
-        0..=2 => Err(Problem::TooShort),
-        3..=256 => Ok(()),
-        _ => Err(Problem::TooLong),
-    }
+    pattern(&PROFILE_NAME, s, 3, 256)
 }
 
 /// A network access identifier: `local@domain`, both parts non-empty, printable ASCII without spaces.
 pub fn network_access_identifier(s: &str) -> Result<(), Problem> {
-    let (local, domain) = s.split_once('@').ok_or(Problem::Pattern)?;
-    let printable = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_graphic() && b != b'@');
-    if printable(local) && printable(domain) {
+    // Printable, with exactly one `@`, neither first nor last.
+    let ats = s.bytes().filter(|&c| c == b'@').count();
+    if ats == 1 && all_in(&GRAPHIC, s) && !s.starts_with('@') && !s.ends_with('@') {
         Ok(())
     } else {
         Err(Problem::Pattern)
@@ -215,67 +254,127 @@ pub fn http_url(s: &str) -> Result<(), Problem> {
     }
 }
 
-fn check(field: &'static str, r: Result<(), Problem>) -> Result<(), ValidationError> {
-    r.map_err(|problem| ValidationError { field, problem })
+/// A field path: an index into [`FIELDS`], so that checks return their errors in a register.
+#[derive(Clone, Copy)]
+enum F {
+    Device,
+    PhoneNumber,
+    Nai,
+    Ipv4,
+    Ipv4Public,
+    Ipv4Private,
+    Ipv6,
+    Server,
+    ServerIpv4,
+    ServerIpv6,
+    DevicePorts,
+    DevicePortsRanges,
+    ServerPorts,
+    ServerPortsRanges,
+    QosProfile,
+    WebhookUrl,
+    WebhookToken,
+    Duration,
+    Additional,
 }
 
-impl Validate for DeviceIpv4Addr {
-    fn validate(&self) -> Result<(), ValidationError> {
-        let Some(public) = &self.public_address else {
-            return fail("device.ipv4Address.publicAddress", Problem::Missing);
-        };
-        check("device.ipv4Address.publicAddress", ipv4(public))?;
-        if let Some(private) = &self.private_address {
-            check("device.ipv4Address.privateAddress", ipv4(private))?;
-        }
-        if self.private_address.is_none() && self.public_port.is_none() {
-            return fail("device.ipv4Address", Problem::Ipv4Incomplete);
-        }
-        Ok(())
+/// The path of each [`F`].
+const FIELDS: [&str; 19] = [
+    "device",
+    "device.phoneNumber",
+    "device.networkAccessIdentifier",
+    "device.ipv4Address",
+    "device.ipv4Address.publicAddress",
+    "device.ipv4Address.privateAddress",
+    "device.ipv6Address",
+    "applicationServer",
+    "applicationServer.ipv4Address",
+    "applicationServer.ipv6Address",
+    "devicePorts",
+    "devicePorts.ranges",
+    "applicationServerPorts",
+    "applicationServerPorts.ranges",
+    "qosProfile",
+    "webhook.notificationUrl",
+    "webhook.notificationAuthToken",
+    "duration",
+    "requestedAdditionalDuration",
+];
+
+/// A check's failure: which field, what is wrong.
+type Fail = (F, Problem);
+
+/// The [`ValidationError`] of a check's result.
+fn named(r: Result<(), Fail>) -> Result<(), ValidationError> {
+    r.map_err(|(f, problem)| ValidationError {
+        field: FIELDS.get(f as usize).copied().unwrap_or(""),
+        problem,
+    })
+}
+
+fn at(f: F, r: Result<(), Problem>) -> Result<(), Fail> {
+    r.map_err(|p| (f, p))
+}
+
+fn fail(f: F, p: Problem) -> Result<(), Fail> {
+    Err((f, p))
+}
+
+fn device_ipv4(a: &DeviceIpv4Addr) -> Result<(), Fail> {
+    let Some(public) = &a.public_address else {
+        return fail(F::Ipv4Public, Problem::Missing);
+    };
+    at(F::Ipv4Public, ipv4(public))?;
+    if let Some(private) = &a.private_address {
+        at(F::Ipv4Private, ipv4(private))?;
     }
-}
-
-impl Validate for Device {
-    fn validate(&self) -> Result<(), ValidationError> {
-        if self.phone_number.is_none()
-            && self.network_access_identifier.is_none()
-            && self.ipv4_address.is_none()
-            && self.ipv6_address.is_none()
-        {
-            return fail("device", Problem::Empty);
-        }
-        if let Some(p) = &self.phone_number {
-            check("device.phoneNumber", phone_number(p))?;
-        }
-        if let Some(n) = &self.network_access_identifier {
-            check("device.networkAccessIdentifier", network_access_identifier(n))?;
-        }
-        if let Some(v4) = &self.ipv4_address {
-            v4.validate()?;
-        }
-        if let Some(v6) = &self.ipv6_address {
-            check("device.ipv6Address", ipv6(v6))?;
-        }
-        Ok(())
+    if a.private_address.is_none() && a.public_port.is_none() {
+        return fail(F::Ipv4, Problem::Ipv4Incomplete);
     }
+    Ok(())
 }
 
-impl Validate for ApplicationServer {
-    fn validate(&self) -> Result<(), ValidationError> {
-        if self.ipv4_address.is_none() && self.ipv6_address.is_none() {
-            return fail("applicationServer", Problem::Empty);
-        }
-        if let Some(a) = &self.ipv4_address {
-            check("applicationServer.ipv4Address", ipv4_cidr(a))?;
-        }
-        if let Some(a) = &self.ipv6_address {
-            check("applicationServer.ipv6Address", ipv6_cidr(a))?;
-        }
-        Ok(())
+fn device(d: &Device) -> Result<(), Fail> {
+    if d.phone_number.is_none()
+        && d.network_access_identifier.is_none()
+        && d.ipv4_address.is_none()
+        && d.ipv6_address.is_none()
+    {
+        return fail(F::Device, Problem::Empty);
     }
+    if let Some(p) = &d.phone_number {
+        at(F::PhoneNumber, phone_number(p))?;
+    }
+    if let Some(n) = &d.network_access_identifier {
+        at(F::Nai, network_access_identifier(n))?;
+    }
+    if let Some(v4) = &d.ipv4_address {
+        device_ipv4(v4)?;
+    }
+    if let Some(v6) = &d.ipv6_address {
+        at(F::Ipv6, ipv6(v6))?;
+    }
+    Ok(())
 }
 
-fn ports(p: &PortsSpec, root: &'static str, ranges: &'static str) -> Result<(), ValidationError> {
+fn server(a: &ApplicationServer) -> Result<(), Fail> {
+    if a.ipv4_address.is_none() && a.ipv6_address.is_none() {
+        return fail(F::Server, Problem::Empty);
+    }
+    if let Some(a) = &a.ipv4_address {
+        at(F::ServerIpv4, ipv4_cidr(a))?;
+    }
+    if let Some(a) = &a.ipv6_address {
+        at(F::ServerIpv6, ipv6_cidr(a))?;
+    }
+    Ok(())
+}
+
+/// `root` names the spec, `ranges` its ranges.
+fn ports(p: &Option<PortsSpec>, root: F, ranges: F) -> Result<(), Fail> {
+    let Some(p) = p else {
+        return Ok(());
+    };
     if p.ranges.is_empty() && p.ports.is_empty() {
         return fail(root, Problem::Empty);
     }
@@ -285,52 +384,72 @@ fn ports(p: &PortsSpec, root: &'static str, ranges: &'static str) -> Result<(), 
     Ok(())
 }
 
+fn webhook(w: &Webhook) -> Result<(), Fail> {
+    at(F::WebhookUrl, http_url(&w.notification_url))?;
+    if let Some(t) = &w.notification_auth_token {
+        // Characters: the bytes that do not continue a UTF-8 sequence.
+        let len = t.expose().bytes().filter(|&c| c & 0xc0 != 0x80).count();
+        at(F::WebhookToken, length(len, 20, 256))?;
+    }
+    Ok(())
+}
+
+/// [`Problem::OutOfRange`] unless `min <= n <= max`.
+fn range(f: F, n: u32, min: u32, max: u32) -> Result<(), Fail> {
+    if n < min || n > max {
+        return fail(f, Problem::OutOfRange);
+    }
+    Ok(())
+}
+
+fn create_session(c: &CreateSession) -> Result<(), Fail> {
+    device(&c.device)?;
+    server(&c.application_server)?;
+    ports(&c.device_ports, F::DevicePorts, F::DevicePortsRanges)?;
+    ports(&c.application_server_ports, F::ServerPorts, F::ServerPortsRanges)?;
+    at(F::QosProfile, qos_profile_name(&c.qos_profile))?;
+    if let Some(w) = &c.webhook {
+        webhook(w)?;
+    }
+    if let Some(d) = c.duration {
+        range(F::Duration, d, 1, 86_400)?;
+    }
+    Ok(())
+}
+
+impl Validate for DeviceIpv4Addr {
+    fn validate(&self) -> Result<(), ValidationError> {
+        named(device_ipv4(self))
+    }
+}
+
+impl Validate for Device {
+    fn validate(&self) -> Result<(), ValidationError> {
+        named(device(self))
+    }
+}
+
+impl Validate for ApplicationServer {
+    fn validate(&self) -> Result<(), ValidationError> {
+        named(server(self))
+    }
+}
+
 impl Validate for Webhook {
     fn validate(&self) -> Result<(), ValidationError> {
-        check("webhook.notificationUrl", http_url(&self.notification_url))?;
-        if let Some(t) = &self.notification_auth_token {
-            // Characters: the bytes that do not continue a UTF-8 sequence.
-            let len = t.expose().bytes().filter(|&c| c & 0xc0 != 0x80).count();
-            if len < 20 {
-                return fail("webhook.notificationAuthToken", Problem::TooShort);
-            }
-            if len > 256 {
-                return fail("webhook.notificationAuthToken", Problem::TooLong);
-            }
-        }
-        Ok(())
+        named(webhook(self))
     }
 }
 
 impl Validate for CreateSession {
     fn validate(&self) -> Result<(), ValidationError> {
-        self.device.validate()?;
-        self.application_server.validate()?;
-        if let Some(p) = &self.device_ports {
-            ports(p, "devicePorts", "devicePorts.ranges")?;
-        }
-        if let Some(p) = &self.application_server_ports {
-            ports(p, "applicationServerPorts", "applicationServerPorts.ranges")?;
-        }
-        check("qosProfile", qos_profile_name(&self.qos_profile))?;
-        if let Some(w) = &self.webhook {
-            w.validate()?;
-        }
-        if let Some(d) = self.duration {
-            if !(1..=86_400).contains(&d) {
-                return fail("duration", Problem::OutOfRange);
-            }
-        }
-        Ok(())
+        named(create_session(self))
     }
 }
 
 impl Validate for ExtendSessionDuration {
     fn validate(&self) -> Result<(), ValidationError> {
-        if !(1..=86_399).contains(&self.requested_additional_duration) {
-            return fail("requestedAdditionalDuration", Problem::OutOfRange);
-        }
-        Ok(())
+        named(range(F::Additional, self.requested_additional_duration, 1, 86_399))
     }
 }
 

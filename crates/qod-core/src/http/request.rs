@@ -1,4 +1,5 @@
 use super::response::move_down;
+use crate::validate::{all_in, set, Set, ALNUM};
 use crate::{Error, Problem, ValidationError};
 
 /// The methods the QoD API uses.
@@ -27,99 +28,129 @@ impl Method {
 /// Writes one HTTP/1.1 request into a caller buffer: request line, headers, then an optional body.
 ///
 /// Every piece is checked: a header value or path piece holding CR, LF or another control byte is refused
-/// ([`Problem::ForbiddenCharacter`]), so no input can inject a header or split the request.
+/// ([`Problem::ForbiddenCharacter`]), so no input can inject a header or split the request. The first error (a
+/// refused piece, or a buffer too small) sticks: every later step returns it and writes nothing more.
 #[derive(Debug)]
 pub struct RequestWriter<'b> {
     buf: &'b mut [u8],
+    /// Past `buf.len()` once something did not fit.
     pos: usize,
+    /// The first refused piece.
+    bad: Option<ValidationError>,
 }
 
-/// How a piece of the request target is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Piece {
-    /// Written by us (`/sessions/`): trusted.
-    Fixed,
-    /// A configured path prefix: `/` and RFC 3986 `pchar`s, no `?`/`#`/space/controls.
-    BasePath,
-    /// One path segment from the caller or the server: unreserved characters only.
-    Segment,
-}
-
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
-fn piece_ok(kind: Piece, s: &str) -> bool {
-    match kind {
-        Piece::Fixed => true,
-        Piece::Segment => !s.is_empty() && s != "." && s != ".." && s.bytes().all(is_unreserved),
-        Piece::BasePath => {
-            (s.is_empty() || s.starts_with('/'))
-                && s.bytes().all(|b| is_unreserved(b) || b"/!$&'()*+,;=:@%".contains(&b))
-        }
-    }
-}
-
-/// A header value may hold visible ASCII, spaces and tabs; never CR, LF or other controls.
-fn value_ok(s: &str) -> bool {
-    s.bytes().all(|b| b == b'\t' || (b' '..0x7f).contains(&b))
-}
+/// RFC 3986 unreserved characters: what a path segment may hold.
+const UNRESERVED: Set = set(ALNUM, b"-._~");
+/// A base path: `/` and `pchar`s (percent escapes allowed).
+const BASE_PATH: Set = set(ALNUM, b"-._~/!$&'()*+,;=:@%");
+/// A header value: visible ASCII, spaces and tabs; never CR, LF or other controls.
+const VALUE: Set = set(&[(b' ', b'~')], b"\t");
+/// A bearer token: as a header value, without spaces.
+const TOKEN: Set = set(&[(b'!', b'~')], b"\t");
 
 impl<'b> RequestWriter<'b> {
     /// A writer at the start of `buf`.
     pub fn new(buf: &'b mut [u8]) -> Self {
-        RequestWriter { buf, pos: 0 }
+        RequestWriter { buf, pos: 0, bad: None }
     }
 
-    fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let end = self.pos + bytes.len();
-        self.buf
-            .get_mut(self.pos..end)
-            .ok_or(Error::BufferTooSmall)?
-            .copy_from_slice(bytes);
-        self.pos = end;
-        Ok(())
+    /// Whether no error happened so far.
+    fn ok(&self) -> bool {
+        self.bad.is_none() && self.pos <= self.buf.len()
     }
 
-    /// `METHOD <target> HTTP/1.1\r\n`, where the target is the concatenation of the checked `pieces`; `field`
-    /// names each piece in errors.
-    pub(crate) fn request_line(&mut self, method: Method, pieces: &[(Piece, &'static str, &str)]) -> Result<(), Error> {
-        for (kind, field, s) in pieces {
-            if !piece_ok(*kind, s) {
-                return Err(Error::Invalid(ValidationError {
-                    field,
-                    problem: Problem::ForbiddenCharacter,
-                }));
+    /// Records that the piece named `field` has `problem`, unless an error happened before.
+    #[inline(never)]
+    pub(crate) fn refuse(&mut self, field: &'static str, problem: Problem) {
+        if self.ok() {
+            self.bad = Some(ValidationError { field, problem });
+        }
+    }
+
+    /// Appends `bytes` if no error happened and they fit, else moves past the end of the buffer for good.
+    #[inline(never)]
+    fn raw(&mut self, bytes: &[u8]) {
+        if self.bad.is_some() {
+            return;
+        }
+        match self.buf.get_mut(self.pos..).and_then(|r| r.get_mut(..bytes.len())) {
+            Some(d) => {
+                d.copy_from_slice(bytes);
+                self.pos += bytes.len();
             }
+            None => self.pos = self.buf.len() + 1,
         }
-        self.raw(method.as_str().as_bytes())?;
-        self.raw(b" ")?;
-        let mut empty = true;
-        for (_, _, s) in pieces {
-            empty &= s.is_empty();
-            self.raw(s.as_bytes())?;
+    }
+
+    /// The first error so far.
+    fn result(&self) -> Result<(), Error> {
+        match self.bad {
+            Some(e) => Err(Error::Invalid(e)),
+            None if self.pos > self.buf.len() => Err(Error::BufferTooSmall),
+            None => Ok(()),
         }
-        if empty {
-            self.raw(b"/")?;
+    }
+
+    /// `METHOD {base}{path}{id}{tail} HTTP/1.1\r\n` (target `/` if all are empty). `base` must be empty or an
+    /// absolute path of `pchar`s (named `basePath` in errors); `id` (named `field`) one path segment of unreserved
+    /// characters, unless `field` is empty; `path` and `tail` are ours.
+    #[inline(never)]
+    pub(crate) fn request_line(
+        &mut self,
+        method: Method,
+        base: &str,
+        path: &str,
+        (field, id): (&'static str, &str),
+        tail: &str,
+    ) {
+        if !((base.is_empty() || base.starts_with('/')) && all_in(&BASE_PATH, base)) {
+            return self.refuse("basePath", Problem::ForbiddenCharacter);
         }
-        self.raw(b" HTTP/1.1\r\n")
+        if !field.is_empty() && (id.is_empty() || id == "." || id == ".." || !all_in(&UNRESERVED, id)) {
+            return self.refuse(field, Problem::ForbiddenCharacter);
+        }
+        self.raw(method.as_str().as_bytes());
+        self.raw(b" ");
+        for s in [base, path, id, tail] {
+            self.raw(s.as_bytes());
+        }
+        if base.is_empty() && path.is_empty() && id.is_empty() && tail.is_empty() {
+            self.raw(b"/");
+        }
+        self.raw(b" HTTP/1.1\r\n");
+    }
+
+    /// `{name}: {value}\r\n`, or `{name}: Bearer {value}\r\n` for a `token`; a value with a byte not allowed there
+    /// is refused (named `field`).
+    #[inline(never)]
+    pub(crate) fn line(&mut self, name: &str, field: &'static str, token: bool, value: &str) {
+        if !all_in(if token { &TOKEN } else { &VALUE }, value) {
+            return self.refuse(field, Problem::ForbiddenCharacter);
+        }
+        self.raw(name.as_bytes());
+        self.raw(b": ");
+        if token {
+            self.raw(b"Bearer ");
+        }
+        self.raw(value.as_bytes());
+        self.raw(b"\r\n");
     }
 
     /// `Name: value\r\n`. `name` is ours (a constant); `value` is checked.
     ///
     /// # Errors
-    /// [`Problem::ForbiddenCharacter`] (named `field`), or [`Error::BufferTooSmall`].
+    /// The first error so far, [`Problem::ForbiddenCharacter`] (named `field`), or [`Error::BufferTooSmall`].
     pub fn header(&mut self, name: &str, field: &'static str, value: &str) -> Result<(), Error> {
-        if !value_ok(value) {
-            return Err(Error::Invalid(ValidationError {
-                field,
-                problem: Problem::ForbiddenCharacter,
-            }));
+        self.line(name, field, false, value);
+        self.result()
+    }
+
+    /// `Authorization: Bearer <token>\r\n`; an empty token is refused as [`Problem::Missing`].
+    pub(crate) fn token(&mut self, token: &str) {
+        if token.is_empty() {
+            return self.refuse("token", Problem::Missing);
         }
-        self.raw(name.as_bytes())?;
-        self.raw(b": ")?;
-        self.raw(value.as_bytes())?;
-        self.raw(b"\r\n")
+        self.line("Authorization", "token", true, token);
     }
 
     /// `Authorization: Bearer <token>\r\n`.
@@ -127,29 +158,17 @@ impl<'b> RequestWriter<'b> {
     /// # Errors
     /// As [`RequestWriter::header`]; an empty token is [`Problem::Missing`].
     pub fn bearer(&mut self, token: &str) -> Result<(), Error> {
-        if token.is_empty() {
-            return Err(Error::Invalid(ValidationError {
-                field: "token",
-                problem: Problem::Missing,
-            }));
-        }
-        if !value_ok(token) || token.contains(' ') {
-            return Err(Error::Invalid(ValidationError {
-                field: "token",
-                problem: Problem::ForbiddenCharacter,
-            }));
-        }
-        self.raw(b"Authorization: Bearer ")?;
-        self.raw(token.as_bytes())?;
-        self.raw(b"\r\n")
+        self.token(token);
+        self.result()
     }
 
     /// Ends the head of a request without a body; returns the request's length.
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
+    /// The first error so far, or [`Error::BufferTooSmall`].
     pub fn finish(mut self) -> Result<usize, Error> {
-        self.raw(b"\r\n")?;
+        self.raw(b"\r\n");
+        self.result()?;
         Ok(self.pos)
     }
 
@@ -157,16 +176,16 @@ impl<'b> RequestWriter<'b> {
     /// is given (returning its length), in one pass; returns the whole request's length.
     ///
     /// # Errors
-    /// As `body`, or [`Error::BufferTooSmall`].
+    /// The first error so far, as `body`, or [`Error::BufferTooSmall`].
     pub fn finish_json(mut self, body: impl FnOnce(&mut [u8]) -> Result<usize, Error>) -> Result<usize, Error> {
-        self.raw(b"Content-Type: application/json\r\nContent-Length: ")?;
+        self.result()?;
+        self.raw(b"Content-Type: application/json\r\nContent-Length: ");
         // Encode the body after room for the widest length the buffer could hold, then close the gap.
         let mut tmp = [0u8; 20];
         let body_at = self.pos + fmt_usize(self.buf.len(), &mut tmp).len() + 4;
         let n = body(self.buf.get_mut(body_at..).ok_or(Error::BufferTooSmall)?)?;
-        let mut tmp = [0u8; 20];
-        self.raw(fmt_usize(n, &mut tmp))?;
-        self.raw(b"\r\n\r\n")?;
+        self.raw(fmt_usize(n, &mut tmp));
+        self.raw(b"\r\n\r\n");
         if n > self.buf.len().saturating_sub(body_at) || body_at < self.pos {
             return Err(Error::BufferTooSmall);
         }
@@ -200,14 +219,7 @@ mod tests {
     fn test_request_with_body() {
         let mut buf = [0u8; 256];
         let mut w = RequestWriter::new(&mut buf);
-        w.request_line(
-            Method::Post,
-            &[
-                (Piece::BasePath, "basePath", "/qod/v0"),
-                (Piece::Fixed, "", "/sessions"),
-            ],
-        )
-        .unwrap();
+        w.request_line(Method::Post, "/qod/v0", "/sessions", ("", ""), "");
         w.header("Host", "host", "127.0.0.1:9091").unwrap();
         let n = w
             .finish_json(|b| {
@@ -234,13 +246,29 @@ mod tests {
                 problem: Problem::ForbiddenCharacter
             })
         );
-        assert!(w.bearer("tok\nen").is_err());
-        assert!(w.bearer("").is_err());
+        // The first error sticks.
+        assert_eq!(w.bearer("token"), Err(e));
+        assert_eq!(w.finish(), Err(e));
+        for (token, problem) in [
+            ("tok\nen", Problem::ForbiddenCharacter),
+            ("tok en", Problem::ForbiddenCharacter),
+            ("", Problem::Missing),
+        ] {
+            let mut w = RequestWriter::new(&mut buf);
+            let e = Error::Invalid(ValidationError {
+                field: "token",
+                problem,
+            });
+            assert_eq!(w.bearer(token), Err(e));
+        }
+        let mut w = RequestWriter::new(&mut buf);
+        w.bearer("tok\ten").unwrap();
+        assert_eq!(w.finish(), Ok(32));
+        assert!(buf.starts_with(b"Authorization: Bearer tok\ten\r\n\r\n"));
         for bad in ["a/b", "a b", "..", "", "a%0d", "a?x", "é"] {
             let mut w = RequestWriter::new(&mut buf);
-            let e = w
-                .request_line(Method::Get, &[(Piece::Segment, "sessionId", bad)])
-                .unwrap_err();
+            w.request_line(Method::Get, "", "/s/", ("sessionId", bad), "");
+            let e = w.finish().unwrap_err();
             assert_eq!(
                 e,
                 Error::Invalid(ValidationError {
@@ -250,16 +278,15 @@ mod tests {
             );
         }
         let mut w = RequestWriter::new(&mut buf);
-        assert!(w
-            .request_line(Method::Get, &[(Piece::BasePath, "basePath", "/x?y")])
-            .is_err());
+        w.request_line(Method::Get, "/x?y", "", ("", ""), "");
+        assert!(w.finish().is_err());
     }
 
     #[test]
     fn test_small_buffer() {
         let mut buf = [0u8; 40];
         let mut w = RequestWriter::new(&mut buf);
-        w.request_line(Method::Post, &[(Piece::Fixed, "", "/s")]).unwrap();
+        w.request_line(Method::Post, "", "/s", ("", ""), "");
         let e = w.finish_json(|b| {
             if b.len() < 30 {
                 Err(Error::BufferTooSmall)
@@ -285,7 +312,7 @@ mod tests {
             for cap in want.len() - 2..=want.len() + 3 {
                 let mut buf = vec![0u8; cap];
                 let mut w = RequestWriter::new(&mut buf);
-                w.request_line(Method::Post, &[(Piece::Fixed, "", "/s")]).unwrap();
+                w.request_line(Method::Post, "", "/s", ("", ""), "");
                 let got = w.finish_json(|b| {
                     b.get_mut(..n).ok_or(Error::BufferTooSmall)?.copy_from_slice(&body);
                     Ok(n)
