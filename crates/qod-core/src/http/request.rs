@@ -94,7 +94,6 @@ impl<'b> RequestWriter<'b> {
     /// `METHOD {base}{path}{id}{tail} HTTP/1.1\r\n` (target `/` if all are empty). `base` must be empty or an
     /// absolute path of `pchar`s (named `basePath` in errors); `id` (named `field`) one path segment of unreserved
     /// characters, unless `field` is empty; `path` and `tail` are ours.
-    #[inline(never)]
     pub(crate) fn request_line(
         &mut self,
         method: Method,
@@ -166,6 +165,7 @@ impl<'b> RequestWriter<'b> {
     ///
     /// # Errors
     /// The first error so far, or [`Error::BufferTooSmall`].
+    #[inline(never)]
     pub fn finish(mut self) -> Result<usize, Error> {
         self.raw(b"\r\n");
         self.result()?;
