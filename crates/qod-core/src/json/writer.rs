@@ -67,6 +67,7 @@ impl<'b> Writer<'b> {
         Ok(())
     }
 
+    #[inline(never)]
     fn byte(&mut self, b: u8) -> W {
         let dst = self.buf.get_mut(self.pos).ok_or(Failed)?;
         *dst = b;
@@ -231,6 +232,7 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
+    #[inline(never)]
     pub fn key(&mut self, name: &str) -> Result<&mut Writer<'b>, Failed> {
         let comma = usize::from(!self.first);
         self.first = false;
@@ -255,6 +257,7 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
+    #[inline(never)]
     pub fn str(&mut self, name: &str, value: &str) -> W {
         self.key(name)?.string(value)
     }
