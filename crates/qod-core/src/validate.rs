@@ -81,6 +81,7 @@ pub fn phone_number(s: &str) -> Result<(), Problem> {
 }
 
 /// `QosProfileName`: 3–256 of `[a-zA-Z0-9_.-]`.
+#[inline(never)]
 pub fn qos_profile_name(s: &str) -> Result<(), Problem> {
     pattern(&PROFILE_NAME, s, 3, 256)
 }
@@ -186,6 +187,7 @@ fn v6(b: &[u8], i: &mut usize) -> bool {
 }
 
 /// An IPv4 or (if `six`) IPv6 literal, with an optional `/mask` of at most `mask` if that is not 0.
+#[inline(never)]
 fn ip(s: &str, six: bool, mask: u32) -> Result<(), Problem> {
     let b = s.as_bytes();
     let mut i = 0;
@@ -334,6 +336,7 @@ fn device_ipv4(a: &DeviceIpv4Addr) -> Result<(), Fail> {
     Ok(())
 }
 
+#[inline(never)]
 fn device(d: &Device) -> Result<(), Fail> {
     if d.phone_number.is_none()
         && d.network_access_identifier.is_none()
