@@ -25,8 +25,14 @@ impl Key<'_> {
             rest: name.as_bytes(),
             equal: true,
         };
-        let mut r = Reader::new(self.raw);
-        r.string_body(&mut cmp).is_ok() && cmp.equal && cmp.rest.is_empty()
+        self.unescape(&mut cmp);
+        cmp.equal && cmp.rest.is_empty()
+    }
+
+    /// Unescapes an escaped name (validated when it was read) into `sink`.
+    #[inline(never)]
+    fn unescape(&self, sink: &mut dyn Sink) {
+        let _ = Reader::new(self.raw).string_body(sink);
     }
 }
 
@@ -136,13 +142,23 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn enter(&mut self) -> R<()> {
+    /// Consumes the opening `open` of a container.
+    fn begin(&mut self, open: u8) -> R<()> {
+        self.value_start(open)?;
+        self.pos += 1;
         if self.depth >= MAX_DEPTH {
             return Err(self.err(K::TooDeep));
         }
         self.depth += 1;
         self.need_comma = false;
         Ok(())
+    }
+
+    /// Consumes the closing byte of the current container.
+    fn close(&mut self) {
+        self.pos += 1;
+        self.depth = self.depth.saturating_sub(1);
+        self.need_comma = true;
     }
 
     /// Consumes `null` if it is next. Use before decoding an optional member.
@@ -158,35 +174,37 @@ impl<'a> Reader<'a> {
     }
 
     fn literal(&mut self, lit: &[u8]) -> R<()> {
-        let end = self.pos + lit.len();
-        match self.buf.get(self.pos..end) {
-            Some(s) if s == lit => {
-                self.pos = end;
-                Ok(())
-            }
-            _ => {
-                // Report EOF if the input is a truncated prefix of the literal.
-                let rest = self.buf.get(self.pos..).unwrap_or(&[]);
-                if rest.len() < lit.len() && lit.starts_with(rest) {
-                    self.pos = self.buf.len();
-                    Err(self.err(K::Eof))
-                } else {
-                    Err(self.err(K::Syntax))
+        let mut at = self.pos;
+        for &c in lit {
+            match self.buf.get(at) {
+                Some(&b) if b == c => at += 1,
+                Some(_) => return Err(self.err(K::Syntax)),
+                // A truncated prefix of the literal.
+                None => {
+                    self.pos = at;
+                    return Err(self.err(K::Eof));
                 }
             }
         }
+        self.pos = at;
+        Ok(())
     }
 
-    fn expect_value_start(&mut self, want: u8) -> R<()> {
+    /// Skips whitespace and checks that the next value starts with `want` (`b'0'`: a number), without consuming it.
+    fn value_start(&mut self, want: u8) -> R<()> {
         match self.peek() {
-            Some(b) if b == want => {
-                self.pos += 1;
-                Ok(())
-            }
-            None => Err(self.err(K::Eof)),
-            Some(b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => Err(self.err(K::WrongType)),
-            Some(_) => Err(self.err(K::Syntax)),
+            Some(b) if b == want || (want == b'0' && matches!(b, b'-' | b'1'..=b'9')) => Ok(()),
+            next => Err(self.not_start(next)),
         }
+    }
+
+    /// The failure for a value that does not start as expected: another type, the end, or not a value.
+    fn not_start(&mut self, next: Option<u8>) -> Failed {
+        self.err(match next {
+            None => K::Eof,
+            Some(b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => K::WrongType,
+            Some(_) => K::Syntax,
+        })
     }
 
     /// Consumes `{`.
@@ -194,8 +212,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// Not an object, or too deep.
     pub fn begin_object(&mut self) -> R<()> {
-        self.expect_value_start(b'{')?;
-        self.enter()
+        self.begin(b'{')
     }
 
     /// Consumes `[`.
@@ -203,8 +220,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// Not an array, or too deep.
     pub fn begin_array(&mut self) -> R<()> {
-        self.expect_value_start(b'[')?;
-        self.enter()
+        self.begin(b'[')
     }
 
     /// The next member name of the current object (and its `:`), or `None` after consuming the closing `}`.
@@ -214,9 +230,7 @@ impl<'a> Reader<'a> {
     pub fn next_key(&mut self) -> R<Option<Key<'a>>> {
         match self.peek() {
             Some(b'}') => {
-                self.pos += 1;
-                self.depth = self.depth.saturating_sub(1);
-                self.need_comma = true;
+                self.close();
                 return Ok(None);
             }
             Some(b',') if self.need_comma => {
@@ -227,10 +241,7 @@ impl<'a> Reader<'a> {
             _ => {}
         }
         let key = self.key()?;
-        match self.peek() {
-            Some(b':') => self.pos += 1,
-            _ => return Err(self.eof_or_syntax()),
-        }
+        self.colon()?;
         self.need_comma = true;
         Ok(Some(key))
     }
@@ -242,9 +253,7 @@ impl<'a> Reader<'a> {
     pub fn next_element(&mut self) -> R<bool> {
         match self.peek() {
             Some(b']') => {
-                self.pos += 1;
-                self.depth = self.depth.saturating_sub(1);
-                self.need_comma = true;
+                self.close();
                 Ok(false)
             }
             Some(b',') if self.need_comma => {
@@ -254,42 +263,36 @@ impl<'a> Reader<'a> {
                 }
                 Ok(true)
             }
-            _ if self.need_comma => Err(self.eof_or_syntax()),
-            None => Err(self.err(K::Eof)),
-            Some(_) => {
+            Some(_) if !self.need_comma => {
                 self.need_comma = true;
                 Ok(true)
             }
+            _ => Err(self.eof_or_syntax()),
         }
     }
 
+    /// A string (member name or enum value) as it appears in the input; one with escapes is validated.
     fn key(&mut self) -> R<Key<'a>> {
         if self.buf.get(self.pos) != Some(&b'"') {
             return Err(self.eof_or_syntax());
         }
         self.pos += 1;
         let start = self.pos;
-        let end = self.scan_plain();
-        match self.buf.get(end) {
-            Some(b'"') => {
-                // Names are compared byte-wise with the spec's ASCII names, and an unknown member is skipped unread,
-                // so a name's encoding cannot affect the result and is not checked here.
-                self.pos = end + 1;
-                Ok(Key {
-                    raw: self.buf.get(start..end).unwrap_or(&[]),
-                    escaped: false,
-                })
-            }
-            _ => {
-                // Escaped (or malformed) name: validate it now, compare it unescaped later.
-                self.pos = start;
-                self.string_body(&mut Discard)?;
-                Ok(Key {
-                    raw: self.buf.get(start..self.pos).unwrap_or(&[]),
-                    escaped: true,
-                })
-            }
+        let mut end = self.scan_plain();
+        // Names are compared byte-wise with the spec's ASCII names, and an unknown member is skipped unread, so a
+        // plain name's encoding cannot affect the result and is not checked here.
+        let escaped = self.buf.get(end) != Some(&b'"');
+        if escaped {
+            // Escaped (or malformed): validate it now, compare it unescaped later.
+            self.string_body(&mut Discard)?;
+            end = self.pos;
+        } else {
+            self.pos = end + 1;
         }
+        Ok(Key {
+            raw: self.buf.get(start..end).unwrap_or(&[]),
+            escaped,
+        })
     }
 
     /// Index of the first byte at or after `pos` that is `"`, `\` or a control character (or the end).
@@ -314,7 +317,8 @@ impl<'a> Reader<'a> {
     /// As [`Reader::string_into`].
     pub fn string_into_view(&mut self, out: &mut heapless::string::StringView) -> R<()> {
         out.clear();
-        self.expect_value_start(b'"')?;
+        self.value_start(b'"')?;
+        self.pos += 1;
         let start = self.pos;
         let end = self.scan_plain();
         if self.buf.get(end) == Some(&b'"') {
@@ -360,9 +364,8 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// Not a (well-formed) string.
     pub fn enum_index(&mut self, variants: &[&str]) -> R<Option<usize>> {
-        self.expect_value_start(b'"')?;
+        self.value_start(b'"')?;
         // Read it like a member name (escapes compared in place), then match.
-        self.pos -= 1;
         let at = self.pos + 1;
         let value = self.key()?;
         if !value.escaped && core::str::from_utf8(value.raw).is_err() {
@@ -371,7 +374,7 @@ impl<'a> Reader<'a> {
         Ok(variants.iter().position(|v| value.matches(v)))
     }
 
-    /// Slow path: the string body from `pos` (after the opening quote) with escapes, into `sink`.
+    /// The string body from `pos` (after the opening quote), unescaped into `sink`.
     fn string_body(&mut self, sink: &mut dyn Sink) -> R<()> {
         loop {
             let run_start = self.pos;
@@ -392,45 +395,40 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     let c = self.escape()?;
                     let mut tmp = [0u8; 4];
-                    sink.push(c.encode_utf8(&mut tmp));
+                    sink.push(utf8(c, &mut tmp));
                 }
                 Some(_) => return Err(self.err(K::ControlCharacter)),
             }
         }
     }
 
-    /// After a backslash: one escape, as a char.
-    fn escape(&mut self) -> R<char> {
+    /// After a backslash: one escape, as a Unicode scalar value.
+    fn escape(&mut self) -> R<u32> {
         let b = *self.buf.get(self.pos).ok_or_else(|| self.err(K::Eof))?;
         self.pos += 1;
+        if let Some(i) = b"\"\\/bfnrt".iter().position(|&e| e == b) {
+            return Ok(b"\"\\/\x08\x0c\n\r\t".get(i).map_or(0, |&c| u32::from(c)));
+        }
         Ok(match b {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
             b'u' => {
                 let hi = self.hex4()?;
-                let code = if (0xD800..0xDC00).contains(&hi) {
+                if (0xD800..0xDC00).contains(&hi) {
                     // A high surrogate must be followed by an escaped low surrogate.
-                    let rest = self.buf.get(self.pos..).unwrap_or(&[]);
-                    if !rest.starts_with(b"\\u") {
-                        let truncated = rest.len() < 2 && b"\\u".starts_with(rest);
-                        return Err(self.err(if truncated { K::Eof } else { K::InvalidEscape }));
+                    match (self.buf.get(self.pos), self.buf.get(self.pos + 1)) {
+                        (Some(b'\\'), Some(b'u')) => self.pos += 2,
+                        (None, _) | (Some(b'\\'), None) => return Err(self.err(K::Eof)),
+                        _ => return Err(self.err(K::InvalidEscape)),
                     }
-                    self.pos += 2;
                     let lo = self.hex4()?;
                     if !(0xDC00..0xE000).contains(&lo) {
                         return Err(self.err(K::InvalidEscape));
                     }
                     0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                } else if (0xDC00..0xE000).contains(&hi) {
+                    return Err(self.err(K::InvalidEscape));
                 } else {
                     hi
-                };
-                char::from_u32(code).ok_or_else(|| self.err(K::InvalidEscape))?
+                }
             }
             _ => return Err(self.fail(K::InvalidEscape, self.pos - 1)),
         })
@@ -440,38 +438,24 @@ impl<'a> Reader<'a> {
         let mut v = 0u32;
         for _ in 0..4 {
             let b = *self.buf.get(self.pos).ok_or_else(|| self.err(K::Eof))?;
-            let d = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ => return Err(self.err(K::InvalidEscape)),
-            };
-            v = (v << 4) | u32::from(d);
+            let d = char::from(b).to_digit(16).ok_or_else(|| self.err(K::InvalidEscape))?;
+            v = (v << 4) | d;
             self.pos += 1;
         }
         Ok(v)
     }
 
-    /// Decodes an integer value as `(negative, magnitude)`; fractions, exponents and leading zeros are refused, and
-    /// more than 19 digits (beyond every field's range) is [`K::OutOfRange`].
-    fn integer(&mut self) -> R<(bool, u64)> {
-        self.expect_value_start_num()?;
+    /// An integer value in `min..=max`; fractions, exponents and leading zeros are refused.
+    #[inline(never)]
+    fn int_in(&mut self, min: i64, max: i64) -> R<i64> {
+        self.value_start(b'0')?;
         let start = self.pos;
         let neg = self.buf.get(self.pos) == Some(&b'-');
         if neg {
             self.pos += 1;
         }
         let digits_start = self.pos;
-        let mut v: u64 = 0;
-        while let Some(&b) = self.buf.get(self.pos) {
-            if !b.is_ascii_digit() {
-                break;
-            }
-            // Cannot overflow within 19 digits; longer numbers are refused below.
-            v = v.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
-            self.pos += 1;
-        }
-        let ndigits = self.pos - digits_start;
+        let (ndigits, v) = self.digits();
         if ndigits == 0 {
             return Err(self.num_err(self.pos));
         }
@@ -479,18 +463,15 @@ impl<'a> Reader<'a> {
         if leading_zero || matches!(self.buf.get(self.pos), Some(b'.' | b'e' | b'E')) {
             return Err(self.fail(K::InvalidNumber, start));
         }
-        if ndigits > 19 {
-            return Err(self.fail(K::OutOfRange, start));
-        }
-        Ok((neg, v))
-    }
-
-    fn expect_value_start_num(&mut self) -> R<()> {
-        match self.peek() {
-            Some(b'-' | b'0'..=b'9') => Ok(()),
-            None => Err(self.err(K::Eof)),
-            Some(b'{' | b'[' | b'"' | b't' | b'f' | b'n') => Err(self.err(K::WrongType)),
-            Some(_) => Err(self.err(K::Syntax)),
+        // 19 digits cannot overflow the `u64`; more are beyond every field's range.
+        let v = match ndigits {
+            20.. => None,
+            _ if neg => 0i64.checked_sub_unsigned(v),
+            _ => i64::try_from(v).ok(),
+        };
+        match v {
+            Some(v) if v >= min && v <= max => Ok(v),
+            _ => Err(self.fail(K::OutOfRange, start)),
         }
     }
 
@@ -498,14 +479,8 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// Not an integer, or out of range.
-    #[inline(never)]
     pub fn u32_in(&mut self, min: u32, max: u32) -> R<u32> {
-        let start = self.peek_pos();
-        let (neg, v) = self.integer()?;
-        match u32::try_from(v) {
-            Ok(v) if (!neg || v == 0) && v >= min && v <= max => Ok(v),
-            _ => Err(self.fail(K::OutOfRange, start)),
-        }
+        self.int_in(min.into(), max.into()).map(|v| v as u32)
     }
 
     /// A `u16` (ports, HTTP statuses).
@@ -529,21 +504,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// Not an integer, or out of range.
     pub fn i64(&mut self) -> R<i64> {
-        let start = self.peek_pos();
-        let (neg, v) = self.integer()?;
-        if neg {
-            if v > (i64::MAX as u64) + 1 {
-                return Err(self.fail(K::OutOfRange, start));
-            }
-            Ok((v as i64).wrapping_neg())
-        } else {
-            i64::try_from(v).map_err(|_| self.fail(K::OutOfRange, start))
-        }
-    }
-
-    fn peek_pos(&mut self) -> usize {
-        self.skip_ws();
-        self.pos
+        self.int_in(i64::MIN, i64::MAX)
     }
 
     /// Skips one complete value of any type, validating it, without recursion.
@@ -551,28 +512,24 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// Malformed JSON, or nesting beyond [`limits::DEPTH`].
     pub fn skip(&mut self) -> R<()> {
-        // Bit i of `stack` is 1 when level i (relative to where we started) is an object.
+        // Bit 0 of `stack` is 1 when the innermost open container is an object; entering shifts left, leaving
+        // shifts right. `level` open containers (relative to where we started).
         let mut stack: u64 = 0;
         let mut level: usize = 0;
         'value: loop {
             match self.peek() {
-                Some(b'{') | Some(b'[') => {
-                    let is_obj = self.buf.get(self.pos) == Some(&b'{');
+                Some(open @ (b'{' | b'[')) => {
                     self.pos += 1;
                     if self.depth + level >= MAX_DEPTH {
                         return Err(self.err(K::TooDeep));
                     }
-                    if is_obj {
-                        stack |= 1 << level;
-                    } else {
-                        stack &= !(1 << level);
-                    }
-                    level += 1;
-                    let close = if is_obj { b'}' } else { b']' };
-                    if self.peek() == Some(close) {
+                    let is_obj = open == b'{';
+                    // `}` and `]` are two above `{` and `[`.
+                    if self.peek() == Some(open + 2) {
                         self.pos += 1;
-                        level -= 1;
                     } else {
+                        stack = (stack << 1) | u64::from(is_obj);
+                        level += 1;
                         if is_obj {
                             self.skip_member_name()?;
                         }
@@ -591,32 +548,26 @@ impl<'a> Reader<'a> {
                 Some(_) => return Err(self.err(K::Syntax)),
             }
             // After a value: close containers or move to the next element.
-            loop {
-                if level == 0 {
-                    self.need_comma = true;
-                    return Ok(());
-                }
-                let is_obj = stack & (1 << (level - 1)) != 0;
+            while level > 0 {
+                let is_obj = stack & 1 != 0;
                 match self.peek() {
                     Some(b',') => {
                         self.pos += 1;
                         if is_obj {
-                            self.skip_ws();
                             self.skip_member_name()?;
                         }
                         continue 'value;
                     }
-                    Some(b'}') if is_obj => {
-                        self.pos += 1;
-                        level -= 1;
-                    }
-                    Some(b']') if !is_obj => {
-                        self.pos += 1;
-                        level -= 1;
-                    }
+                    Some(b'}') if is_obj => {}
+                    Some(b']') if !is_obj => {}
                     _ => return Err(self.eof_or_syntax()),
                 }
+                self.pos += 1;
+                level -= 1;
+                stack >>= 1;
             }
+            self.need_comma = true;
+            return Ok(());
         }
     }
 
@@ -626,6 +577,11 @@ impl<'a> Reader<'a> {
         }
         self.pos += 1;
         self.string_body(&mut Discard)?;
+        self.colon()
+    }
+
+    /// Consumes the `:` after a member name.
+    fn colon(&mut self) -> R<()> {
         match self.peek() {
             Some(b':') => {
                 self.pos += 1;
@@ -641,26 +597,24 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         let int_start = self.pos;
-        let n = self.digits();
-        if n == 0 || (n > 1 && self.buf.get(int_start) == Some(&b'0')) {
-            return Err(self.num_err(start));
-        }
-        if self.buf.get(self.pos) == Some(&b'.') {
+        let n = self.digits().0;
+        let mut ok = n != 0 && (n == 1 || self.buf.get(int_start) != Some(&b'0'));
+        if ok && self.buf.get(self.pos) == Some(&b'.') {
             self.pos += 1;
-            if self.digits() == 0 {
-                return Err(self.num_err(start));
-            }
+            ok = self.digits().0 != 0;
         }
-        if matches!(self.buf.get(self.pos), Some(b'e' | b'E')) {
+        if ok && matches!(self.buf.get(self.pos), Some(b'e' | b'E')) {
             self.pos += 1;
             if matches!(self.buf.get(self.pos), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
-            if self.digits() == 0 {
-                return Err(self.num_err(start));
-            }
+            ok = self.digits().0 != 0;
         }
-        Ok(())
+        if ok {
+            Ok(())
+        } else {
+            Err(self.num_err(start))
+        }
     }
 
     fn num_err(&mut self, start: usize) -> Failed {
@@ -671,28 +625,37 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn digits(&mut self) -> usize {
+    /// Consumes a run of decimal digits: how many, and their value (wrapping; callers bound the count).
+    #[inline(never)]
+    fn digits(&mut self) -> (usize, u64) {
         let s = self.pos;
-        while matches!(self.buf.get(self.pos), Some(b'0'..=b'9')) {
+        let mut v: u64 = 0;
+        while let Some(&b) = self.buf.get(self.pos) {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            v = v.wrapping_mul(10).wrapping_add(u64::from(d));
             self.pos += 1;
         }
-        self.pos - s
+        (self.pos - s, v)
     }
 }
 
 /// Length of the leading run of `bytes` without `"`, `\` or control characters: the bytes a JSON string can hold
-/// unescaped. Scans eight bytes at a time (SWAR): the strings of a QoD document are mostly long plain runs.
+/// unescaped. Scans a machine word at a time (SWAR): the strings of a QoD document are mostly long plain runs.
 #[inline(never)]
 pub(crate) fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const W: usize = core::mem::size_of::<usize>();
+    const ONES: usize = usize::MAX / 0xFF;
+    const HIGH: usize = ONES * 0x80;
     let mut i = 0;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
+    while let Some(chunk) = bytes.get(i..i + W) {
+        let mut word = [0u8; W];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let slash = w ^ (ONES * u64::from(b'\\'));
+        let w = usize::from_le_bytes(word);
+        let quote = w ^ (ONES * usize::from(b'"'));
+        let slash = w ^ (ONES * usize::from(b'\\'));
         // A byte is flagged when it is zero after the XOR (quote/backslash) or below 0x20 (control). The lowest
         // flagged byte is exact; higher flags may be spurious, which is fine since only the first is used.
         let hits = ((quote.wrapping_sub(ONES) & !quote)
@@ -702,7 +665,7 @@ pub(crate) fn plain_run(bytes: &[u8]) -> usize {
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
-        i += 8;
+        i += W;
     }
     while let Some(&b) = bytes.get(i) {
         if b == b'"' || b == b'\\' || b < 0x20 {
@@ -711,6 +674,28 @@ pub(crate) fn plain_run(bytes: &[u8]) -> usize {
         i += 1;
     }
     i
+}
+
+/// `code` (a Unicode scalar value) as UTF-8, in `tmp`.
+fn utf8(code: u32, tmp: &mut [u8; 4]) -> &str {
+    let len = match code {
+        0..=0x7f => 1,
+        0x80..=0x7ff => 2,
+        0x800..=0xffff => 3,
+        _ => 4,
+    };
+    let mut c = code;
+    let mut i = len;
+    while i > 1 {
+        i -= 1;
+        if let Some(b) = tmp.get_mut(i) {
+            *b = 0x80 | (c & 0x3f) as u8;
+        }
+        c >>= 6;
+    }
+    // The leading byte's length marker: none, 0xC0, 0xE0 or 0xF0.
+    tmp[0] = c as u8 | (0xF0E0_C000u32 >> (8 * (len - 1))) as u8;
+    core::str::from_utf8(tmp.get(..len).unwrap_or(&[])).unwrap_or_default()
 }
 
 /// Where unescaped string pieces go.
