@@ -103,10 +103,15 @@ pub struct Poll {
 
 /// How one attempt ended, short of a decodable response.
 enum Fail<E> {
-    /// A kept-alive connection was closed by the server before any response byte: safe to retry a GET/DELETE.
+    /// A reused connection turned out to be closed before any response byte: retry once on a fresh one.
     Stale,
-    /// Anything else.
-    Error(ClientError<E>),
+    /// The transport failed.
+    Transport(E),
+    /// The response could not be read (kept small: no `ApiError` can arise here, and this value is part of the
+    /// request future).
+    Http(qod_core::HttpError),
+    /// The peer closed the connection mid-response.
+    Closed,
 }
 
 /// A complete response in `rx`: head, body length (the body starts at `head.head_len`), reusable connection?
@@ -331,7 +336,9 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
                     match fail {
                         Fail::Stale if core::mem::take(&mut stale_retry) => continue,
                         Fail::Stale => return Err(ClientError::ConnectionClosed),
-                        Fail::Error(e) => return Err(e),
+                        Fail::Transport(e) => return Err(ClientError::Transport(e)),
+                        Fail::Http(e) => return Err(ClientError::Codec(e.into())),
+                        Fail::Closed => return Err(ClientError::ConnectionClosed),
                     }
                 }
                 Either::Second(()) => {
@@ -346,27 +353,30 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
             let start = res.head.head_len;
             let body = self.rx.get(start..start + res.body_len).unwrap_or(&[]);
             let status = res.head.status;
-            let err = match decode(status, body) {
-                Ok(v) => return Ok(v),
-                Err(ResponseError::Api(mut e)) => {
-                    e.retry_after = e.retry_after.or(res.head.retry_after);
-                    ClientError::Api(e)
-                }
-                Err(ResponseError::Codec(e)) => ClientError::Codec(e),
-            };
-            let policy = self.config.retry;
-            if (status == 429 || status == 503) && retries < policy.max_retries {
+            // The error (an `ErrorInfo` of ~330 B) lives only in this block, so it takes no room in the future
+            // across the retry wait.
+            let wait = {
+                let err = match decode(status, body) {
+                    Ok(v) => return Ok(v),
+                    Err(ResponseError::Api(mut e)) => {
+                        e.retry_after = e.retry_after.or(res.head.retry_after);
+                        ClientError::Api(e)
+                    }
+                    Err(ResponseError::Codec(e)) => ClientError::Codec(e),
+                };
+                let policy = self.config.retry;
                 let wait = match res.head.retry_after {
                     Some(s) => s.saturating_mul(1000),
                     None => policy.default_wait_ms,
                 };
-                if wait <= policy.max_wait_ms {
-                    retries += 1;
-                    self.delay.delay_ms(wait).await;
-                    continue;
+                if (status == 429 || status == 503) && retries < policy.max_retries && wait <= policy.max_wait_ms {
+                    wait
+                } else {
+                    return Err(err);
                 }
-            }
-            return Err(err);
+            };
+            retries += 1;
+            self.delay.delay_ms(wait).await;
         }
     }
 }
@@ -387,14 +397,14 @@ async fn exchange<C: Connect>(
     if !reused {
         conn.connect()
             .await
-            .map_err(|e| Fail::Error(ClientError::Transport(e)))?;
+            .map_err(Fail::Transport)?;
         *connected = true;
     }
     let io_fail = |e| {
         if reused {
             Fail::Stale
         } else {
-            Fail::Error(ClientError::Transport(e))
+            Fail::Transport(e)
         }
     };
     conn.write_all(tx).await.map_err(io_fail)?;
@@ -405,12 +415,12 @@ async fn exchange<C: Connect>(
     loop {
         let buf = reader.receive_buffer();
         if buf.is_empty() {
-            return Err(Fail::Error(ClientError::Codec(qod_core::HttpError::TooLarge.into())));
+            return Err(Fail::Http(qod_core::HttpError::TooLarge));
         }
         let got = match conn.read(buf).await {
             Ok(got) => got,
             Err(_) if reused && !received => return Err(Fail::Stale),
-            Err(e) => return Err(Fail::Error(ClientError::Transport(e))),
+            Err(e) => return Err(Fail::Transport(e)),
         };
         if got == 0 {
             if reused && !received {
@@ -422,8 +432,8 @@ async fn exchange<C: Connect>(
                     body_len: reader.body().len(),
                     reuse: false,
                 }),
-                Err(qod_core::HttpError::Truncated) => Err(Fail::Error(ClientError::ConnectionClosed)),
-                Err(e) => Err(Fail::Error(ClientError::Codec(e.into()))),
+                Err(qod_core::HttpError::Truncated) => Err(Fail::Closed),
+                Err(e) => Err(Fail::Http(e)),
             };
         }
         received = true;
@@ -438,7 +448,7 @@ async fn exchange<C: Connect>(
                 });
             }
             Ok(Status::Partial) => {}
-            Err(e) => return Err(Fail::Error(ClientError::Codec(e.into()))),
+            Err(e) => return Err(Fail::Http(e)),
         }
     }
 }
