@@ -395,9 +395,7 @@ async fn exchange<C: Connect>(
     }
     let reused = *connected;
     if !reused {
-        conn.connect()
-            .await
-            .map_err(Fail::Transport)?;
+        conn.connect().await.map_err(Fail::Transport)?;
         *connected = true;
     }
     let io_fail = |e| {
