@@ -37,6 +37,7 @@ impl<'b> Writer<'b> {
 
     /// Why a step returned [`Failed`]: [`Error::BufferTooSmall`], or [`Error::Invalid`] naming a value that cannot
     /// be encoded.
+    #[inline(never)]
     pub fn error(&self) -> Error {
         match self.unknown {
             Some(field) => Error::Invalid(ValidationError {

@@ -106,6 +106,7 @@ impl Decode for Device {
 }
 
 impl Encode for Device {
+    #[inline(never)]
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.opt_str("phoneNumber", self.phone_number.as_deref())?;

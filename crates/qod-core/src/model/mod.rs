@@ -116,6 +116,7 @@ impl<const N: usize> Encode for crate::Secret<N> {
 }
 
 impl Decode for u16 {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         *self = r.u16()?;
         Ok(())
@@ -128,6 +129,7 @@ impl Decode for u32 {
     }
 }
 impl Decode for i64 {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         *self = r.i64()?;
         Ok(())

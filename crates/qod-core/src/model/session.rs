@@ -304,6 +304,7 @@ impl Encode for SessionInfo {
 }
 
 impl Encode for CreateSession {
+    #[inline(never)]
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
         let mut o = w.object()?;
         o.value("device", &self.device)?;
