@@ -69,6 +69,7 @@ fn is_ws(b: u8) -> bool {
 
 impl<'a> Reader<'a> {
     /// A reader at the start of `buf`.
+    #[inline(never)]
     pub fn new(buf: &'a [u8]) -> Self {
         Reader {
             buf,
@@ -109,6 +110,7 @@ impl<'a> Reader<'a> {
         self.fail(kind, self.pos)
     }
 
+    #[inline(never)]
     fn eof_or_syntax(&mut self) -> Failed {
         if self.pos >= self.buf.len() {
             self.err(K::Eof)
@@ -479,6 +481,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// Not an integer, or out of range.
+    #[inline(never)]
     pub fn u32_in(&mut self, min: u32, max: u32) -> R<u32> {
         self.int_in(min.into(), max.into()).map(|v| v as u32)
     }

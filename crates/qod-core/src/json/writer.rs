@@ -68,7 +68,6 @@ impl<'b> Writer<'b> {
         Ok(())
     }
 
-    #[inline(never)]
     fn byte(&mut self, b: u8) -> W {
         let dst = self.buf.get_mut(self.pos).ok_or(Failed)?;
         *dst = b;
