@@ -262,7 +262,8 @@ pub fn encode_get_qos_profile(ep: &Endpoint<'_>, name: &str, buf: &mut [u8]) -> 
 pub fn decode_error(status: u16, body: &[u8], retry_after: Option<u32>) -> ResponseError {
     if (400..600).contains(&status) {
         let mut info = ErrorInfo::default();
-        if json::decode_into(body, &mut info).is_ok() {
+        let mut r = json::Reader::new(body);
+        if info.decode_from(&mut r).and_then(|()| r.finish()).is_ok() {
             return ResponseError::Api(ApiError {
                 status,
                 info,

@@ -179,6 +179,7 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
+    #[inline(never)]
     pub fn object(&mut self) -> Result<ObjectWriter<'_, 'b>, Failed> {
         self.byte(b'{')?;
         Ok(ObjectWriter { w: self, first: true })
@@ -293,6 +294,7 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
+    #[inline(never)]
     pub fn opt_u32(&mut self, name: &str, value: Option<u32>) -> W {
         match value {
             Some(v) => self.u32(name, v),
@@ -328,6 +330,7 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
+    #[inline(never)]
     pub fn end(self) -> W {
         self.w.byte(b'}')
     }
