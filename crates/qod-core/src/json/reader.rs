@@ -108,6 +108,7 @@ impl<'a> Reader<'a> {
         Failed
     }
 
+    #[inline(never)]
     fn err(&mut self, kind: K) -> Failed {
         self.fail(kind, self.pos)
     }
