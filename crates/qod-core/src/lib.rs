@@ -2,6 +2,8 @@
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
+// Flash budget: the `#[inline(never)]` marks in this crate are each a measured saving on thumbv7em (`bash
+// scripts/size-report.sh`, codec + HTTP <= 20 KiB); remove or add one only with that report (and the codec bench) in hand.
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
