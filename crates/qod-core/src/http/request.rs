@@ -1,4 +1,5 @@
 use super::response::move_down;
+use crate::json::decimal;
 use crate::validate::{all_in, set, Set, ALNUM};
 use crate::{Error, Problem, ValidationError};
 
@@ -182,9 +183,9 @@ impl<'b> RequestWriter<'b> {
         self.raw(b"Content-Type: application/json\r\nContent-Length: ");
         // Encode the body after room for the widest length the buffer could hold, then close the gap.
         let mut tmp = [0u8; 20];
-        let body_at = self.pos + fmt_usize(self.buf.len(), &mut tmp).len() + 4;
+        let body_at = self.pos + decimal(self.buf.len(), &mut tmp).len() + 4;
         let n = body(self.buf.get_mut(body_at..).ok_or(Error::BufferTooSmall)?)?;
-        self.raw(fmt_usize(n, &mut tmp));
+        self.raw(decimal(n, &mut tmp));
         self.raw(b"\r\n\r\n");
         if n > self.buf.len().saturating_sub(body_at) || body_at < self.pos {
             return Err(Error::BufferTooSmall);
@@ -192,23 +193,6 @@ impl<'b> RequestWriter<'b> {
         move_down(self.buf, body_at, self.pos, n);
         Ok(self.pos + n)
     }
-}
-
-/// The decimal digits of `n`, at the end of `tmp` (not inlined: `finish_json` is generic, one copy per caller).
-#[inline(never)]
-fn fmt_usize(mut n: usize, tmp: &mut [u8; 20]) -> &[u8] {
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = tmp.get_mut(i) {
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    tmp.get(i..).unwrap_or(&[])
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod reader;
 mod writer;
 
 pub use reader::{Key, Reader};
+pub(crate) use writer::decimal;
 pub use writer::{ObjectWriter, Writer};
 
 use crate::{DecodeError, Error};

@@ -117,20 +117,10 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
-    pub fn u32(&mut self, mut v: u32) -> W {
-        let mut tmp = [0u8; 10];
-        let mut i = tmp.len();
-        loop {
-            i -= 1;
-            if let Some(slot) = tmp.get_mut(i) {
-                *slot = b'0' + (v % 10) as u8;
-            }
-            v /= 10;
-            if v == 0 || i == 0 {
-                break;
-            }
-        }
-        self.raw(tmp.get(i..).unwrap_or(&[]))
+    #[inline(never)]
+    pub fn u32(&mut self, v: u32) -> W {
+        let mut tmp = [0u8; 20];
+        self.raw(decimal(v as usize, &mut tmp))
     }
 
     /// Writes a `u64`.
@@ -199,6 +189,23 @@ impl<'b> Writer<'b> {
         }
         self.byte(b']')
     }
+}
+
+/// The decimal digits of `n`, at the end of `tmp` (one copy for JSON integers and the request's `Content-Length`).
+#[inline(never)]
+pub(crate) fn decimal(mut n: usize, tmp: &mut [u8; 20]) -> &[u8] {
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = tmp.get_mut(i) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    tmp.get(i..).unwrap_or(&[])
 }
 
 /// `(v / 10^9, v % 10^9)` without a 64-bit division routine: binary long division, one bit at a time.
