@@ -10,10 +10,11 @@
 //!
 //! Each step is printed as it happens (`--json`: one JSON document at the end). Exit 0 only if every step succeeded.
 use embassy_futures::select::{select3, Either3};
+use qod_client::Url;
 use qod_client::{Client, ClientError, Config, Poll};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, QosStatus, SessionInfo};
 use qod_devnet::{bridge, BridgeStats, DevNet};
-use qod_embassy::{EmbassyConnector, ServerUrl};
+use qod_embassy::EmbassyConnector;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -78,16 +79,16 @@ fn create_body(net: &DevNet) -> CreateSession {
 
 /// The device's flow, on its own embassy-net stack.
 async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, token: &str, body: &CreateSession, r: &mut Report) {
-    let Ok(url) = ServerUrl::parse(url) else {
+    let Ok(url) = Url::parse(url) else {
         return r.step("parse server URL", false, url.into(), None);
     };
     let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
     // The buffer sizes of the RAM report (crates/qod-devnet/tests/ram_report.rs): enough for every step here.
     let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
-    let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx, url.remote());
-    let mut cfg = Config::new(url.endpoint().with_token(token));
+    let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
+    let mut cfg = Config::new(url).with_token(token);
     cfg.timeout_ms = 5_000;
-    let mut client = Client::new(conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
+    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
     let mut s = SessionInfo::default();
 
     let res = client.create_session(body, &mut s).await;
@@ -174,7 +175,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     };
     r.step("start simulator", true, format!("{} (OAuth2 on)", sim.base_url()), None);
 
-    let sim_url = ServerUrl::parse(sim.base_url()).map_err(|e| e.to_string())?;
+    let sim_url = Url::parse(sim.base_url()).map_err(|e| e.to_string())?;
     let token =
         match crate::gateway::fetch_token(&sim_url, qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET).await {
             Ok(t) => {

@@ -3,12 +3,12 @@
 //! They run the same `qod-client` as the devices, over tokio TCP (`qod_client::tokio`), and print the API's answer as
 //! JSON on stdout. An API error prints its status, CAMARA code and message (plus what to do) and exits non-zero.
 use qod_client::tokio::{TokioConnector, TokioDelay};
+use qod_client::Url;
 use qod_client::{Client, ClientError, Config};
 use qod_core::http::{ResponseReader, Status};
 use qod_core::model::{
     CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
 };
-use qod_embassy::ServerUrl;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -204,7 +204,7 @@ impl CreateArgs {
 }
 
 /// `host:port` for `TcpStream::connect` (IPv6 literals in brackets).
-pub fn socket_addr(url: &ServerUrl<'_>) -> String {
+pub fn socket_addr(url: &Url<'_>) -> String {
     if url.host.contains(':') {
         format!("[{}]:{}", url.host, url.port)
     } else {
@@ -228,7 +228,7 @@ fn form_encode(s: &str) -> String {
 ///
 /// # Errors
 /// A message naming what failed (connection, status, body).
-pub async fn fetch_token(url: &ServerUrl<'_>, id: &str, secret: &str) -> Result<String, String> {
+pub async fn fetch_token(url: &Url<'_>, id: &str, secret: &str) -> Result<String, String> {
     let body = format!(
         "grant_type=client_credentials&client_id={}&client_secret={}",
         form_encode(id),
@@ -282,7 +282,12 @@ async fn connect_info(g: &Global) -> Result<(String, Option<String>), String> {
         .server
         .clone()
         .ok_or("--server URL is required (e.g. --server http://127.0.0.1:9091/qod/v0)")?;
-    let url = ServerUrl::parse(&server).map_err(|e| format!("--server {server}: {e}"))?;
+    let url = Url::parse(&server).map_err(|e| format!("--server {server}: {e}"))?;
+    if url.https {
+        return Err(format!(
+            "--server {server}: https is not supported yet: use an http:// URL"
+        ));
+    }
     let token = match (&g.token, &g.client_id, &g.client_secret) {
         (Some(t), _, _) => Some(t.clone()),
         (None, Some(id), Some(secret)) => Some(fetch_token(&url, id, secret).await?),
@@ -310,19 +315,13 @@ fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
 macro_rules! with_client {
     ($g:expr, $client:ident, $body:expr) => {{
         let (server, token) = connect_info($g).await?;
-        let url = ServerUrl::parse(&server).map_err(|e| e.to_string())?;
-        let mut endpoint = url.endpoint();
-        endpoint.token = token.as_deref();
-        let mut config = Config::new(endpoint);
+        let url = Url::parse(&server).map_err(|e| e.to_string())?;
+        let mut config = Config::new(url);
+        config.token = token.as_deref();
         config.timeout_ms = $g.timeout.saturating_mul(1000);
         let (mut tx, mut rx) = (vec![0u8; 4096], vec![0u8; 64 * 1024]);
-        let mut $client = Client::new(
-            TokioConnector::new(socket_addr(&url)),
-            TokioDelay,
-            config,
-            &mut tx,
-            &mut rx,
-        );
+        let connector = TokioConnector::new();
+        let mut $client = Client::new(&connector, TokioDelay, config, &mut tx, &mut rx);
         let out = $body;
         $client.close().await;
         out

@@ -12,11 +12,12 @@
 //! # Timeouts
 //! Every attempt (connect, send, receive) races against one [`Config::timeout_ms`] delay; the graceful close races
 //! against [`Config::close_timeout_ms`]. A timed-out or failed connection is aborted, never reused.
-use crate::{ClientError, Connect};
+use crate::{ClientError, Connect, Connection};
 use embassy_futures::select::{select, Either};
 use embedded_hal_async::delay::DelayNs;
+use embedded_io_async::{Read as _, Write as _};
 use qod_core::api::{self, Endpoint, ResponseError};
-use qod_core::http::{ResponseHead, ResponseReader, Status};
+use qod_core::http::{ResponseHead, ResponseReader, Status, Url};
 use qod_core::model::{
     CreateSession, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, QosStatus, SessionInfo,
 };
@@ -52,11 +53,16 @@ impl RetryPolicy {
     };
 }
 
-/// Client settings. `Debug` prints the endpoint with the token redacted.
-#[derive(Debug, Clone, Copy)]
+/// Client settings. `Debug` and `defmt` print the token redacted.
+#[derive(Clone, Copy)]
 pub struct Config<'a> {
-    /// `Host` header, base path, bearer token, correlator.
-    pub endpoint: Endpoint<'a>,
+    /// The API's base URL (`http[s]://host[:port]/base/path`): where connections go, the `Host` header, the path
+    /// every request starts with.
+    pub server: Url<'a>,
+    /// OAuth2 access token, sent as `Authorization: Bearer`. Never printed.
+    pub token: Option<&'a str>,
+    /// Optional `x-correlator` header value.
+    pub correlator: Option<&'a str>,
     /// Bound on each attempt: connect + send + complete response. Default 10 s.
     pub timeout_ms: u32,
     /// Bound on a graceful close (FIN acknowledged) before the connection is aborted. Default 1 s.
@@ -66,14 +72,45 @@ pub struct Config<'a> {
 }
 
 impl<'a> Config<'a> {
-    /// Defaults for `endpoint`: 10 s timeout, 1 s close timeout, no 429/503 retries.
-    pub const fn new(endpoint: Endpoint<'a>) -> Self {
+    /// Defaults for `server`: no token, 10 s timeout, 1 s close timeout, no 429/503 retries.
+    pub const fn new(server: Url<'a>) -> Self {
         Config {
-            endpoint,
+            server,
+            token: None,
+            correlator: None,
             timeout_ms: 10_000,
             close_timeout_ms: 1_000,
             retry: RetryPolicy::NONE,
         }
+    }
+
+    /// The same settings with a bearer token.
+    pub const fn with_token(mut self, token: &'a str) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// What qod-core's request encoders need: `Host`, base path, token, correlator.
+    pub fn endpoint(&self) -> Endpoint<'a> {
+        Endpoint {
+            host: self.server.authority,
+            base_path: self.server.path,
+            token: self.token,
+            correlator: self.correlator,
+        }
+    }
+}
+
+impl core::fmt::Debug for Config<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Config")
+            .field("server", &self.server)
+            .field("token", &self.token.map(|_| "<redacted>"))
+            .field("correlator", &self.correlator)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("close_timeout_ms", &self.close_timeout_ms)
+            .field("retry", &self.retry)
+            .finish()
     }
 }
 
@@ -82,8 +119,8 @@ impl defmt::Format for Config<'_> {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(
             f,
-            "Config {{ endpoint: {}, timeout_ms: {}, close_timeout_ms: {}, retry: {} }}",
-            self.endpoint,
+            "Config {{ server: {}, token: <redacted>, timeout_ms: {}, close_timeout_ms: {}, retry: {} }}",
+            self.server,
             self.timeout_ms,
             self.close_timeout_ms,
             self.retry
@@ -121,88 +158,96 @@ struct Response {
     reuse: bool,
 }
 
-/// The QoD client over transport `C` (see [`Connect`]) with delay source `D`, using caller buffers.
+/// The QoD client over connector `C` (see [`Connect`]) with delay source `D`, using caller buffers.
 ///
+/// The client borrows the connector and keeps at most one connection from it open between requests (keep-alive).
 /// `tx_buf` must hold the largest request (about 300 B plus the token for a create with a few optionals: 1 KB is
 /// ample), `rx_buf` the largest response head plus body (a `SessionInfo` response is usually under 1 KB; 2 KB is
 /// comfortable, a full profile list needs more).
-pub struct Client<'b, C, D> {
-    conn: C,
+pub struct Client<'c, C: Connect, D> {
+    connector: &'c C,
+    conn: Option<C::Connection<'c>>,
     delay: D,
-    config: Config<'b>,
-    tx: &'b mut [u8],
-    rx: &'b mut [u8],
-    connected: bool,
+    config: Config<'c>,
+    tx: &'c mut [u8],
+    rx: &'c mut [u8],
     /// An exchange is under way. Still set when a request starts means the previous request's future was dropped
     /// mid-exchange (e.g. by a caller's own timeout): the connection may hold half a response and is not reused.
     in_flight: bool,
 }
 
-impl<C, D> core::fmt::Debug for Client<'_, C, D> {
+impl<C: Connect, D> core::fmt::Debug for Client<'_, C, D> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Client")
             .field("config", &self.config)
             .field("tx_buf", &self.tx.len())
             .field("rx_buf", &self.rx.len())
-            .field("connected", &self.connected)
+            .field("connected", &self.conn.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
+impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
     /// A client; nothing is sent until the first request.
-    pub fn new(conn: C, delay: D, config: Config<'b>, tx_buf: &'b mut [u8], rx_buf: &'b mut [u8]) -> Self {
+    pub fn new(connector: &'c C, delay: D, config: Config<'c>, tx_buf: &'c mut [u8], rx_buf: &'c mut [u8]) -> Self {
         Client {
-            conn,
+            connector,
+            conn: None,
             delay,
             config,
             tx: tx_buf,
             rx: rx_buf,
-            connected: false,
             in_flight: false,
         }
     }
 
     /// The settings.
-    pub fn config(&self) -> &Config<'b> {
+    pub fn config(&self) -> &Config<'c> {
         &self.config
     }
 
     /// The settings, to change (timeouts, retry policy) between requests.
-    pub fn config_mut(&mut self) -> &mut Config<'b> {
+    pub fn config_mut(&mut self) -> &mut Config<'c> {
         &mut self.config
     }
 
     /// Replaces the bearer token (e.g. after an OAuth2 refresh).
-    pub fn set_token(&mut self, token: Option<&'b str>) {
-        self.config.endpoint.token = token;
+    pub fn set_token(&mut self, token: Option<&'c str>) {
+        self.config.token = token;
     }
 
     /// Whether a kept-alive connection is open.
     pub fn is_connected(&self) -> bool {
-        self.connected
+        self.conn.is_some()
     }
 
-    /// The transport (e.g. to inspect it in tests).
-    pub fn transport(&mut self) -> &mut C {
-        &mut self.conn
+    /// The kept-alive connection, if one is open (e.g. to inspect its socket).
+    pub fn connection(&mut self) -> Option<&mut C::Connection<'c>> {
+        self.conn.as_mut()
     }
 
-    /// Closes a kept-alive connection gracefully (bounded by `close_timeout_ms`), and returns the transport and
-    /// delay.
-    pub async fn into_parts(mut self) -> (C, D) {
+    /// The connector (e.g. to inspect it in tests).
+    pub fn connector(&self) -> &'c C {
+        self.connector
+    }
+
+    /// Closes a kept-alive connection gracefully (bounded by `close_timeout_ms`), and returns the delay.
+    pub async fn into_parts(mut self) -> D {
         self.close().await;
-        (self.conn, self.delay)
+        self.delay
+    }
+
+    /// Drops the connection, which aborts it.
+    #[inline(never)]
+    fn abort(&mut self) {
+        self.conn = None;
     }
 
     /// Closes a kept-alive connection gracefully; aborts it if the close takes longer than `close_timeout_ms`.
     pub async fn close(&mut self) {
-        if core::mem::take(&mut self.connected) {
-            if let Either::Second(()) =
-                select(self.conn.close(), self.delay.delay_ms(self.config.close_timeout_ms)).await
-            {
-                self.conn.abort();
-            }
+        if let Some(conn) = self.conn.take() {
+            // Dropping the close future when the delay wins drops the connection, which aborts it.
+            let _ = select(conn.close(), self.delay.delay_ms(self.config.close_timeout_ms)).await;
         }
     }
 
@@ -215,7 +260,7 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
         body: &CreateSession,
         out: &mut SessionInfo,
     ) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_create_session(&self.config.endpoint, body, self.tx)?;
+        let n = api::encode_create_session(&self.config.endpoint(), body, self.tx)?;
         self.request(n, false, |s, b| api::decode_create_session(s, b, out))
             .await
     }
@@ -225,7 +270,7 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
     /// # Errors
     /// [`ClientError`] (a 404 is [`ClientError::Api`]).
     pub async fn get_session(&mut self, id: &str, out: &mut SessionInfo) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_get_session(&self.config.endpoint, id, self.tx)?;
+        let n = api::encode_get_session(&self.config.endpoint(), id, self.tx)?;
         self.request(n, true, |s, b| api::decode_get_session(s, b, out)).await
     }
 
@@ -242,7 +287,7 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
         let body = ExtendSessionDuration {
             requested_additional_duration: additional_s,
         };
-        let n = api::encode_extend_session(&self.config.endpoint, id, &body, self.tx)?;
+        let n = api::encode_extend_session(&self.config.endpoint(), id, &body, self.tx)?;
         self.request(n, false, |s, b| api::decode_extend_session(s, b, out))
             .await
     }
@@ -252,7 +297,7 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
     /// # Errors
     /// [`ClientError`].
     pub async fn delete_session(&mut self, id: &str) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_delete_session(&self.config.endpoint, id, self.tx)?;
+        let n = api::encode_delete_session(&self.config.endpoint(), id, self.tx)?;
         self.request(n, true, api::decode_delete_session).await
     }
 
@@ -266,7 +311,7 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
         status: Option<QosProfileStatus>,
         out: &mut QosProfileList,
     ) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_get_qos_profiles(&self.config.endpoint, name, status, self.tx)?;
+        let n = api::encode_get_qos_profiles(&self.config.endpoint(), name, status, self.tx)?;
         self.request(n, true, |s, b| api::decode_get_qos_profiles(s, b, out))
             .await
     }
@@ -276,7 +321,7 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
     /// # Errors
     /// [`ClientError`].
     pub async fn qos_profile(&mut self, name: &str, out: &mut QosProfile) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_get_qos_profile(&self.config.endpoint, name, self.tx)?;
+        let n = api::encode_get_qos_profile(&self.config.endpoint(), name, self.tx)?;
         self.request(n, true, |s, b| api::decode_get_qos_profile(s, b, out))
             .await
     }
@@ -321,18 +366,23 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
         let mut stale_retry = idempotent;
         loop {
             if core::mem::replace(&mut self.in_flight, true) {
-                self.conn.abort();
-                self.connected = false;
+                self.abort();
             }
             let tx = self.tx.get(..n).unwrap_or(&[]);
-            let attempt = exchange(&mut self.conn, &mut self.connected, !idempotent, tx, self.rx);
+            let attempt = exchange(
+                self.connector,
+                &self.config.server,
+                &mut self.conn,
+                !idempotent,
+                tx,
+                self.rx,
+            );
             let outcome = select(attempt, self.delay.delay_ms(self.config.timeout_ms)).await;
             self.in_flight = false;
             let res = match outcome {
                 Either::First(Ok(r)) => r,
                 Either::First(Err(fail)) => {
-                    self.conn.abort();
-                    self.connected = false;
+                    self.abort();
                     match fail {
                         Fail::Stale if core::mem::take(&mut stale_retry) => continue,
                         Fail::Stale => return Err(ClientError::ConnectionClosed),
@@ -342,8 +392,7 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
                     }
                 }
                 Either::Second(()) => {
-                    self.conn.abort();
-                    self.connected = false;
+                    self.abort();
                     return Err(ClientError::Timeout);
                 }
             };
@@ -381,23 +430,24 @@ impl<'b, C: Connect, D: DelayNs> Client<'b, C, D> {
     }
 }
 
-/// One attempt: (re)connect if needed, send `tx`, read one complete response into `rx`.
-async fn exchange<C: Connect>(
-    conn: &mut C,
-    connected: &mut bool,
+/// One attempt: (re)connect if needed, send `tx`, read one complete response into `rx`. On success the connection
+/// stays in `slot` only if the response allows reuse; on failure the caller drops it.
+async fn exchange<'c, C: Connect>(
+    connector: &'c C,
+    server: &Url<'_>,
+    slot: &mut Option<C::Connection<'c>>,
     check_idle: bool,
     tx: &[u8],
     rx: &mut [u8],
 ) -> Result<Response, Fail<C::Error>> {
-    if *connected && check_idle && conn.peer_closed() {
-        conn.abort();
-        *connected = false;
+    if check_idle && slot.as_mut().is_some_and(|c| c.peer_closed()) {
+        *slot = None;
     }
-    let reused = *connected;
-    if !reused {
-        conn.connect().await.map_err(Fail::Transport)?;
-        *connected = true;
-    }
+    let reused = slot.is_some();
+    let conn = match slot {
+        Some(conn) => conn,
+        None => slot.insert(connector.connect(server).await.map_err(Fail::Transport)?),
+    };
     let io_fail = |e| {
         if reused {
             Fail::Stale

@@ -19,4 +19,5 @@ pub use client::{Client, Config, Poll, RetryPolicy};
 pub use error::ClientError;
 pub use qod_core;
 pub use qod_core::api::{ApiError, Endpoint};
-pub use transport::Connect;
+pub use qod_core::http::Url;
+pub use transport::{Connect, Connection};

@@ -1,109 +1,103 @@
 //! Host transport (feature `tokio`): the same client over `tokio::net::TcpStream`, for gateways and tools.
 //!
-//! [`TokioConnector`] implements [`Connect`] through `embedded-io-adapters`' `FromTokio`; [`TokioDelay`] implements
-//! `DelayNs` with `tokio::time::sleep`. Needs a tokio runtime with the `time` and `net` drivers enabled.
-use crate::Connect;
+//! [`TokioConnector`] implements [`Connect`]; its connections ([`TokioConnection`]) go through
+//! `embedded-io-adapters`' `FromTokio`. [`TokioDelay`] implements `DelayNs` with `tokio::time::sleep`. Needs a tokio
+//! runtime with the `time` and `net` drivers enabled.
+use crate::{Connect, Connection};
 use embedded_io_adapters::tokio_1::FromTokio;
+use qod_core::http::Url;
 use std::io;
-use std::string::String;
+use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Connects to `addr` (`host:port`, resolved by tokio on every connect) with `TCP_NODELAY`.
+/// Connects with `TCP_NODELAY` to the URL's host (resolved by tokio on every connect) and port. Plain TCP only:
+/// an `https://` URL is refused with [`io::ErrorKind::Unsupported`].
+#[derive(Debug, Default)]
 pub struct TokioConnector {
-    addr: String,
-    stream: Option<FromTokio<TcpStream>>,
-    connects: u32,
-}
-
-impl std::fmt::Debug for TokioConnector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokioConnector")
-            .field("addr", &self.addr)
-            .field("connected", &self.stream.is_some())
-            .field("connects", &self.connects)
-            .finish()
-    }
+    connects: AtomicU32,
 }
 
 impl TokioConnector {
-    /// A connector for `addr` (`host:port`); nothing happens until the client's first request.
-    pub fn new(addr: impl Into<String>) -> Self {
-        TokioConnector {
-            addr: addr.into(),
-            stream: None,
-            connects: 0,
-        }
+    /// A connector; nothing happens until the client's first request.
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// TCP connections opened so far (to check connection reuse).
     pub fn connects(&self) -> u32 {
-        self.connects
-    }
-
-    fn stream(&mut self) -> io::Result<&mut FromTokio<TcpStream>> {
-        self.stream
-            .as_mut()
-            .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
-    }
-}
-
-impl embedded_io_async::ErrorType for TokioConnector {
-    type Error = io::Error;
-}
-
-impl embedded_io_async::Read for TokioConnector {
-    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        embedded_io_async::Read::read(self.stream()?, buf).await
-    }
-}
-
-impl embedded_io_async::Write for TokioConnector {
-    async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        embedded_io_async::Write::write(self.stream()?, buf).await
-    }
-
-    async fn flush(&mut self) -> io::Result<()> {
-        embedded_io_async::Write::flush(self.stream()?).await
+        self.connects.load(Ordering::Relaxed)
     }
 }
 
 impl Connect for TokioConnector {
-    async fn connect(&mut self) -> io::Result<()> {
-        let s = TcpStream::connect(self.addr.as_str()).await?;
+    type Error = io::Error;
+    type Connection<'a> = TokioConnection;
+
+    async fn connect(&self, to: &Url<'_>) -> io::Result<TokioConnection> {
+        if to.https {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "an https:// server needs a TLS connector",
+            ));
+        }
+        let s = TcpStream::connect((to.host, to.port)).await?;
         s.set_nodelay(true)?;
-        self.stream = Some(FromTokio::new(s));
-        self.connects += 1;
-        Ok(())
+        self.connects.fetch_add(1, Ordering::Relaxed);
+        Ok(TokioConnection(FromTokio::new(s)))
+    }
+}
+
+/// One TCP connection of a [`TokioConnector`]. Dropping it closes the socket at once.
+pub struct TokioConnection(FromTokio<TcpStream>);
+
+impl std::fmt::Debug for TokioConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TokioConnection").field(self.0.inner()).finish()
+    }
+}
+
+impl embedded_io_async::ErrorType for TokioConnection {
+    type Error = io::Error;
+}
+
+impl embedded_io_async::Read for TokioConnection {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).await
+    }
+}
+
+impl embedded_io_async::Write for TokioConnection {
+    async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).await
     }
 
-    async fn close(&mut self) {
-        if let Some(s) = self.stream.take() {
-            let mut s = s.into_inner();
-            // FIN, then drain until the peer's FIN so that neither side sees a reset.
-            if s.shutdown().await.is_ok() {
-                let mut sink = [0u8; 256];
-                while let Ok(n) = s.read(&mut sink).await {
-                    if n == 0 {
-                        break;
-                    }
+    async fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().await
+    }
+}
+
+impl Connection for TokioConnection {
+    async fn close(self) {
+        let mut s = self.0.into_inner();
+        // FIN, then drain until the peer's FIN so that neither side sees a reset.
+        if s.shutdown().await.is_ok() {
+            let mut sink = [0u8; 256];
+            while let Ok(n) = s.read(&mut sink).await {
+                if n == 0 {
+                    break;
                 }
             }
         }
     }
 
-    fn abort(&mut self) {
-        self.stream = None;
-    }
-
     /// Peeks without blocking: EOF, an error or unsolicited bytes (e.g. a `408` before the server closes) all mean
     /// that the idle connection cannot carry the next request.
     fn peer_closed(&mut self) -> bool {
-        let Some(s) = self.stream.as_ref() else { return true };
         let mut b = [0u8; 1];
         let mut buf = tokio::io::ReadBuf::new(&mut b);
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        !s.inner().poll_peek(&mut cx, &mut buf).is_pending()
+        !self.0.inner().poll_peek(&mut cx, &mut buf).is_pending()
     }
 }
 

@@ -2,8 +2,9 @@
 //! writes, a server that never answers; and a `MockDelay` that records every wait and completes at once.
 use embedded_io::ErrorKind;
 use futures_executor::block_on;
-use qod_client::{Client, ClientError, Config, Connect, Endpoint, Poll, RetryPolicy};
+use qod_client::{Client, ClientError, Config, Connect, Connection, Poll, RetryPolicy, Url};
 use qod_core::model::{CreateSession, ErrorCode, QosProfile, QosProfileList, QosStatus, SessionInfo};
+use std::cell::{RefCell, RefMut};
 use std::collections::VecDeque;
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -79,24 +80,20 @@ impl Script {
 }
 
 #[derive(Debug, Default)]
-struct Mock {
+struct MockState {
     scripts: VecDeque<Script>,
     cur: Option<Script>,
     /// Bytes written, one entry per connection.
     sent: Vec<Vec<u8>>,
+    /// The URL of each connection.
+    urls: Vec<String>,
     connects: usize,
     closes: usize,
     aborts: usize,
     peer_closed: bool,
 }
 
-impl Mock {
-    fn new(scripts: impl IntoIterator<Item = Script>) -> Self {
-        Mock {
-            scripts: scripts.into_iter().collect(),
-            ..Default::default()
-        }
-    }
+impl MockState {
     fn requests(&self) -> Vec<String> {
         self.sent
             .iter()
@@ -105,44 +102,94 @@ impl Mock {
     }
 }
 
-impl embedded_io_async::ErrorType for Mock {
-    type Error = MockError;
+/// The connector: scripted connections, one at a time.
+#[derive(Debug, Default)]
+struct Mock(RefCell<MockState>);
+
+impl Mock {
+    fn new(scripts: impl IntoIterator<Item = Script>) -> Self {
+        Mock(RefCell::new(MockState {
+            scripts: scripts.into_iter().collect(),
+            ..Default::default()
+        }))
+    }
+    fn state(&self) -> std::cell::Ref<'_, MockState> {
+        self.0.borrow()
+    }
+    fn requests(&self) -> Vec<String> {
+        self.state().requests()
+    }
+    fn set_peer_closed(&self) {
+        self.0.borrow_mut().peer_closed = true;
+    }
 }
 
-impl embedded_io_async::Read for Mock {
-    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, MockError> {
-        let cur = self.cur.as_mut().ok_or(MockError(ErrorKind::NotConnected))?;
-        match cur.rx.pop_front() {
-            Some(Rx::Data(mut d)) => {
-                let n = d.len().min(buf.len());
-                buf[..n].copy_from_slice(&d[..n]);
-                if n < d.len() {
-                    cur.rx.push_front(Rx::Data(d.split_off(n)));
-                }
-                Ok(n)
-            }
-            Some(Rx::Eof) | None => {
-                cur.rx.push_front(Rx::Eof);
-                Ok(0)
-            }
-            Some(Rx::Err(k)) => Err(MockError(k)),
-            Some(Rx::Never) => {
-                // A peer that stays silent stays silent for every later read too.
-                cur.rx.push_front(Rx::Never);
-                core::future::pending().await
-            }
+/// An open scripted connection; dropping it without `close` counts as an abort.
+struct MockConn<'a> {
+    m: &'a Mock,
+    closed: bool,
+}
+
+impl MockConn<'_> {
+    fn st(&self) -> RefMut<'_, MockState> {
+        self.m.0.borrow_mut()
+    }
+}
+
+impl Drop for MockConn<'_> {
+    fn drop(&mut self) {
+        if !self.closed {
+            let mut st = self.st();
+            st.cur = None;
+            st.aborts += 1;
         }
     }
 }
 
-impl embedded_io_async::Write for Mock {
+impl embedded_io_async::ErrorType for MockConn<'_> {
+    type Error = MockError;
+}
+
+impl embedded_io_async::Read for MockConn<'_> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, MockError> {
+        let next = {
+            let mut st = self.st();
+            let cur = st.cur.as_mut().ok_or(MockError(ErrorKind::NotConnected))?;
+            match cur.rx.pop_front() {
+                Some(Rx::Data(mut d)) => {
+                    let n = d.len().min(buf.len());
+                    buf[..n].copy_from_slice(&d[..n]);
+                    if n < d.len() {
+                        cur.rx.push_front(Rx::Data(d.split_off(n)));
+                    }
+                    return Ok(n);
+                }
+                Some(Rx::Eof) | None => {
+                    cur.rx.push_front(Rx::Eof);
+                    return Ok(0);
+                }
+                Some(Rx::Err(k)) => return Err(MockError(k)),
+                Some(Rx::Never) => {
+                    // A peer that stays silent stays silent for every later read too.
+                    cur.rx.push_front(Rx::Never);
+                    Rx::Never
+                }
+            }
+        };
+        drop(next);
+        core::future::pending().await
+    }
+}
+
+impl embedded_io_async::Write for MockConn<'_> {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, MockError> {
-        let cur = self.cur.as_mut().ok_or(MockError(ErrorKind::NotConnected))?;
+        let mut st = self.st();
+        let cur = st.cur.as_mut().ok_or(MockError(ErrorKind::NotConnected))?;
         if cur.write_err {
             return Err(MockError(ErrorKind::ConnectionReset));
         }
         let n = buf.len().min(cur.max_write.unwrap_or(usize::MAX));
-        self.sent.last_mut().unwrap().extend_from_slice(&buf[..n]);
+        st.sent.last_mut().unwrap().extend_from_slice(&buf[..n]);
         Ok(n)
     }
     async fn flush(&mut self) -> Result<(), MockError> {
@@ -150,29 +197,33 @@ impl embedded_io_async::Write for Mock {
     }
 }
 
-impl Connect for Mock {
-    async fn connect(&mut self) -> Result<(), MockError> {
-        assert!(self.cur.is_none(), "connect while a connection is open");
-        let s = self
-            .scripts
-            .pop_front()
-            .ok_or(MockError(ErrorKind::ConnectionRefused))?;
-        self.cur = Some(s);
-        self.sent.push(Vec::new());
-        self.connects += 1;
-        self.peer_closed = false;
-        Ok(())
-    }
-    async fn close(&mut self) {
-        assert!(self.cur.take().is_some(), "close without a connection");
-        self.closes += 1;
-    }
-    fn abort(&mut self) {
-        self.cur = None;
-        self.aborts += 1;
+impl Connection for MockConn<'_> {
+    async fn close(mut self) {
+        let mut st = self.st();
+        assert!(st.cur.take().is_some(), "close without a connection");
+        st.closes += 1;
+        drop(st);
+        self.closed = true;
     }
     fn peer_closed(&mut self) -> bool {
-        self.peer_closed
+        self.st().peer_closed
+    }
+}
+
+impl Connect for Mock {
+    type Error = MockError;
+    type Connection<'a> = MockConn<'a>;
+
+    async fn connect<'a>(&'a self, to: &Url<'_>) -> Result<MockConn<'a>, MockError> {
+        let mut st = self.0.borrow_mut();
+        assert!(st.cur.is_none(), "connect while a connection is open");
+        let s = st.scripts.pop_front().ok_or(MockError(ErrorKind::ConnectionRefused))?;
+        st.cur = Some(s);
+        st.sent.push(Vec::new());
+        st.urls.push(to.to_string());
+        st.connects += 1;
+        st.peer_closed = false;
+        Ok(MockConn { m: self, closed: false })
     }
 }
 
@@ -202,10 +253,10 @@ impl Bufs {
 }
 
 fn config() -> Config<'static> {
-    Config::new(Endpoint::new("qod.example:9091", "/qod/v0").with_token(TOKEN))
+    Config::new(Url::parse("http://qod.example:9091/qod/v0").unwrap()).with_token(TOKEN)
 }
 
-fn client<'b>(mock: Mock, bufs: &'b mut Bufs) -> Client<'b, Mock, MockDelay> {
+fn client<'b>(mock: &'b Mock, bufs: &'b mut Bufs) -> Client<'b, Mock, MockDelay> {
     Client::new(mock, MockDelay::default(), config(), &mut bufs.tx, &mut bufs.rx)
 }
 
@@ -221,21 +272,25 @@ fn create_body() -> CreateSession {
 #[test]
 fn test_get_session_sends_bearer_and_decodes() {
     let mut b = Bufs::new();
-    let mut c = client(
-        Mock::new([Script::responses([ok(200, &session_json("AVAILABLE"))])]),
-        &mut b,
-    );
+    let mock = Mock::new([Script::responses([ok(200, &session_json("AVAILABLE"))])]);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     assert_eq!(s.session_id.as_str(), ID);
     assert_eq!(s.qos_status, QosStatus::Available);
-    let m = c.transport();
+    let m = c.connector().state();
     assert_eq!(
         m.requests()[0],
         format!(
             "GET /qod/v0/sessions/{ID} HTTP/1.1\r\nHost: qod.example:9091\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
         )
     );
+    assert_eq!(
+        m.urls,
+        ["http://qod.example:9091/qod/v0"],
+        "the connector is asked for the server's URL"
+    );
+    drop(m);
     assert!(c.is_connected(), "HTTP/1.1 with Content-Length keeps the connection");
 }
 
@@ -245,11 +300,12 @@ fn test_fragmented_response_and_short_writes() {
     let mut script = Script::new(resp.iter().map(|b| Rx::Data(vec![*b])));
     script.max_write = Some(3);
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([script]), &mut b);
+    let mock = Mock::new([script]);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.create_session(&create_body(), &mut s)).unwrap();
     assert_eq!(s.qos_status, QosStatus::Requested);
-    let req = &c.transport().requests()[0];
+    let req = &c.connector().requests()[0];
     assert!(req.starts_with("POST /qod/v0/sessions HTTP/1.1\r\n"), "{req}");
     assert!(
         req.ends_with(r#""qosProfile":"QOS_VC","duration":600}"#),
@@ -268,7 +324,8 @@ fn test_chunked_response_split_across_reads() {
     );
     let chunks: Vec<Rx> = wire.as_bytes().chunks(7).map(|c| Rx::Data(c.to_vec())).collect();
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([Script::new(chunks)]), &mut b);
+    let mock = Mock::new([Script::new(chunks)]);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     assert_eq!(s.expires_at, 1639480200);
@@ -282,13 +339,13 @@ fn test_keep_alive_reused_and_connection_close_honoured() {
         Script::responses([ok(204, "")]),
     ]);
     let mut b = Bufs::new();
-    let mut c = client(mock, &mut b);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     block_on(c.get_session(ID, &mut s)).unwrap();
     assert!(!c.is_connected());
     block_on(c.delete_session(ID)).unwrap();
-    let m = c.transport();
+    let m = c.connector().state();
     assert_eq!(m.connects, 2, "first two requests share one connection");
     assert_eq!(m.closes, 1, "Connection: close is followed by a graceful close");
     assert_eq!(m.aborts, 0);
@@ -305,11 +362,11 @@ fn test_stale_keep_alive_get_retried_once_on_fresh_connection() {
         Script::responses([ok(200, &j)]),
     ]);
     let mut b = Bufs::new();
-    let mut c = client(mock, &mut b);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     block_on(c.get_session(ID, &mut s)).unwrap();
-    let m = c.transport();
+    let m = c.connector().state();
     assert_eq!(m.connects, 2);
     assert_eq!(m.aborts, 1);
 }
@@ -322,12 +379,12 @@ fn test_stale_reset_then_retry_also_fails_gives_error() {
         Script::new([Rx::Err(ErrorKind::ConnectionReset)]),
     ]);
     let mut b = Bufs::new();
-    let mut c = client(mock, &mut b);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     let e = block_on(c.get_session(ID, &mut s)).unwrap_err();
     assert_eq!(e, ClientError::Transport(MockError(ErrorKind::ConnectionReset)));
-    assert_eq!(c.transport().connects, 2, "exactly one retry");
+    assert_eq!(c.connector().state().connects, 2, "exactly one retry");
 }
 
 #[test]
@@ -337,12 +394,12 @@ fn test_stale_keep_alive_post_is_never_resent() {
     dead.max_write = None;
     let mock = Mock::new([dead, Script::responses([ok(201, &j)])]);
     let mut b = Bufs::new();
-    let mut c = client(mock, &mut b);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     let e = block_on(c.create_session(&create_body(), &mut s)).unwrap_err();
     assert_eq!(e, ClientError::ConnectionClosed);
-    let m = c.transport();
+    let m = c.connector().state();
     assert_eq!(m.connects, 1, "no fresh connection, no second POST");
     assert_eq!(m.sent[0].windows(5).filter(|w| w == b"POST ").count(), 1);
     assert!(e.to_string().contains("not re-sent"));
@@ -353,12 +410,12 @@ fn test_post_reconnects_first_when_peer_closed_idle_connection() {
     let j = session_json("REQUESTED");
     let mock = Mock::new([Script::responses([ok(200, &j)]), Script::responses([ok(201, &j)])]);
     let mut b = Bufs::new();
-    let mut c = client(mock, &mut b);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
-    c.transport().peer_closed = true;
+    c.connector().set_peer_closed();
     block_on(c.create_session(&create_body(), &mut s)).unwrap();
-    let m = c.transport();
+    let m = c.connector().state();
     assert_eq!(m.connects, 2);
     assert!(m.requests()[1].starts_with("POST "));
 }
@@ -368,7 +425,7 @@ fn test_server_closes_mid_response() {
     let full = ok(200, &session_json("AVAILABLE"));
     let mock = Mock::new([Script::new([Rx::Data(full[..full.len() - 10].to_vec()), Rx::Eof])]);
     let mut b = Bufs::new();
-    let mut c = client(mock, &mut b);
+    let mut c = client(&mock, &mut b);
     let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
     assert_eq!(e, ClientError::ConnectionClosed);
     assert!(!c.is_connected());
@@ -378,10 +435,10 @@ fn test_server_closes_mid_response() {
 fn test_slow_server_times_out_and_aborts() {
     let mock = Mock::new([Script::new([Rx::Data(b"HTTP/1.1 200 OK\r\n".to_vec()), Rx::Never])]);
     let mut b = Bufs::new();
-    let mut c = client(mock, &mut b);
+    let mut c = client(&mock, &mut b);
     let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
     assert_eq!(e, ClientError::Timeout);
-    assert_eq!(c.transport().aborts, 1);
+    assert_eq!(c.connector().state().aborts, 1);
     assert!(!c.is_connected());
     assert!(e.to_string().contains("timeout_ms"));
 }
@@ -389,7 +446,8 @@ fn test_slow_server_times_out_and_aborts() {
 #[test]
 fn test_transport_errors() {
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([]), &mut b);
+    let mock = Mock::new([]);
+    let mut c = client(&mock, &mut b);
     let e = block_on(c.delete_session(ID)).unwrap_err();
     assert_eq!(e, ClientError::Transport(MockError(ErrorKind::ConnectionRefused)));
     assert_eq!(embedded_io::Error::kind(&e), ErrorKind::ConnectionRefused);
@@ -398,7 +456,8 @@ fn test_transport_errors() {
         ..Default::default()
     };
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([w]), &mut b);
+    let mock = Mock::new([w]);
+    let mut c = client(&mock, &mut b);
     let e = block_on(c.delete_session(ID)).unwrap_err();
     assert_eq!(
         e,
@@ -417,10 +476,8 @@ fn test_api_errors_are_typed_with_hints() {
     ];
     for (status, code, want, hint) in cases {
         let mut b = Bufs::new();
-        let mut c = client(
-            Mock::new([Script::responses([ok(status, &error_body(status, code, "nope"))])]),
-            &mut b,
-        );
+        let mock = Mock::new([Script::responses([ok(status, &error_body(status, code, "nope"))])]);
+        let mut c = client(&mock, &mut b);
         let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
         assert_eq!(e.status(), Some(status));
         assert_eq!(e.api_code(), Some(want));
@@ -449,10 +506,11 @@ fn test_retry_after_honoured_within_bound() {
         default_wait_ms: 100,
     };
     let mock = Mock::new([Script::responses([busy.clone().into_bytes(), ok(429, ""), ok(200, &j)])]);
-    let mut c = Client::new(mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
+    let mut c = Client::new(&mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
-    let (m, d) = block_on(c.into_parts());
+    let d = block_on(c.into_parts());
+    let m = mock.state();
     assert_eq!(d.0, vec![2000, 100], "Retry-After 2 s, then the default wait");
     assert_eq!(m.sent[0].windows(4).filter(|w| w == b"GET ").count(), 3);
 
@@ -464,13 +522,8 @@ fn test_retry_after_honoured_within_bound() {
         max_wait_ms: 1_000,
         default_wait_ms: 100,
     };
-    let mut c = Client::new(
-        Mock::new([Script::responses([busy.into_bytes()])]),
-        MockDelay::default(),
-        cfg,
-        &mut b.tx,
-        &mut b.rx,
-    );
+    let mock = Mock::new([Script::responses([busy.into_bytes()])]);
+    let mut c = Client::new(&mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
     match block_on(c.get_session(ID, &mut s)).unwrap_err() {
         ClientError::Api(e) => assert_eq!((e.status, e.retry_after), (503, Some(2))),
         e => panic!("{e:?}"),
@@ -482,11 +535,12 @@ fn test_invalid_input_refused_before_connecting() {
     let mut body = create_body();
     body.device.phone_number = Some("12".try_into().unwrap());
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([Script::responses([ok(201, "")])]), &mut b);
+    let mock = Mock::new([Script::responses([ok(201, "")])]);
+    let mut c = client(&mock, &mut b);
     let e = block_on(c.create_session(&body, &mut SessionInfo::default())).unwrap_err();
     assert!(matches!(e, ClientError::Codec(qod_core::Error::Invalid(_))), "{e:?}");
     assert!(e.to_string().contains("device.phoneNumber"), "{e}");
-    assert_eq!(c.transport().connects, 0);
+    assert_eq!(c.connector().state().connects, 0);
 }
 
 #[test]
@@ -494,13 +548,14 @@ fn test_response_larger_than_rx_buffer() {
     let mut tx = [0u8; 512];
     let mut rx = [0u8; 128];
     let mock = Mock::new([Script::responses([ok(200, &session_json("AVAILABLE"))])]);
-    let mut c = Client::new(mock, MockDelay::default(), config(), &mut tx, &mut rx);
+    let mut c = Client::new(&mock, MockDelay::default(), config(), &mut tx, &mut rx);
     let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
     assert_eq!(e, ClientError::Codec(qod_core::HttpError::TooLarge.into()));
     assert!(e.to_string().contains("rx_buf"));
     let mut tx = [0u8; 64];
     let mut rx = [0u8; 128];
-    let mut c = Client::new(Mock::new([]), MockDelay::default(), config(), &mut tx, &mut rx);
+    let mock = Mock::new([]);
+    let mut c = Client::new(&mock, MockDelay::default(), config(), &mut tx, &mut rx);
     let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
     assert!(e.to_string().contains("tx_buf"));
 }
@@ -512,12 +567,12 @@ fn test_extra_bytes_after_response_prevent_reuse() {
     resp.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
     let mock = Mock::new([Script::responses([resp]), Script::responses([ok(200, &j)])]);
     let mut b = Bufs::new();
-    let mut c = client(mock, &mut b);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     assert!(!c.is_connected());
     block_on(c.get_session(ID, &mut s)).unwrap();
-    assert_eq!(c.transport().connects, 2);
+    assert_eq!(c.connector().state().connects, 2);
 }
 
 #[test]
@@ -532,34 +587,34 @@ fn test_wait_until_available_polls() {
         deadline_ms: 1200,
     };
     let mut b = Bufs::new();
-    let mut c = client(
-        Mock::new([Script::responses([ok(200, &r), ok(200, &r), ok(200, &a)])]),
-        &mut b,
-    );
+    let mock = Mock::new([Script::responses([ok(200, &r), ok(200, &r), ok(200, &a)])]);
+    let mut c = client(&mock, &mut b);
     let mut s = SessionInfo::default();
     block_on(c.wait_until_available(ID, &mut s, poll)).unwrap();
     assert_eq!(s.qos_status, QosStatus::Available);
-    let (_, d) = block_on(c.into_parts());
+    let d = block_on(c.into_parts());
     assert_eq!(d.0, vec![500, 500]);
 
     let mut b = Bufs::new();
-    let mut c = client(Mock::new([Script::responses([ok(200, &r), ok(200, &u)])]), &mut b);
+    let mock = Mock::new([Script::responses([ok(200, &r), ok(200, &u)])]);
+    let mut c = client(&mock, &mut b);
     assert_eq!(
         block_on(c.wait_until_available(ID, &mut s, poll)),
         Err(ClientError::SessionUnavailable)
     );
 
     let mut b = Bufs::new();
-    let mut c = client(
-        Mock::new([Script::responses(std::iter::repeat_n(ok(200, &r), 5))]),
-        &mut b,
-    );
+    let mock = Mock::new([Script::responses(std::iter::repeat_n(ok(200, &r), 5))]);
+    let mut c = client(&mock, &mut b);
     assert_eq!(
         block_on(c.wait_until_available(ID, &mut s, poll)),
         Err(ClientError::DeadlineExceeded)
     );
     assert_eq!(
-        c.transport().sent[0].windows(4).filter(|w| w == b"GET ").count(),
+        c.connector().state().sent[0]
+            .windows(4)
+            .filter(|w| w == b"GET ")
+            .count(),
         4,
         "polls at 0, 500, 1000, 1200 ms"
     );
@@ -569,17 +624,15 @@ fn test_wait_until_available_polls() {
 fn test_profiles() {
     let p = r#"{"name":"QOS_VC","status":"ACTIVE","maxDownstreamRate":{"value":10,"unit":"Mbps"}}"#;
     let mut b = Bufs::new();
-    let mut c = client(
-        Mock::new([Script::responses([ok(200, &format!("[{p}]")), ok(200, p)])]),
-        &mut b,
-    );
+    let mock = Mock::new([Script::responses([ok(200, &format!("[{p}]")), ok(200, p)])]);
+    let mut c = client(&mock, &mut b);
     let mut list = QosProfileList::new();
     block_on(c.qos_profiles(None, None, &mut list)).unwrap();
     assert_eq!(list.len(), 1);
     let mut one = QosProfile::default();
     block_on(c.qos_profile("QOS_VC", &mut one)).unwrap();
     assert_eq!(one.name.as_str(), "QOS_VC");
-    let reqs = c.transport().requests();
+    let reqs = c.connector().requests();
     assert!(
         reqs[0].contains("GET /qod/v0/qos-profiles HTTP/1.1\r\n")
             && reqs[0].contains("GET /qod/v0/qos-profiles/QOS_VC HTTP/1.1\r\n")
@@ -589,7 +642,8 @@ fn test_profiles() {
 #[test]
 fn test_secrets_not_in_debug() {
     let mut b = Bufs::new();
-    let c = client(Mock::new([]), &mut b);
+    let mock = Mock::new([]);
+    let c = client(&mock, &mut b);
     let d = format!("{c:?} {:?}", c.config());
     assert!(!d.contains(TOKEN) && d.contains("redacted"), "{d}");
 }
@@ -614,7 +668,7 @@ fn test_request_dropped_mid_response_does_not_poison_the_connection() {
         Script::responses([whole.clone()]),
     ]);
     let mut b = Bufs::new();
-    let mut c = Client::new(mock, NeverDelay, config(), &mut b.tx, &mut b.rx);
+    let mut c = Client::new(&mock, NeverDelay, config(), &mut b.tx, &mut b.rx);
     let mut s = SessionInfo::default();
     let mut cx = Context::from_waker(Waker::noop());
     {
@@ -629,6 +683,6 @@ fn test_request_dropped_mid_response_does_not_poison_the_connection() {
         assert!(ready, "reused the half-read connection");
     }
     assert_eq!(s.qos_status, QosStatus::Available);
-    let m = c.transport();
+    let m = c.connector().state();
     assert_eq!((m.connects, m.aborts), (2, 1));
 }

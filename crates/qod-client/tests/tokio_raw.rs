@@ -3,7 +3,7 @@
 //! in 1-byte segments, and one that closes in the middle of the response.
 #![cfg(feature = "tokio")]
 use qod_client::tokio::{TokioConnector, TokioDelay};
-use qod_client::{Client, ClientError, Config, Connect, Endpoint};
+use qod_client::{Client, ClientError, Config, Connection, Url};
 use qod_core::model::{CreateSession, SessionInfo};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -57,7 +57,7 @@ async fn read_request(s: &mut TcpStream) -> Option<String> {
 }
 
 struct Server {
-    addr: String,
+    url: String,
     connections: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
 }
@@ -69,7 +69,7 @@ where
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap().to_string();
+    let url = format!("http://{}/qod/v0", l.local_addr().unwrap());
     let connections = Arc::new(AtomicUsize::new(0));
     let requests = Arc::new(AtomicUsize::new(0));
     let (c, r) = (connections.clone(), requests.clone());
@@ -81,14 +81,14 @@ where
         }
     });
     Server {
-        addr,
+        url,
         connections,
         requests,
     }
 }
 
-fn config(addr: &str) -> Config<'_> {
-    let mut c = Config::new(Endpoint::new(addr, "/qod/v0"));
+fn config(url: &str) -> Config<'_> {
+    let mut c = Config::new(Url::parse(url).unwrap());
     c.timeout_ms = 2_000;
     c
 }
@@ -115,19 +115,14 @@ async fn one_then_close(_: usize, mut s: TcpStream, requests: Arc<AtomicUsize>) 
 async fn test_stale_kept_alive_connection_get_is_retried_once() {
     let srv = server(one_then_close).await;
     let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
-    let mut c = Client::new(
-        TokioConnector::new(&srv.addr),
-        TokioDelay,
-        config(&srv.addr),
-        &mut tx,
-        &mut rx,
-    );
+    let connector = TokioConnector::new();
+    let mut c = Client::new(&connector, TokioDelay, config(&srv.url), &mut tx, &mut rx);
     let mut s = SessionInfo::default();
     c.get_session(ID, &mut s).await.unwrap();
     assert!(c.is_connected(), "the response allowed keep-alive");
     tokio::time::sleep(Duration::from_millis(100)).await; // the server has closed it by now
     c.get_session(ID, &mut s).await.unwrap();
-    assert_eq!(c.transport().connects(), 2, "the stale connection was replaced once");
+    assert_eq!(connector.connects(), 2, "the stale connection was replaced once");
     assert_eq!(srv.requests.load(Ordering::SeqCst), 2);
 }
 
@@ -137,19 +132,17 @@ async fn test_post_after_idle_close_goes_on_a_fresh_connection() {
     // instead of risking a POST on a dead connection (which it would then refuse to re-send: see tests/mock.rs).
     let srv = server(one_then_close).await;
     let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
-    let mut c = Client::new(
-        TokioConnector::new(&srv.addr),
-        TokioDelay,
-        config(&srv.addr),
-        &mut tx,
-        &mut rx,
-    );
+    let connector = TokioConnector::new();
+    let mut c = Client::new(&connector, TokioDelay, config(&srv.url), &mut tx, &mut rx);
     let mut s = SessionInfo::default();
     c.get_session(ID, &mut s).await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(c.transport().peer_closed(), "the idle close is visible locally");
+    assert!(
+        c.connection().is_some_and(|c| c.peer_closed()),
+        "the idle close is visible locally"
+    );
     c.create_session(&create_body(), &mut s).await.unwrap();
-    assert_eq!(c.transport().connects(), 2);
+    assert_eq!(connector.connects(), 2);
     assert_eq!(
         srv.requests.load(Ordering::SeqCst),
         2,
@@ -167,9 +160,10 @@ async fn test_silent_server_times_out() {
     })
     .await;
     let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
-    let mut cfg = config(&srv.addr);
+    let mut cfg = config(&srv.url);
     cfg.timeout_ms = 200;
-    let mut c = Client::new(TokioConnector::new(&srv.addr), TokioDelay, cfg, &mut tx, &mut rx);
+    let connector = TokioConnector::new();
+    let mut c = Client::new(&connector, TokioDelay, cfg, &mut tx, &mut rx);
     let t = std::time::Instant::now();
     let e = c.get_session(ID, &mut SessionInfo::default()).await.unwrap_err();
     assert!(matches!(e, ClientError::Timeout), "{e:?}");
@@ -195,19 +189,14 @@ async fn test_response_in_one_byte_segments() {
     })
     .await;
     let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
-    let mut c = Client::new(
-        TokioConnector::new(&srv.addr),
-        TokioDelay,
-        config(&srv.addr),
-        &mut tx,
-        &mut rx,
-    );
+    let connector = TokioConnector::new();
+    let mut c = Client::new(&connector, TokioDelay, config(&srv.url), &mut tx, &mut rx);
     let mut s = SessionInfo::default();
     for _ in 0..3 {
         c.get_session(ID, &mut s).await.unwrap();
     }
     assert_eq!(s.session_id.as_str(), ID);
-    assert_eq!(c.transport().connects(), 1);
+    assert_eq!(connector.connects(), 1);
 }
 
 #[tokio::test]
@@ -219,18 +208,9 @@ async fn test_server_closes_mid_response() {
     })
     .await;
     let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
-    let mut c = Client::new(
-        TokioConnector::new(&srv.addr),
-        TokioDelay,
-        config(&srv.addr),
-        &mut tx,
-        &mut rx,
-    );
+    let connector = TokioConnector::new();
+    let mut c = Client::new(&connector, TokioDelay, config(&srv.url), &mut tx, &mut rx);
     let e = c.get_session(ID, &mut SessionInfo::default()).await.unwrap_err();
     assert!(matches!(e, ClientError::ConnectionClosed), "{e:?}");
-    assert_eq!(
-        c.transport().connects(),
-        1,
-        "a fresh connection that breaks is not retried"
-    );
+    assert_eq!(connector.connects(), 1, "a fresh connection that breaks is not retried");
 }

@@ -20,9 +20,10 @@
 use embassy_futures::select::{select, Either};
 use embassy_net::{Config, Ipv4Address, Ipv4Cidr, StackResources, StaticConfigV4};
 use embassy_net_tuntap::TunTapDevice;
+use qod_client::Url;
 use qod_client::{Client, ClientError, Poll};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, SessionInfo};
-use qod_embassy::{EmbassyConnector, ServerUrl};
+use qod_embassy::EmbassyConnector;
 use std::process::ExitCode;
 
 use embassy_executor as _;
@@ -77,7 +78,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let url = match ServerUrl::parse(&a.server) {
+    let url = match Url::parse(&a.server) {
         Ok(u) => u,
         Err(e) => {
             eprintln!("tap: --server: {e}");
@@ -109,12 +110,11 @@ fn main() -> ExitCode {
     let flow = async move {
         let (mut srx, mut stx) = ([0u8; 2048], [0u8; 2048]);
         let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
-        let conn = EmbassyConnector::new(stack, &mut srx, &mut stx, url.remote());
-        let mut endpoint = url.endpoint();
-        endpoint.token = a.token.as_deref();
-        let mut cfg = qod_client::Config::new(endpoint);
+        let conn = EmbassyConnector::new(stack, &mut srx, &mut stx);
+        let mut cfg = qod_client::Config::new(url);
+        cfg.token = a.token.as_deref();
         cfg.timeout_ms = 10_000;
-        let mut client = Client::new(conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
+        let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
         let me = a.ip.address().to_string();
         let mut body = CreateSession::default();
         body.device.ipv4_address = Some(DeviceIpv4Addr {

@@ -49,9 +49,9 @@ fn test_every_operation_over_the_embassy_link() {
             (Some(404), Some(ErrorCode::NotFound)),
             "{e}"
         );
-        log.push(client.transport().socket().state());
+        log.push(client.connection().unwrap().socket().state());
         client.close().await;
-        log.push(client.transport().socket().state());
+        log.push(client.connector().socket().unwrap().state());
         log
     });
     assert!(
@@ -206,15 +206,15 @@ fn test_host_name_resolved_through_the_device_stack_dns() {
         // The host side answers DNS for one name (the device's DNS server is the host side).
         let dns = qod_devnet::dns_responder(host, "qod-sim.test", embassy_net::Ipv4Address::new(10, 42, 0, 1));
         let flow = async {
-            let url = ServerUrl::parse("http://qod-sim.test:9091/qod/v0").unwrap();
-            assert_eq!(url.endpoint().host, "qod-sim.test:9091");
+            let url = Url::parse("http://qod-sim.test:9091/qod/v0").unwrap();
+            assert_eq!(Config::new(url).endpoint().host, "qod-sim.test:9091");
             let (mut srx, mut stx) = ([0u8; 2048], [0u8; 2048]);
             let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
-            let conn = EmbassyConnector::new(stack, &mut srx, &mut stx, url.remote());
+            let conn = EmbassyConnector::new(stack, &mut srx, &mut stx);
             let mut client = Client::new(
-                conn,
+                &conn,
                 embassy_time::Delay,
-                Config::new(url.endpoint().with_token(&token)),
+                Config::new(url).with_token(&token),
                 &mut tx,
                 &mut rx,
             );
@@ -225,11 +225,12 @@ fn test_host_name_resolved_through_the_device_stack_dns() {
                 .unwrap();
             client.delete_session(&s.session_id.clone()).await.unwrap();
             client.close().await;
+            drop(client);
 
-            let url = ServerUrl::parse("http://no-such-host.test:9091/qod/v0").unwrap();
+            let url = Url::parse("http://no-such-host.test:9091/qod/v0").unwrap();
             let (mut srx, mut stx) = ([0u8; 2048], [0u8; 2048]);
-            let conn = EmbassyConnector::new(stack, &mut srx, &mut stx, url.remote());
-            let mut client = Client::new(conn, embassy_time::Delay, Config::new(url.endpoint()), &mut tx, &mut rx);
+            let conn = EmbassyConnector::new(stack, &mut srx, &mut stx);
+            let mut client = Client::new(&conn, embassy_time::Delay, Config::new(url), &mut tx, &mut rx);
             let e = client.delete_session(&s.session_id.clone()).await.unwrap_err();
             assert!(matches!(e, ClientError::Transport(qod_embassy::Error::Dns(_))), "{e:?}");
             assert!(e.to_string().contains("DNS"), "{e}");

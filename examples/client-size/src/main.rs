@@ -11,9 +11,10 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 use embassy_net::{Config, StackResources};
 use embassy_net_driver::{Capabilities, Driver, HardwareAddress, LinkState, RxToken, TxToken};
-use qod_client::{Client, Config as ClientConfig, Endpoint};
+use qod_client::Url;
+use qod_client::{Client, Config as ClientConfig};
 use qod_core::model::{CreateSession, QosProfile, QosProfileList, SessionInfo};
-use qod_embassy::{EmbassyConnector, ServerUrl};
+use qod_embassy::EmbassyConnector;
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
@@ -77,7 +78,7 @@ impl Driver for Nic {
     }
 }
 
-async fn flow(client: &mut qod_embassy::Client<'_>) -> u32 {
+async fn flow(client: &mut qod_embassy::Client<'_, '_>) -> u32 {
     let mut s = SessionInfo::default();
     let mut n = 0;
     let body: CreateSession = black_box(CreateSession::default());
@@ -140,15 +141,13 @@ pub extern "C" fn _start() -> ! {
         };
         spin(embassy_futures::select::select(runner.run(), raw))
     }
-    let url = ServerUrl::parse(black_box("http://qod.example:9091/qod/v0")).ok();
-    let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
-    let (remote, endpoint) = match &url {
-        Some(u) => (u.remote(), u.endpoint()),
-        None => (qod_embassy::Remote::Host("x", 80), Endpoint::new("x", "")),
+    let Ok(url) = Url::parse(black_box("http://qod.example:9091/qod/v0")) else {
+        spin(core::future::pending::<()>())
     };
-    let conn = EmbassyConnector::new(stack, &mut srx, &mut stx, remote);
-    let mut cfg = ClientConfig::new(endpoint.with_token(black_box("0123456789abcdef0123456789abcdef01234567")));
+    let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
+    let conn = EmbassyConnector::new(stack, &mut srx, &mut stx);
+    let mut cfg = ClientConfig::new(url).with_token(black_box("0123456789abcdef0123456789abcdef01234567"));
     cfg.retry = qod_client::RetryPolicy::DEFAULT;
-    let mut client = Client::new(conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
+    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
     spin(embassy_futures::select::select(runner.run(), flow(&mut client)))
 }

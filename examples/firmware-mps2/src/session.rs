@@ -12,8 +12,8 @@ use core::fmt::Write as _;
 use embassy_net::Stack;
 use embassy_time::{with_timeout, Duration, Instant};
 use qod_client::qod_core::model::{CreateSession, DeviceIpv4Addr, SessionId, SessionInfo};
-use qod_client::{ClientError, Config, Poll, RetryPolicy};
-use qod_embassy::{EmbassyConnector, ServerUrl};
+use qod_client::{ClientError, Config, Poll, RetryPolicy, Url};
+use qod_embassy::EmbassyConnector;
 
 use crate::exit::ExitCode;
 
@@ -44,7 +44,7 @@ const RETRY: RetryPolicy = RetryPolicy {
 const JOB_TIMEOUT: Duration = Duration::from_secs(45);
 
 type Error = ClientError<qod_embassy::Error>;
-type Client<'a> = qod_embassy::Client<'a>;
+type Client<'c, 'a> = qod_embassy::Client<'c, 'a>;
 
 /// Which step failed.
 #[derive(Clone, Copy, defmt::Format)]
@@ -58,7 +58,7 @@ enum Step {
 
 /// Runs the job against the simulator and returns the firmware's exit status.
 pub async fn run(stack: Stack<'_>) -> ExitCode {
-    let url = match ServerUrl::parse(SERVER_URL) {
+    let url = match Url::parse(SERVER_URL) {
         Ok(url) => url,
         Err(e) => {
             defmt::error!("server URL {=str}: {}", SERVER_URL, e);
@@ -74,11 +74,11 @@ pub async fn run(stack: Stack<'_>) -> ExitCode {
     let mut sock_tx = [0u8; 1024];
     let mut tx = [0u8; 768];
     let mut rx = [0u8; 1536];
-    let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx, url.remote());
-    let mut config = Config::new(url.endpoint());
+    let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
+    let mut config = Config::new(url);
     config.timeout_ms = REQUEST_TIMEOUT_MS;
     config.retry = RETRY;
-    let mut client = Client::new(conn, embassy_time::Delay, config, &mut tx, &mut rx);
+    let mut client = Client::new(&conn, embassy_time::Delay, config, &mut tx, &mut rx);
     defmt::info!("QoD server {=str}", SERVER_URL);
 
     let mut info = SessionInfo::default();
@@ -132,7 +132,7 @@ fn create_request(stack: Stack<'_>) -> Option<CreateSession> {
 }
 
 async fn job(
-    client: &mut Client<'_>,
+    client: &mut Client<'_, '_>,
     request: &CreateSession,
     info: &mut SessionInfo,
     created: &mut Option<SessionId>,
@@ -227,7 +227,7 @@ fn failed(step: Step, e: &Error) -> ExitCode {
 
 /// Deletes a session a failed job left behind: two attempts; a 404 means it
 /// is already gone.
-async fn cleanup(client: &mut Client<'_>, id: &SessionId) {
+async fn cleanup(client: &mut Client<'_, '_>, id: &SessionId) {
     for attempt in 1..=2u8 {
         match client.delete_session(id).await {
             Ok(()) => {

@@ -6,9 +6,11 @@
 
 pub(crate) mod request;
 mod response;
+mod url;
 
 pub use request::{Method, RequestWriter};
 pub use response::{ResponseHead, ResponseReader, MAX_HEADERS};
+pub use url::{Url, UrlError};
 
 /// Result of feeding bytes to an incremental parser: done, or more bytes needed. Incomplete input is not an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,10 +2,10 @@
 //! and the host bridge, against the real simulator (qod-sim) on loopback.
 #![allow(dead_code, unused_imports, unused_macros)]
 pub use embassy_futures::select::{select3, Either3};
-pub use qod_client::{Client, ClientError, Config, Poll, RetryPolicy};
+pub use qod_client::{Client, ClientError, Config, Poll, RetryPolicy, Url};
 pub use qod_core::model::{CreateSession, ErrorCode, QosProfile, QosProfileList, QosStatus, SessionInfo};
 pub use qod_devnet::{bridge, BridgeStats, DevNet};
-pub use qod_embassy::{EmbassyConnector, ServerUrl};
+pub use qod_embassy::EmbassyConnector;
 use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -99,13 +99,13 @@ pub fn create_body(phone: &str, profile: &str) -> CreateSession {
 #[macro_export]
 macro_rules! device_client {
     ($stack:expr, $token:expr, $cfg:ident, $client:ident) => {
-        let url = ServerUrl::parse(URL).unwrap();
+        let url = Url::parse(URL).unwrap();
         let (mut srx, mut stx) = ([0u8; 2048], [0u8; 2048]);
         let (mut tx, mut rx) = ([0u8; 1024], [0u8; 16384]);
-        let conn = EmbassyConnector::new($stack, &mut srx, &mut stx, url.remote());
+        let conn = EmbassyConnector::new($stack, &mut srx, &mut stx);
         #[allow(unused_mut)]
-        let mut $cfg = Config::new(url.endpoint().with_token(&$token));
+        let mut $cfg = Config::new(url).with_token(&$token);
         $cfg.timeout_ms = 5_000;
-        let mut $client = Client::new(conn, embassy_time::Delay, $cfg, &mut tx, &mut rx);
+        let mut $client = Client::new(&conn, embassy_time::Delay, $cfg, &mut tx, &mut rx);
     };
 }
