@@ -11,10 +11,10 @@
 //! Each step is printed as it happens (`--json`: one JSON document at the end). Exit 0 only if every step succeeded.
 use embassy_futures::select::{select3, Either3};
 use qod_client::Url;
-use qod_client::{Client, ClientError, Config, Poll};
+use qod_client::{Client, ClientCredentials, ClientError, Config, Poll};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, QosStatus, SessionInfo};
 use qod_devnet::{bridge, BridgeStats, DevNet};
-use qod_embassy::EmbassyConnector;
+use qod_embassy::{EmbassyClock, EmbassyConnector};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -78,18 +78,35 @@ fn create_body(net: &DevNet) -> CreateSession {
 }
 
 /// The device's flow, on its own embassy-net stack.
-async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, token: &str, body: &CreateSession, r: &mut Report) {
-    let Ok(url) = Url::parse(url) else {
+async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &CreateSession, r: &mut Report) {
+    let Ok(server) = Url::parse(url) else {
         return r.step("parse server URL", false, url.into(), None);
+    };
+    let token_url = crate::gateway::default_token_url(&server);
+    let (id, secret) = (qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET);
+    let clock = EmbassyClock::new();
+    let tokens = match ClientCredentials::post(&token_url, id, secret, clock) {
+        Ok(t) => t,
+        Err(e) => return r.step("parse token URL", false, e.to_string(), None),
     };
     let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
     // The buffer sizes of the RAM report (crates/qod-devnet/tests/ram_report.rs): enough for every step here.
     let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
     let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
-    let mut cfg = Config::new(url).with_token(token);
+    let mut cfg = Config::new(server);
     cfg.timeout_ms = 5_000;
-    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
+    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx).with_token_source(tokens);
     let mut s = SessionInfo::default();
+
+    let res = client.refresh_token().await;
+    let detail = match &res {
+        Ok(()) => format!("client_credentials for {id} at {token_url}: a Bearer token, kept alive for the API calls"),
+        Err(e) => e.to_string(),
+    };
+    r.step("device gets its OAuth2 token", res.is_ok(), detail, None);
+    if res.is_err() {
+        return;
+    }
 
     let res = client.create_session(body, &mut s).await;
     let ok = res.is_ok() && s.qos_status != QosStatus::Unknown;
@@ -175,24 +192,6 @@ pub async fn run(args: Args) -> Result<(), String> {
     };
     r.step("start simulator", true, format!("{} (OAuth2 on)", sim.base_url()), None);
 
-    let sim_url = Url::parse(sim.base_url()).map_err(|e| e.to_string())?;
-    let token =
-        match crate::gateway::fetch_token(&sim_url, qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET).await {
-            Ok(t) => {
-                r.step(
-                    "provision device token",
-                    true,
-                    format!("client_credentials for {}", qod_sim::DEFAULT_CLIENT_ID),
-                    None,
-                );
-                t
-            }
-            Err(e) => {
-                r.step("provision device token", false, e, None);
-                return finish(r);
-            }
-        };
-
     let mut net = DevNet::new();
     let stats = Arc::new(BridgeStats::default());
     let device_url = format!("http://{}:{BRIDGE_PORT}/qod/v0", net.host_ip);
@@ -209,7 +208,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     );
     let body = create_body(&net);
     let (device, host) = (net.device, net.host);
-    let flow = device_flow(device, &device_url, &token, &body, &mut r);
+    let flow = device_flow(device, &device_url, &body, &mut r);
     let all = select3(
         net.run(),
         bridge(host, BRIDGE_PORT, sim.local_addr(), stats.clone()),

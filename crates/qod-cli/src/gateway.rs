@@ -2,15 +2,12 @@
 //!
 //! They run the same `qod-client` as the devices, over tokio TCP (`qod_client::tokio`), and print the API's answer as
 //! JSON on stdout. An API error prints its status, CAMARA code and message (plus what to do) and exits non-zero.
-use qod_client::tokio::{TokioConnector, TokioDelay};
+use qod_client::tokio::{SystemClock, TokioConnector, TokioDelay};
 use qod_client::Url;
-use qod_client::{Client, ClientError, Config};
-use qod_core::http::{ResponseReader, Status};
+use qod_client::{Client, ClientCredentials, ClientError, Config};
 use qod_core::model::{
     CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
 };
-use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Options shared by the gateway commands (given before the subcommand).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -203,97 +200,25 @@ impl CreateArgs {
     }
 }
 
-/// `host:port` for `TcpStream::connect` (IPv6 literals in brackets).
-pub fn socket_addr(url: &Url<'_>) -> String {
-    if url.host.contains(':') {
-        format!("[{}]:{}", url.host, url.port)
-    } else {
-        format!("{}:{}", url.host, url.port)
-    }
-}
-
-fn form_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Fetches an access token: `POST {origin}/oauth/token` with `grant_type=client_credentials` (simulator style).
-///
-/// # Errors
-/// A message naming what failed (connection, status, body).
-pub async fn fetch_token(url: &Url<'_>, id: &str, secret: &str) -> Result<String, String> {
-    let body = format!(
-        "grant_type=client_credentials&client_id={}&client_secret={}",
-        form_encode(id),
-        form_encode(secret)
-    );
-    let req = format!(
-        "POST /oauth/token HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        url.authority,
-        body.len()
-    );
-    let addr = socket_addr(url);
-    let exchange = async {
-        let mut s = tokio::net::TcpStream::connect(&addr).await?;
-        s.write_all(req.as_bytes()).await?;
-        let mut buf = vec![0u8; 16 * 1024];
-        let mut reader = ResponseReader::new(&mut buf);
-        loop {
-            let n = s.read(reader.receive_buffer()).await?;
-            if n == 0 {
-                let head = reader.finish_eof().map_err(|e| std::io::Error::other(e.to_string()))?;
-                return Ok::<_, std::io::Error>((head.status, reader.body().to_vec()));
-            }
-            reader.commit(n);
-            if let Status::Complete(head) = reader.poll().map_err(|e| std::io::Error::other(e.to_string()))? {
-                return Ok((head.status, reader.body().to_vec()));
-            }
-        }
-    };
-    let (status, body) = tokio::time::timeout(Duration::from_secs(10), exchange)
-        .await
-        .map_err(|_| format!("token request to {addr} timed out"))?
-        .map_err(|e| format!("token request to {addr} failed: {e}"))?;
-    let v: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| format!("token endpoint answered {status} with a body that is not JSON: {e}"))?;
-    if status != 200 {
-        return Err(format!(
-            "token endpoint refused the client credentials: {status} {} {}",
-            v["error"].as_str().unwrap_or(""),
-            v["error_description"].as_str().unwrap_or("")
-        ));
-    }
-    v["access_token"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| "token response has no access_token".into())
-}
-
-/// The server URL and the bearer token (fetched when client credentials were given).
-async fn connect_info(g: &Global) -> Result<(String, Option<String>), String> {
+/// The API base URL from `--server`.
+fn server_url(g: &Global) -> Result<&str, String> {
     let server = g
         .server
-        .clone()
+        .as_deref()
         .ok_or("--server URL is required (e.g. --server http://127.0.0.1:9091/qod/v0)")?;
-    let url = Url::parse(&server).map_err(|e| format!("--server {server}: {e}"))?;
+    let url = Url::parse(server).map_err(|e| format!("--server {server}: {e}"))?;
     if url.https {
         return Err(format!(
             "--server {server}: https is not supported yet: use an http:// URL"
         ));
     }
-    let token = match (&g.token, &g.client_id, &g.client_secret) {
-        (Some(t), _, _) => Some(t.clone()),
-        (None, Some(id), Some(secret)) => Some(fetch_token(&url, id, secret).await?),
-        _ => None,
-    };
-    Ok((server, token))
+    Ok(server)
+}
+
+/// The token endpoint on the server's origin: `{scheme}://{authority}/oauth/token`.
+pub fn default_token_url(server: &Url<'_>) -> String {
+    let scheme = if server.https { "https" } else { "http" };
+    format!("{scheme}://{}/oauth/token", server.authority)
 }
 
 fn api_error(e: ClientError<std::io::Error>) -> String {
@@ -312,19 +237,37 @@ fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs `$body` with `$client`: a client on tokio TCP for `--server`, with the static `--token` or an OAuth2
+/// client-credentials source for `--client-id`/`--client-secret` (the same token fetch as the devices').
 macro_rules! with_client {
     ($g:expr, $client:ident, $body:expr) => {{
-        let (server, token) = connect_info($g).await?;
-        let url = Url::parse(&server).map_err(|e| e.to_string())?;
+        let server = server_url($g)?;
+        let url = Url::parse(server).map_err(|e| e.to_string())?;
         let mut config = Config::new(url);
-        config.token = token.as_deref();
         config.timeout_ms = $g.timeout.saturating_mul(1000);
         let (mut tx, mut rx) = (vec![0u8; 4096], vec![0u8; 64 * 1024]);
         let connector = TokioConnector::new();
-        let mut $client = Client::new(&connector, TokioDelay, config, &mut tx, &mut rx);
-        let out = $body;
-        $client.close().await;
-        out
+        let clock = SystemClock::new();
+        let token_url = default_token_url(&url);
+        match (&$g.token, &$g.client_id, &$g.client_secret) {
+            (None, Some(id), Some(secret)) => {
+                let tokens = ClientCredentials::post(&token_url, id, secret, &clock)
+                    .map_err(|e| format!("token URL {token_url}: {e}"))?
+                    .with_capacity::<4096>();
+                let mut $client =
+                    Client::new(&connector, TokioDelay, config, &mut tx, &mut rx).with_token_source(tokens);
+                let out = $body;
+                $client.close().await;
+                out
+            }
+            (token, _, _) => {
+                let mut $client = Client::new(&connector, TokioDelay, config, &mut tx, &mut rx);
+                $client.set_token(token.as_deref());
+                let out = $body;
+                $client.close().await;
+                out
+            }
+        }
     }};
 }
 

@@ -11,7 +11,14 @@
 //!
 //! # Timeouts
 //! Every attempt (connect, send, receive) races against one [`Config::timeout_ms`] delay; the graceful close races
-//! against [`Config::close_timeout_ms`]. A timed-out or failed connection is aborted, never reused.
+//! against [`Config::close_timeout_ms`]. A timed-out or failed connection is aborted, never reused. The token fetch
+//! is an attempt like any other.
+//!
+//! # Credentials
+//! Each request's bearer token comes from the client's [`TokenSource`] (see [`crate::auth`]): fetched first when the
+//! source says so, over the kept-alive connection when the token endpoint shares the API's origin (otherwise over a
+//! connection of its own, after the API connection was closed), and refreshed once after a `401`.
+use crate::auth::{StaticToken, TokenSource, TokenState};
 use crate::{ClientError, Connect, Connection};
 use embassy_futures::select::{select, Either};
 use embedded_hal_async::delay::DelayNs;
@@ -21,6 +28,7 @@ use qod_core::http::{ResponseHead, ResponseReader, Status, Url};
 use qod_core::model::{
     CreateSession, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, QosStatus, SessionInfo,
 };
+use qod_core::oauth::TokenError;
 
 /// Bounded retries of a request the server refused with `429 Too Many Requests` or `503 Service Unavailable`.
 ///
@@ -59,8 +67,6 @@ pub struct Config<'a> {
     /// The API's base URL (`http[s]://host[:port]/base/path`): where connections go, the `Host` header, the path
     /// every request starts with.
     pub server: Url<'a>,
-    /// OAuth2 access token, sent as `Authorization: Bearer`. Never printed.
-    pub token: Option<&'a str>,
     /// Optional `x-correlator` header value.
     pub correlator: Option<&'a str>,
     /// Bound on each attempt: connect + send + complete response. Default 10 s.
@@ -72,11 +78,10 @@ pub struct Config<'a> {
 }
 
 impl<'a> Config<'a> {
-    /// Defaults for `server`: no token, 10 s timeout, 1 s close timeout, no 429/503 retries.
+    /// Defaults for `server`: 10 s timeout, 1 s close timeout, no 429/503 retries.
     pub const fn new(server: Url<'a>) -> Self {
         Config {
             server,
-            token: None,
             correlator: None,
             timeout_ms: 10_000,
             close_timeout_ms: 1_000,
@@ -84,18 +89,15 @@ impl<'a> Config<'a> {
         }
     }
 
-    /// The same settings with a bearer token.
-    pub const fn with_token(mut self, token: &'a str) -> Self {
-        self.token = Some(token);
-        self
-    }
-
-    /// What qod-core's request encoders need: `Host`, base path, token, correlator.
-    pub fn endpoint(&self) -> Endpoint<'a> {
+    /// What qod-core's request encoders need: `Host`, base path, correlator, and `token`.
+    pub fn endpoint<'t>(&self, token: Option<&'t str>) -> Endpoint<'t>
+    where
+        'a: 't,
+    {
         Endpoint {
             host: self.server.authority,
             base_path: self.server.path,
-            token: self.token,
+            token,
             correlator: self.correlator,
         }
     }
@@ -105,7 +107,6 @@ impl core::fmt::Debug for Config<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Config")
             .field("server", &self.server)
-            .field("token", &self.token.map(|_| "<redacted>"))
             .field("correlator", &self.correlator)
             .field("timeout_ms", &self.timeout_ms)
             .field("close_timeout_ms", &self.close_timeout_ms)
@@ -119,7 +120,7 @@ impl defmt::Format for Config<'_> {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(
             f,
-            "Config {{ server: {}, token: <redacted>, timeout_ms: {}, close_timeout_ms: {}, retry: {} }}",
+            "Config {{ server: {}, timeout_ms: {}, close_timeout_ms: {}, retry: {} }}",
             self.server,
             self.timeout_ms,
             self.close_timeout_ms,
@@ -149,7 +150,23 @@ enum Fail<E> {
     Http(qod_core::HttpError),
     /// The peer closed the connection mid-response.
     Closed,
+    /// No complete response within the timeout.
+    Timeout,
 }
+
+impl<E> Fail<E> {
+    fn into_error(self) -> ClientError<E> {
+        match self {
+            Fail::Stale | Fail::Closed => ClientError::ConnectionClosed,
+            Fail::Transport(e) => ClientError::Transport(e),
+            Fail::Http(e) => ClientError::Codec(e.into()),
+            Fail::Timeout => ClientError::Timeout,
+        }
+    }
+}
+
+/// Writes a request for an endpoint (with the current token) into a buffer.
+type Encoder<'e> = dyn Fn(&Endpoint<'_>, &mut [u8]) -> Result<usize, qod_core::Error> + 'e;
 
 /// A complete response in `rx`: head, body length (the body starts at `head.head_len`), reusable connection?
 struct Response {
@@ -158,17 +175,19 @@ struct Response {
     reuse: bool,
 }
 
-/// The QoD client over connector `C` (see [`Connect`]) with delay source `D`, using caller buffers.
+/// The QoD client over connector `C` (see [`Connect`]) with delay source `D` and token source `T` (see
+/// [`TokenSource`]), using caller buffers.
 ///
 /// The client borrows the connector and keeps at most one connection from it open between requests (keep-alive).
 /// `tx_buf` must hold the largest request (about 300 B plus the token for a create with a few optionals: 1 KB is
 /// ample), `rx_buf` the largest response head plus body (a `SessionInfo` response is usually under 1 KB; 2 KB is
 /// comfortable, a full profile list needs more).
-pub struct Client<'c, C: Connect, D> {
+pub struct Client<'c, C: Connect, D, T = StaticToken<'c>> {
     connector: &'c C,
     conn: Option<C::Connection<'c>>,
     delay: D,
     config: Config<'c>,
+    tokens: T,
     tx: &'c mut [u8],
     rx: &'c mut [u8],
     /// An exchange is under way. Still set when a request starts means the previous request's future was dropped
@@ -176,10 +195,11 @@ pub struct Client<'c, C: Connect, D> {
     in_flight: bool,
 }
 
-impl<C: Connect, D> core::fmt::Debug for Client<'_, C, D> {
+impl<C: Connect, D, T: core::fmt::Debug> core::fmt::Debug for Client<'_, C, D, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Client")
             .field("config", &self.config)
+            .field("tokens", &self.tokens)
             .field("tx_buf", &self.tx.len())
             .field("rx_buf", &self.rx.len())
             .field("connected", &self.conn.is_some())
@@ -188,17 +208,68 @@ impl<C: Connect, D> core::fmt::Debug for Client<'_, C, D> {
 }
 
 impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
-    /// A client; nothing is sent until the first request.
+    /// A client without credentials (see [`with_token`](Self::with_token) and
+    /// [`with_token_source`](Self::with_token_source)); nothing is sent until the first request.
     pub fn new(connector: &'c C, delay: D, config: Config<'c>, tx_buf: &'c mut [u8], rx_buf: &'c mut [u8]) -> Self {
         Client {
             connector,
             conn: None,
             delay,
             config,
+            tokens: StaticToken(None),
             tx: tx_buf,
             rx: rx_buf,
             in_flight: false,
         }
+    }
+
+    /// The same client sending `token` as `Authorization: Bearer` with every request.
+    pub fn with_token(mut self, token: &'c str) -> Self {
+        self.tokens = StaticToken(Some(token));
+        self
+    }
+
+    /// Replaces the static bearer token (e.g. one refreshed by the application).
+    pub fn set_token(&mut self, token: Option<&'c str>) {
+        self.tokens = StaticToken(token);
+    }
+}
+
+impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
+    /// The same client taking each request's token from `tokens` (e.g. [`ClientCredentials`](crate::ClientCredentials)).
+    pub fn with_token_source<U: TokenSource>(self, tokens: U) -> Client<'c, C, D, U> {
+        Client {
+            connector: self.connector,
+            conn: self.conn,
+            delay: self.delay,
+            config: self.config,
+            tokens,
+            tx: self.tx,
+            rx: self.rx,
+            in_flight: self.in_flight,
+        }
+    }
+
+    /// The token source.
+    pub fn tokens(&self) -> &T {
+        &self.tokens
+    }
+
+    /// The token source, e.g. to invalidate its token.
+    pub fn tokens_mut(&mut self) -> &mut T {
+        &mut self.tokens
+    }
+
+    /// Fetches a token from the token source now, whether or not the cached one is still good (e.g. at start-up,
+    /// to fail early on bad credentials). Requests do this by themselves when they need to.
+    ///
+    /// # Errors
+    /// [`ClientError::Token`] when the source cannot fetch or the endpoint refused; transport errors.
+    pub async fn refresh_token(&mut self) -> Result<(), ClientError<C::Error>> {
+        if self.tokens.token_url().is_none() {
+            return Ok(());
+        }
+        self.fetch_token().await
     }
 
     /// The settings.
@@ -209,11 +280,6 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
     /// The settings, to change (timeouts, retry policy) between requests.
     pub fn config_mut(&mut self) -> &mut Config<'c> {
         &mut self.config
-    }
-
-    /// Replaces the bearer token (e.g. after an OAuth2 refresh).
-    pub fn set_token(&mut self, token: Option<&'c str>) {
-        self.config.token = token;
     }
 
     /// Whether a kept-alive connection is open.
@@ -237,18 +303,9 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
         self.delay
     }
 
-    /// Drops the connection, which aborts it.
-    #[inline(never)]
-    fn abort(&mut self) {
-        self.conn = None;
-    }
-
     /// Closes a kept-alive connection gracefully; aborts it if the close takes longer than `close_timeout_ms`.
     pub async fn close(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            // Dropping the close future when the delay wins drops the connection, which aborts it.
-            let _ = select(conn.close(), self.delay.delay_ms(self.config.close_timeout_ms)).await;
-        }
+        close(&mut self.conn, &mut self.delay, self.config.close_timeout_ms).await;
     }
 
     /// `createSession`: `POST /sessions`; the server's `SessionInfo` is decoded into `out`.
@@ -260,9 +317,10 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
         body: &CreateSession,
         out: &mut SessionInfo,
     ) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_create_session(&self.config.endpoint(), body, self.tx)?;
-        self.request(n, false, |s, b| api::decode_create_session(s, b, out))
-            .await
+        self.request(false, &|ep, tx| api::encode_create_session(ep, body, tx), |s, b| {
+            api::decode_create_session(s, b, out)
+        })
+        .await
     }
 
     /// `getSession`: `GET /sessions/{id}` into `out`.
@@ -270,8 +328,10 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
     /// # Errors
     /// [`ClientError`] (a 404 is [`ClientError::Api`]).
     pub async fn get_session(&mut self, id: &str, out: &mut SessionInfo) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_get_session(&self.config.endpoint(), id, self.tx)?;
-        self.request(n, true, |s, b| api::decode_get_session(s, b, out)).await
+        self.request(true, &|ep, tx| api::encode_get_session(ep, id, tx), |s, b| {
+            api::decode_get_session(s, b, out)
+        })
+        .await
     }
 
     /// `extendQosSessionDuration`: `POST /sessions/{id}/extend` by `additional_s` seconds; the result into `out`.
@@ -287,9 +347,12 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
         let body = ExtendSessionDuration {
             requested_additional_duration: additional_s,
         };
-        let n = api::encode_extend_session(&self.config.endpoint(), id, &body, self.tx)?;
-        self.request(n, false, |s, b| api::decode_extend_session(s, b, out))
-            .await
+        self.request(
+            false,
+            &|ep, tx| api::encode_extend_session(ep, id, &body, tx),
+            |s, b| api::decode_extend_session(s, b, out),
+        )
+        .await
     }
 
     /// `deleteSession`: `DELETE /sessions/{id}`.
@@ -297,8 +360,12 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
     /// # Errors
     /// [`ClientError`].
     pub async fn delete_session(&mut self, id: &str) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_delete_session(&self.config.endpoint(), id, self.tx)?;
-        self.request(n, true, api::decode_delete_session).await
+        self.request(
+            true,
+            &|ep, tx| api::encode_delete_session(ep, id, tx),
+            api::decode_delete_session,
+        )
+        .await
     }
 
     /// `getQosProfiles`: `GET /qos-profiles[?name=&status=]` into `out`.
@@ -311,9 +378,12 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
         status: Option<QosProfileStatus>,
         out: &mut QosProfileList,
     ) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_get_qos_profiles(&self.config.endpoint(), name, status, self.tx)?;
-        self.request(n, true, |s, b| api::decode_get_qos_profiles(s, b, out))
-            .await
+        self.request(
+            true,
+            &|ep, tx| api::encode_get_qos_profiles(ep, name, status, tx),
+            |s, b| api::decode_get_qos_profiles(s, b, out),
+        )
+        .await
     }
 
     /// `getQosProfile`: `GET /qos-profiles/{name}` into `out`.
@@ -321,9 +391,10 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
     /// # Errors
     /// [`ClientError`].
     pub async fn qos_profile(&mut self, name: &str, out: &mut QosProfile) -> Result<(), ClientError<C::Error>> {
-        let n = api::encode_get_qos_profile(&self.config.endpoint(), name, self.tx)?;
-        self.request(n, true, |s, b| api::decode_get_qos_profile(s, b, out))
-            .await
+        self.request(true, &|ep, tx| api::encode_get_qos_profile(ep, name, tx), |s, b| {
+            api::decode_get_qos_profile(s, b, out)
+        })
+        .await
     }
 
     /// Polls `getSession` every `poll.interval_ms` until the session is `AVAILABLE` (the last `SessionInfo` is in
@@ -355,53 +426,58 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
         }
     }
 
-    /// Sends `tx[..n]` and decodes the response with `decode`, with reconnect, stale-connection and 429/503 logic.
-    async fn request<T>(
+    /// Encodes the request with `encode` (for the current token), sends it and decodes the response with `decode`,
+    /// with the token, reconnect, stale-connection and 429/503 logic.
+    async fn request<R>(
         &mut self,
-        n: usize,
         idempotent: bool,
-        mut decode: impl FnMut(u16, &[u8]) -> Result<T, ResponseError>,
-    ) -> Result<T, ClientError<C::Error>> {
+        encode: &Encoder<'_>,
+        mut decode: impl FnMut(u16, &[u8]) -> Result<R, ResponseError>,
+    ) -> Result<R, ClientError<C::Error>> {
         let mut retries = 0u8;
         let mut stale_retry = idempotent;
+        let mut refreshed = false;
+        // Validated and encoded before anything else: an invalid input never causes I/O, not even a token fetch.
+        let mut n = encode(&self.config.endpoint(self.tokens.bearer()), self.tx)?;
         loop {
+            if self.tokens.state() == TokenState::Fetch {
+                self.fetch_token().await?;
+                n = encode(&self.config.endpoint(self.tokens.bearer()), self.tx)?;
+            }
             if core::mem::replace(&mut self.in_flight, true) {
-                self.abort();
+                self.conn = None;
             }
             let tx = self.tx.get(..n).unwrap_or(&[]);
-            let attempt = exchange(
+            let got = attempt(
                 self.connector,
                 &self.config.server,
                 &mut self.conn,
+                &mut self.delay,
+                self.config.timeout_ms,
                 !idempotent,
                 tx,
                 self.rx,
-            );
-            let outcome = select(attempt, self.delay.delay_ms(self.config.timeout_ms)).await;
+            )
+            .await;
             self.in_flight = false;
-            let res = match outcome {
-                Either::First(Ok(r)) => r,
-                Either::First(Err(fail)) => {
-                    self.abort();
-                    match fail {
-                        Fail::Stale if core::mem::take(&mut stale_retry) => continue,
-                        Fail::Stale => return Err(ClientError::ConnectionClosed),
-                        Fail::Transport(e) => return Err(ClientError::Transport(e)),
-                        Fail::Http(e) => return Err(ClientError::Codec(e.into())),
-                        Fail::Closed => return Err(ClientError::ConnectionClosed),
-                    }
-                }
-                Either::Second(()) => {
-                    self.abort();
-                    return Err(ClientError::Timeout);
-                }
+            let res = match got {
+                Ok(r) => r,
+                Err(Fail::Stale) if core::mem::take(&mut stale_retry) => continue,
+                Err(fail) => return Err(fail.into_error()),
             };
+            self.tokens.observe(&res.head);
             if !res.reuse {
                 self.close().await;
             }
+            let status = res.head.status;
+            if status == 401 && !refreshed && self.tokens.rejected() {
+                // The server did not act on a request it refused as unauthenticated: send it again, once, with a
+                // fresh token (a POST too).
+                refreshed = true;
+                continue;
+            }
             let start = res.head.head_len;
             let body = self.rx.get(start..start + res.body_len).unwrap_or(&[]);
-            let status = res.head.status;
             // The error (an `ErrorInfo` of ~330 B) lives only in this block, so it takes no room in the future
             // across the retry wait.
             let wait = {
@@ -428,6 +504,109 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
             self.delay.delay_ms(wait).await;
         }
     }
+
+    /// Gets a token from the token source's endpoint: on the kept-alive connection when it shares the API's
+    /// origin, else on a connection of its own (the API connection is closed first: a connector may have only one).
+    /// When a JWT must be signed and no wall-clock time is known, asks the token endpoint for its `Date` first.
+    async fn fetch_token(&mut self) -> Result<(), ClientError<C::Error>> {
+        let mut probed = false;
+        loop {
+            let (n, probing) = match self.tokens.encode_token_request(self.tx, self.rx) {
+                Ok(n) => (n, false),
+                Err(TokenError::NoClock) if !probed => {
+                    probed = true;
+                    let url = self.tokens.token_url().ok_or(ClientError::Token(TokenError::NoClock))?;
+                    (qod_core::oauth::encode_time_probe(&url, self.tx)?, true)
+                }
+                Err(e) => return Err(ClientError::Token(e)),
+            };
+            let Some(url) = self.tokens.token_url() else {
+                return Err(ClientError::Token(TokenError::NoClock));
+            };
+            let same_origin = url.same_origin(&self.config.server);
+            if !same_origin {
+                close(&mut self.conn, &mut self.delay, self.config.close_timeout_ms).await;
+            }
+            if core::mem::replace(&mut self.in_flight, true) {
+                self.conn = None;
+            }
+            let tx = self.tx.get(..n).unwrap_or(&[]);
+            let timeout = self.config.timeout_ms;
+            // A token request changes nothing on the server but the tokens it holds, so it may go again on a fresh
+            // connection when a kept-alive one turns out stale.
+            let mut got = attempt(
+                self.connector,
+                &url,
+                &mut self.conn,
+                &mut self.delay,
+                timeout,
+                false,
+                tx,
+                self.rx,
+            )
+            .await;
+            if let Err(Fail::Stale) = got {
+                got = attempt(
+                    self.connector,
+                    &url,
+                    &mut self.conn,
+                    &mut self.delay,
+                    timeout,
+                    false,
+                    tx,
+                    self.rx,
+                )
+                .await;
+            }
+            self.in_flight = false;
+            let res = got.map_err(Fail::into_error)?;
+            if !res.reuse || !same_origin {
+                close(&mut self.conn, &mut self.delay, self.config.close_timeout_ms).await;
+            }
+            self.tokens.observe(&res.head);
+            if probing {
+                // The answer's `Date` taught the source the time; now the token request itself.
+                continue;
+            }
+            let start = res.head.head_len;
+            let body = self.rx.get(start..start + res.body_len).unwrap_or(&[]);
+            return self.tokens.token_response(&res.head, body).map_err(ClientError::Token);
+        }
+    }
+}
+
+/// Closes the connection in `slot` gracefully, bounded by `close_timeout_ms` (then dropped, which aborts it).
+async fn close<C: Connection, D: DelayNs>(slot: &mut Option<C>, delay: &mut D, close_timeout_ms: u32) {
+    if let Some(conn) = slot.take() {
+        let _ = select(conn.close(), delay.delay_ms(close_timeout_ms)).await;
+    }
+}
+
+/// One attempt under the timeout: [`exchange`], and the connection dropped (aborted) if it failed.
+#[allow(clippy::too_many_arguments)]
+async fn attempt<'c, C: Connect, D: DelayNs>(
+    connector: &'c C,
+    url: &Url<'_>,
+    slot: &mut Option<C::Connection<'c>>,
+    delay: &mut D,
+    timeout_ms: u32,
+    check_idle: bool,
+    tx: &[u8],
+    rx: &mut [u8],
+) -> Result<Response, Fail<C::Error>> {
+    let outcome = select(
+        exchange(connector, url, slot, check_idle, tx, rx),
+        delay.delay_ms(timeout_ms),
+    )
+    .await;
+    let res = match outcome {
+        Either::First(r) => r,
+        Either::Second(()) => Err(Fail::Timeout),
+    };
+    if res.is_err() {
+        *slot = None;
+    }
+    res
 }
 
 /// One attempt: (re)connect if needed, send `tx`, read one complete response into `rx`. On success the connection

@@ -2,6 +2,7 @@
 use core::fmt;
 use qod_core::api::ApiError;
 use qod_core::model::ErrorCode;
+use qod_core::oauth::TokenError;
 use qod_core::{Error as CodecError, HttpError};
 
 /// Why a client operation failed. Generic over the transport's error `E`, like minimq's `Error<E>`.
@@ -27,6 +28,9 @@ pub enum ClientError<E> {
     SessionUnavailable,
     /// [`wait_until_available`](crate::Client::wait_until_available): still `REQUESTED` at the deadline.
     DeadlineExceeded,
+    /// No access token could be had from the token source (the OAuth2 token endpoint refused or answered
+    /// something unusable).
+    Token(TokenError),
 }
 
 impl<E> ClientError<E> {
@@ -105,6 +109,7 @@ impl<E: fmt::Display> fmt::Display for ClientError<E> {
             ClientError::DeadlineExceeded => {
                 f.write_str("the session was still REQUESTED at the deadline: raise the deadline or check the network side")
             }
+            ClientError::Token(e) => write!(f, "no access token: {e}"),
         }
     }
 }
@@ -124,7 +129,8 @@ impl<E: embedded_io::Error> embedded_io::Error for ClientError<E> {
             ClientError::Api(e) if e.status == 401 || e.status == 403 => ErrorKind::PermissionDenied,
             ClientError::Api(e) if e.status == 404 => ErrorKind::NotFound,
             ClientError::Api(e) if e.status == 409 => ErrorKind::AlreadyExists,
-            ClientError::Api(_) | ClientError::SessionUnavailable => ErrorKind::Other,
+            ClientError::Token(TokenError::Refused(_)) => ErrorKind::PermissionDenied,
+            ClientError::Token(_) | ClientError::Api(_) | ClientError::SessionUnavailable => ErrorKind::Other,
         }
     }
 }

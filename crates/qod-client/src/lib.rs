@@ -8,6 +8,7 @@
 // (crates/qod-devnet/tests/ram_report.rs) accounts for it in the futures' sizes.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
+pub mod auth;
 mod client;
 mod error;
 mod transport;
@@ -15,6 +16,7 @@ mod transport;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
+pub use auth::{AssertionSigner, ClientCredentials, Clock, StaticToken, TokenSource, TokenState};
 pub use client::{Client, Config, Poll, RetryPolicy};
 pub use error::ClientError;
 pub use qod_core;

@@ -101,6 +101,36 @@ impl Connection for TokioConnection {
     }
 }
 
+/// [`Clock`](crate::Clock) on the host: `std::time::Instant` since creation, and the system's wall-clock time.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemClock(std::time::Instant);
+
+impl SystemClock {
+    /// A clock starting now.
+    pub fn new() -> Self {
+        SystemClock(std::time::Instant::now())
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl crate::Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn unix_time(&self) -> Option<u64> {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs())
+    }
+}
+
 /// `DelayNs` on `tokio::time::sleep`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokioDelay;

@@ -1,273 +1,12 @@
-//! The client over an in-memory `MockConnection` (minimq style): scripted rx chunks, EOFs, injected errors, short
+//! The client over an in-memory mock connector (minimq style): scripted rx chunks, EOFs, injected errors, short
 //! writes, a server that never answers; and a `MockDelay` that records every wait and completes at once.
+mod support;
+
 use embedded_io::ErrorKind;
 use futures_executor::block_on;
-use qod_client::{Client, ClientError, Config, Connect, Connection, Poll, RetryPolicy, Url};
-use qod_core::model::{CreateSession, ErrorCode, QosProfile, QosProfileList, QosStatus, SessionInfo};
-use std::cell::{RefCell, RefMut};
-use std::collections::VecDeque;
-
-const TOKEN: &str = "0123456789abcdef0123456789abcdef01234567";
-const ID: &str = "123e4567-e89b-12d3-a456-426614174000";
-
-fn session_json(status: &str) -> String {
-    format!(
-        r#"{{"device":{{"phoneNumber":"+436641234567"}},"applicationServer":{{"ipv4Address":"198.51.100.0/24"}},"qosProfile":"QOS_VC","sessionId":"{ID}","duration":600,"startedAt":1639479600,"expiresAt":1639480200,"qosStatus":"{status}"}}"#
-    )
-}
-
-fn ok(status: u16, body: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-fn closing(status: u16, body: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-fn error_body(status: u16, code: &str, msg: &str) -> String {
-    format!(r#"{{"status":{status},"code":"{code}","message":"{msg}"}}"#)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct MockError(ErrorKind);
-impl std::fmt::Display for MockError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", self.0)
-    }
-}
-impl std::error::Error for MockError {}
-impl embedded_io::Error for MockError {
-    fn kind(&self) -> ErrorKind {
-        self.0
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Rx {
-    Data(Vec<u8>),
-    Eof,
-    Err(ErrorKind),
-    Never,
-}
-
-/// One scripted TCP connection.
-#[derive(Debug, Clone, Default)]
-struct Script {
-    rx: VecDeque<Rx>,
-    max_write: Option<usize>,
-    write_err: bool,
-}
-
-impl Script {
-    fn new(rx: impl IntoIterator<Item = Rx>) -> Self {
-        Script {
-            rx: rx.into_iter().collect(),
-            ..Default::default()
-        }
-    }
-    /// The server sends each response only after it received a request (like a real server).
-    fn responses(rs: impl IntoIterator<Item = Vec<u8>>) -> Self {
-        Self::new(rs.into_iter().map(Rx::Data))
-    }
-}
-
-#[derive(Debug, Default)]
-struct MockState {
-    scripts: VecDeque<Script>,
-    cur: Option<Script>,
-    /// Bytes written, one entry per connection.
-    sent: Vec<Vec<u8>>,
-    /// The URL of each connection.
-    urls: Vec<String>,
-    connects: usize,
-    closes: usize,
-    aborts: usize,
-    peer_closed: bool,
-}
-
-impl MockState {
-    fn requests(&self) -> Vec<String> {
-        self.sent
-            .iter()
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .collect()
-    }
-}
-
-/// The connector: scripted connections, one at a time.
-#[derive(Debug, Default)]
-struct Mock(RefCell<MockState>);
-
-impl Mock {
-    fn new(scripts: impl IntoIterator<Item = Script>) -> Self {
-        Mock(RefCell::new(MockState {
-            scripts: scripts.into_iter().collect(),
-            ..Default::default()
-        }))
-    }
-    fn state(&self) -> std::cell::Ref<'_, MockState> {
-        self.0.borrow()
-    }
-    fn requests(&self) -> Vec<String> {
-        self.state().requests()
-    }
-    fn set_peer_closed(&self) {
-        self.0.borrow_mut().peer_closed = true;
-    }
-}
-
-/// An open scripted connection; dropping it without `close` counts as an abort.
-struct MockConn<'a> {
-    m: &'a Mock,
-    closed: bool,
-}
-
-impl MockConn<'_> {
-    fn st(&self) -> RefMut<'_, MockState> {
-        self.m.0.borrow_mut()
-    }
-}
-
-impl Drop for MockConn<'_> {
-    fn drop(&mut self) {
-        if !self.closed {
-            let mut st = self.st();
-            st.cur = None;
-            st.aborts += 1;
-        }
-    }
-}
-
-impl embedded_io_async::ErrorType for MockConn<'_> {
-    type Error = MockError;
-}
-
-impl embedded_io_async::Read for MockConn<'_> {
-    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, MockError> {
-        let next = {
-            let mut st = self.st();
-            let cur = st.cur.as_mut().ok_or(MockError(ErrorKind::NotConnected))?;
-            match cur.rx.pop_front() {
-                Some(Rx::Data(mut d)) => {
-                    let n = d.len().min(buf.len());
-                    buf[..n].copy_from_slice(&d[..n]);
-                    if n < d.len() {
-                        cur.rx.push_front(Rx::Data(d.split_off(n)));
-                    }
-                    return Ok(n);
-                }
-                Some(Rx::Eof) | None => {
-                    cur.rx.push_front(Rx::Eof);
-                    return Ok(0);
-                }
-                Some(Rx::Err(k)) => return Err(MockError(k)),
-                Some(Rx::Never) => {
-                    // A peer that stays silent stays silent for every later read too.
-                    cur.rx.push_front(Rx::Never);
-                    Rx::Never
-                }
-            }
-        };
-        drop(next);
-        core::future::pending().await
-    }
-}
-
-impl embedded_io_async::Write for MockConn<'_> {
-    async fn write(&mut self, buf: &[u8]) -> Result<usize, MockError> {
-        let mut st = self.st();
-        let cur = st.cur.as_mut().ok_or(MockError(ErrorKind::NotConnected))?;
-        if cur.write_err {
-            return Err(MockError(ErrorKind::ConnectionReset));
-        }
-        let n = buf.len().min(cur.max_write.unwrap_or(usize::MAX));
-        st.sent.last_mut().unwrap().extend_from_slice(&buf[..n]);
-        Ok(n)
-    }
-    async fn flush(&mut self) -> Result<(), MockError> {
-        Ok(())
-    }
-}
-
-impl Connection for MockConn<'_> {
-    async fn close(mut self) {
-        let mut st = self.st();
-        assert!(st.cur.take().is_some(), "close without a connection");
-        st.closes += 1;
-        drop(st);
-        self.closed = true;
-    }
-    fn peer_closed(&mut self) -> bool {
-        self.st().peer_closed
-    }
-}
-
-impl Connect for Mock {
-    type Error = MockError;
-    type Connection<'a> = MockConn<'a>;
-
-    async fn connect<'a>(&'a self, to: &Url<'_>) -> Result<MockConn<'a>, MockError> {
-        let mut st = self.0.borrow_mut();
-        assert!(st.cur.is_none(), "connect while a connection is open");
-        let s = st.scripts.pop_front().ok_or(MockError(ErrorKind::ConnectionRefused))?;
-        st.cur = Some(s);
-        st.sent.push(Vec::new());
-        st.urls.push(to.to_string());
-        st.connects += 1;
-        st.peer_closed = false;
-        Ok(MockConn { m: self, closed: false })
-    }
-}
-
-/// Completes at once; records every wait in ms.
-#[derive(Debug, Default)]
-struct MockDelay(Vec<u32>);
-impl embedded_hal_async::delay::DelayNs for MockDelay {
-    async fn delay_ns(&mut self, ns: u32) {
-        self.0.push(ns / 1_000_000);
-    }
-    async fn delay_ms(&mut self, ms: u32) {
-        self.0.push(ms);
-    }
-}
-
-struct Bufs {
-    tx: [u8; 1024],
-    rx: [u8; 2048],
-}
-impl Bufs {
-    fn new() -> Self {
-        Bufs {
-            tx: [0; 1024],
-            rx: [0; 2048],
-        }
-    }
-}
-
-fn config() -> Config<'static> {
-    Config::new(Url::parse("http://qod.example:9091/qod/v0").unwrap()).with_token(TOKEN)
-}
-
-fn client<'b>(mock: &'b Mock, bufs: &'b mut Bufs) -> Client<'b, Mock, MockDelay> {
-    Client::new(mock, MockDelay::default(), config(), &mut bufs.tx, &mut bufs.rx)
-}
-
-fn create_body() -> CreateSession {
-    let mut c = CreateSession::default();
-    c.device.phone_number = Some("+436641234567".try_into().unwrap());
-    c.application_server.ipv4_address = Some("198.51.100.0/24".try_into().unwrap());
-    c.qos_profile = "QOS_VC".try_into().unwrap();
-    c.duration = Some(600);
-    c
-}
+use qod_client::{Client, ClientError, Poll, RetryPolicy};
+use qod_core::model::{ErrorCode, QosProfile, QosProfileList, QosStatus, SessionInfo};
+use support::*;
 
 #[test]
 fn test_get_session_sends_bearer_and_decodes() {
@@ -506,7 +245,7 @@ fn test_retry_after_honoured_within_bound() {
         default_wait_ms: 100,
     };
     let mock = Mock::new([Script::responses([busy.clone().into_bytes(), ok(429, ""), ok(200, &j)])]);
-    let mut c = Client::new(&mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
+    let mut c = Client::new(&mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx).with_token(TOKEN);
     let mut s = SessionInfo::default();
     block_on(c.get_session(ID, &mut s)).unwrap();
     let d = block_on(c.into_parts());
@@ -523,7 +262,7 @@ fn test_retry_after_honoured_within_bound() {
         default_wait_ms: 100,
     };
     let mock = Mock::new([Script::responses([busy.into_bytes()])]);
-    let mut c = Client::new(&mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx);
+    let mut c = Client::new(&mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx).with_token(TOKEN);
     match block_on(c.get_session(ID, &mut s)).unwrap_err() {
         ClientError::Api(e) => assert_eq!((e.status, e.retry_after), (503, Some(2))),
         e => panic!("{e:?}"),
@@ -548,14 +287,14 @@ fn test_response_larger_than_rx_buffer() {
     let mut tx = [0u8; 512];
     let mut rx = [0u8; 128];
     let mock = Mock::new([Script::responses([ok(200, &session_json("AVAILABLE"))])]);
-    let mut c = Client::new(&mock, MockDelay::default(), config(), &mut tx, &mut rx);
+    let mut c = Client::new(&mock, MockDelay::default(), config(), &mut tx, &mut rx).with_token(TOKEN);
     let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
     assert_eq!(e, ClientError::Codec(qod_core::HttpError::TooLarge.into()));
     assert!(e.to_string().contains("rx_buf"));
     let mut tx = [0u8; 64];
     let mut rx = [0u8; 128];
     let mock = Mock::new([]);
-    let mut c = Client::new(&mock, MockDelay::default(), config(), &mut tx, &mut rx);
+    let mut c = Client::new(&mock, MockDelay::default(), config(), &mut tx, &mut rx).with_token(TOKEN);
     let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
     assert!(e.to_string().contains("tx_buf"));
 }
@@ -668,7 +407,7 @@ fn test_request_dropped_mid_response_does_not_poison_the_connection() {
         Script::responses([whole.clone()]),
     ]);
     let mut b = Bufs::new();
-    let mut c = Client::new(&mock, NeverDelay, config(), &mut b.tx, &mut b.rx);
+    let mut c = Client::new(&mock, NeverDelay, config(), &mut b.tx, &mut b.rx).with_token(TOKEN);
     let mut s = SessionInfo::default();
     let mut cx = Context::from_waker(Waker::noop());
     {

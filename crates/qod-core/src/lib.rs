@@ -16,7 +16,9 @@ pub mod http;
 pub mod json;
 pub mod limits;
 pub mod model;
+pub mod oauth;
 mod secret;
+pub mod time;
 pub mod validate;
 
 #[cfg(feature = "_fuzzing")]

@@ -112,9 +112,9 @@ fn main() -> ExitCode {
         let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
         let conn = EmbassyConnector::new(stack, &mut srx, &mut stx);
         let mut cfg = qod_client::Config::new(url);
-        cfg.token = a.token.as_deref();
         cfg.timeout_ms = 10_000;
         let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
+        client.set_token(a.token.as_deref());
         let me = a.ip.address().to_string();
         let mut body = CreateSession::default();
         body.device.ipv4_address = Some(DeviceIpv4Addr {

@@ -207,17 +207,12 @@ fn test_host_name_resolved_through_the_device_stack_dns() {
         let dns = qod_devnet::dns_responder(host, "qod-sim.test", embassy_net::Ipv4Address::new(10, 42, 0, 1));
         let flow = async {
             let url = Url::parse("http://qod-sim.test:9091/qod/v0").unwrap();
-            assert_eq!(Config::new(url).endpoint().host, "qod-sim.test:9091");
+            assert_eq!(Config::new(url).endpoint(None).host, "qod-sim.test:9091");
             let (mut srx, mut stx) = ([0u8; 2048], [0u8; 2048]);
             let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
             let conn = EmbassyConnector::new(stack, &mut srx, &mut stx);
-            let mut client = Client::new(
-                &conn,
-                embassy_time::Delay,
-                Config::new(url).with_token(&token),
-                &mut tx,
-                &mut rx,
-            );
+            let mut client =
+                Client::new(&conn, embassy_time::Delay, Config::new(url), &mut tx, &mut rx).with_token(&token);
             let mut s = SessionInfo::default();
             client
                 .create_session(&create_body("+436641234567", "QOS_VC"), &mut s)

@@ -83,6 +83,40 @@ impl embedded_io::Error for Error {
     }
 }
 
+/// [`qod_client::Clock`] on `embassy_time::Instant`, with the wall-clock time when the firmware knows it (an RTC
+/// read at boot, or SNTP): [`EmbassyClock::with_unix_time`]. Without it, OAuth2 `private_key_jwt` takes the time from
+/// the server's `Date` header (see `qod_client::auth`).
+#[derive(Debug, Clone, Copy, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct EmbassyClock {
+    /// Unix seconds at `Instant` zero.
+    unix_at_zero: Option<u64>,
+}
+
+impl EmbassyClock {
+    /// A clock without wall-clock time.
+    pub const fn new() -> Self {
+        EmbassyClock { unix_at_zero: None }
+    }
+
+    /// A clock that knows it is `unix_now` (seconds since the Unix epoch) at this instant.
+    pub fn with_unix_time(unix_now: u64) -> Self {
+        EmbassyClock {
+            unix_at_zero: Some(unix_now.saturating_sub(embassy_time::Instant::now().as_secs())),
+        }
+    }
+}
+
+impl qod_client::Clock for EmbassyClock {
+    fn now_ms(&self) -> u64 {
+        embassy_time::Instant::now().as_millis()
+    }
+
+    fn unix_time(&self) -> Option<u64> {
+        self.unix_at_zero.map(|z| z + embassy_time::Instant::now().as_secs())
+    }
+}
+
 /// [`qod_client::Connect`] on one reusable embassy-net `TcpSocket`.
 pub struct EmbassyConnector<'a> {
     #[cfg_attr(not(feature = "dns"), allow(dead_code))]

@@ -146,8 +146,9 @@ pub extern "C" fn _start() -> ! {
     };
     let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
     let conn = EmbassyConnector::new(stack, &mut srx, &mut stx);
-    let mut cfg = ClientConfig::new(url).with_token(black_box("0123456789abcdef0123456789abcdef01234567"));
+    let mut cfg = ClientConfig::new(url);
     cfg.retry = qod_client::RetryPolicy::DEFAULT;
-    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx);
+    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx)
+        .with_token(black_box("0123456789abcdef0123456789abcdef01234567"));
     spin(embassy_futures::select::select(runner.run(), flow(&mut client)))
 }

@@ -162,6 +162,26 @@ impl<'b> RequestWriter<'b> {
         self.result()
     }
 
+    /// `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))\r\n`: OAuth2 `client_secret_basic`
+    /// (RFC 6749 §2.3.1 form-encodes both before joining them).
+    pub(crate) fn basic(&mut self, id: &str, secret: &str) {
+        use crate::oauth::form;
+        self.raw(b"Authorization: Basic ");
+        if !self.ok() {
+            return;
+        }
+        let out = self.buf.get_mut(self.pos..).unwrap_or(&mut []);
+        let mut e = crate::oauth::base64::Encoder::new(crate::oauth::Alphabet::Standard, out);
+        form::encode(id, &mut |b| e.push(b));
+        e.push(b':');
+        form::encode(secret, &mut |b| e.push(b));
+        match e.finish() {
+            Some(n) => self.pos += n,
+            None => self.pos = self.buf.len() + 1,
+        }
+        self.raw(b"\r\n");
+    }
+
     /// Ends the head of a request without a body; returns the request's length.
     ///
     /// # Errors
@@ -178,9 +198,23 @@ impl<'b> RequestWriter<'b> {
     ///
     /// # Errors
     /// The first error so far, as `body`, or [`Error::BufferTooSmall`].
-    pub fn finish_json(mut self, body: impl FnOnce(&mut [u8]) -> Result<usize, Error>) -> Result<usize, Error> {
+    pub fn finish_json(self, body: impl FnOnce(&mut [u8]) -> Result<usize, Error>) -> Result<usize, Error> {
+        self.finish_body("application/json", body)
+    }
+
+    /// As [`finish_json`](Self::finish_json), with another `Content-Type` (one of ours, not checked).
+    ///
+    /// # Errors
+    /// As [`finish_json`](Self::finish_json).
+    pub fn finish_body(
+        mut self,
+        content_type: &str,
+        body: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
+    ) -> Result<usize, Error> {
         self.result()?;
-        self.raw(b"Content-Type: application/json\r\nContent-Length: ");
+        self.raw(b"Content-Type: ");
+        self.raw(content_type.as_bytes());
+        self.raw(b"\r\nContent-Length: ");
         // Encode the body after room for the widest length the buffer could hold, then close the gap.
         let mut tmp = [0u8; 20];
         let body_at = self.pos + decimal(self.buf.len(), &mut tmp).len() + 4;

@@ -15,8 +15,10 @@ pub struct ResponseHead {
     /// Whether the connection may carry another request (HTTP/1.1 without `Connection: close`, or a keep-alive
     /// HTTP/1.0, and a body framed by length).
     pub keep_alive: bool,
-    /// `Retry-After` in seconds, when given as a number (429, 503).
+    /// `Retry-After` in seconds, when given as a number or as an HTTP date after the response's `Date` (429, 503).
     pub retry_after: Option<u32>,
+    /// `Date`: the server's clock when it answered, in seconds since the Unix epoch (IMF-fixdate only).
+    pub date: Option<u32>,
     /// `Content-Length`, when given.
     pub content_length: Option<usize>,
     /// Whether the body is `chunked`.
@@ -30,6 +32,7 @@ const NO_HEAD: ResponseHead = ResponseHead {
     status: 0,
     keep_alive: false,
     retry_after: None,
+    date: None,
     content_length: None,
     chunked: false,
     head_len: 0,
@@ -77,7 +80,13 @@ pub struct ResponseReader<'b> {
 }
 
 /// The header names the reader looks at.
-const NAMES: [&[u8]; 4] = [b"content-length", b"transfer-encoding", b"connection", b"retry-after"];
+const NAMES: [&[u8]; 5] = [
+    b"content-length",
+    b"transfer-encoding",
+    b"connection",
+    b"retry-after",
+    b"date",
+];
 
 fn header_eq(value: &[u8], want: &[u8]) -> bool {
     trim(value).eq_ignore_ascii_case(want)
@@ -248,6 +257,7 @@ impl<'b> ResponseReader<'b> {
                 ..NO_HEAD
             };
             let mut content_length: Option<u64> = None;
+            let mut retry_at = None;
             for h in res.headers.iter() {
                 let value = h.value;
                 match NAMES.iter().position(|n| h.name.as_bytes().eq_ignore_ascii_case(n)) {
@@ -272,10 +282,18 @@ impl<'b> ResponseReader<'b> {
                             head.keep_alive = true;
                         }
                     }
-                    // retry-after
-                    Some(_) => head.retry_after = parse_u64(value).map(|v| u32::try_from(v).unwrap_or(u32::MAX)),
+                    Some(3) => match parse_u64(value) {
+                        Some(v) => head.retry_after = Some(u32::try_from(v).unwrap_or(u32::MAX)),
+                        None => retry_at = crate::time::parse_http_date(value),
+                    },
+                    Some(_) => head.date = crate::time::parse_http_date(value),
                     None => {}
                 }
+            }
+            // `Retry-After: <HTTP-date>` counts from the response's own `Date` (a device has no clock to compare
+            // with); without a `Date` it is ignored.
+            if let (Some(at), Some(date)) = (retry_at, head.date) {
+                head.retry_after = Some(at.saturating_sub(date));
             }
             if !head.chunked {
                 if let Some(v) = content_length {
@@ -460,6 +478,42 @@ mod tests {
         .unwrap();
         assert!(!h.keep_alive);
         assert_eq!(h.retry_after, Some(7));
+        assert_eq!(h.date, None);
+    }
+
+    #[test]
+    fn test_date_and_retry_after_as_a_date() {
+        let (h, _) = read_all(
+            b"HTTP/1.1 429 Too Many
+Date: Tue, 01 Dec 2026 11:11:30 GMT
+Retry-After: Tue, 01 Dec 2026 11:12:00 GMT
+Content-Length: 0
+
+",
+            false,
+        )
+        .unwrap();
+        assert_eq!((h.date, h.retry_after), (Some(1_796_123_490), Some(30)));
+        // A Retry-After date without a Date to count from is ignored; a date in the past means now.
+        let (h, _) = read_all(
+            b"HTTP/1.1 503 X\r\nRetry-After: Tue, 01 Dec 2026 11:12:00 GMT\r\nContent-Length: 0\r\n\r\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!((h.date, h.retry_after), (None, None));
+        let (h, _) = read_all(
+            b"HTTP/1.1 503 X\r\nRetry-After: Tue, 01 Dec 2026 11:00:00 GMT\r\ndate: Tue, 01 Dec 2026 11:11:30 GMT\r\nContent-Length: 0\r\n\r\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(h.retry_after, Some(0));
+        // A malformed Date is absent, not an error.
+        let (h, _) = read_all(
+            b"HTTP/1.1 200 OK\r\nDate: yesterday\r\nContent-Length: 0\r\n\r\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(h.date, None);
     }
 
     #[test]

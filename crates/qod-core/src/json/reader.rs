@@ -506,6 +506,24 @@ impl<'a> Reader<'a> {
         self.u32_in(0, u32::MAX)
     }
 
+    /// A `u32` given as a number or as a string of decimal digits (`"3600"`: some OAuth2 servers send `expires_in`
+    /// that way).
+    ///
+    /// # Errors
+    /// Neither, or out of range.
+    pub fn u32_or_digits(&mut self) -> R<u32> {
+        if self.peek() != Some(b'"') {
+            return self.u32();
+        }
+        let at = self.pos + 1;
+        let mut s = heapless::String::<10>::new();
+        self.string_into(&mut s).map_err(|_| self.fail(K::WrongType, at))?;
+        match s.parse::<u32>() {
+            Ok(v) if !s.starts_with('+') => Ok(v),
+            _ => Err(self.fail(K::WrongType, at)),
+        }
+    }
+
     /// An `i64` (epoch seconds).
     ///
     /// # Errors

@@ -169,7 +169,7 @@ pub(crate) fn object<T>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: 
 }
 
 #[inline(never)]
-fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
+pub(crate) fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
     r.begin_object()?;
     let mut seen = 0u32;
     while let Some(key) = r.next_key()? {

@@ -10,24 +10,30 @@ use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub const PORT: u16 = 9091;
 
-/// POST /oauth/token (client_credentials) on the host side: the device is provisioned with the token.
+/// A token for the device, fetched on the host side with the same client and token source the device uses
+/// (OAuth2 client credentials against the simulator).
 pub async fn token(sim: &qod_sim::RunningSim) -> String {
-    let body = "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret";
-    let mut s = tokio::net::TcpStream::connect(sim.local_addr()).await.unwrap();
-    let req = format!(
-        "POST /oauth/token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).await.unwrap();
-    let json = &resp[resp.find("\r\n\r\n").unwrap() + 4..];
-    let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    v["access_token"].as_str().unwrap().to_owned()
+    use qod_client::tokio::{SystemClock, TokioConnector, TokioDelay};
+    use qod_client::TokenSource;
+    let url = Url::parse(sim.base_url()).unwrap();
+    let token_url = format!("http://{}/oauth/token", url.authority);
+    let clock = SystemClock::new();
+    let tokens = qod_client::ClientCredentials::post(
+        &token_url,
+        qod_sim::DEFAULT_CLIENT_ID,
+        qod_sim::DEFAULT_CLIENT_SECRET,
+        clock,
+    )
+    .unwrap();
+    let connector = TokioConnector::new();
+    let (mut tx, mut rx) = ([0u8; 1024], [0u8; 4096]);
+    let mut client = Client::new(&connector, TokioDelay, Config::new(url), &mut tx, &mut rx).with_token_source(tokens);
+    client.refresh_token().await.unwrap();
+    client.close().await;
+    client.tokens().bearer().unwrap().to_owned()
 }
 
 pub fn sim_config() -> qod_sim::Config {
@@ -104,8 +110,8 @@ macro_rules! device_client {
         let (mut tx, mut rx) = ([0u8; 1024], [0u8; 16384]);
         let conn = EmbassyConnector::new($stack, &mut srx, &mut stx);
         #[allow(unused_mut)]
-        let mut $cfg = Config::new(url).with_token(&$token);
+        let mut $cfg = Config::new(url);
         $cfg.timeout_ms = 5_000;
-        let mut $client = Client::new(&conn, embassy_time::Delay, $cfg, &mut tx, &mut rx);
+        let mut $client = Client::new(&conn, embassy_time::Delay, $cfg, &mut tx, &mut rx).with_token(&$token);
     };
 }
