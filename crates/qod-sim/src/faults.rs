@@ -6,7 +6,7 @@
 //! one request, latency is added first, then the first of reset / 503 / 429 (in rule order) replaces the answer, and
 //! chunking applies to whatever answer is sent.
 //!
-//! A connection reset is done below HTTP: every connection's socket is wrapped in [`FaultIo`]. The fault middleware
+//! A connection reset is done below HTTP: every connection's socket is wrapped in a `FaultIo`. The fault middleware
 //! arms it with the length of the response body; `FaultIo` then lets the response head and half of the body through,
 //! sets `SO_LINGER` to zero and fails the write, so hyper drops the connection and the kernel sends a TCP RST.
 use crate::error::ApiError;
