@@ -361,3 +361,45 @@ fn sim_tls_versions_flag_limits_the_protocol() {
     });
     stop(child);
 }
+
+/// `--admin` serves the admin view; `--time-scale` makes its simulated clock run ahead of the wall clock.
+#[test]
+fn sim_admin_view_and_time_scale() {
+    let log = temp("admin.log");
+    let (child, base) = spawn(&["--no-auth", "--admin", "--time-scale", "6000"], &log);
+    let root = base.trim_end_matches("/qod/v0");
+    let body = r#"{"device":{"phoneNumber":"+4912345"},"applicationServer":{"ipv4Address":"10.0.0.1"},"qosProfile":"QOS_E","duration":3600}"#;
+    let res = http(&base, "POST", "/sessions", "content-type: application/json\r\n", body);
+    assert!(res.starts_with("HTTP/1.1 201"), "{res}");
+    let res = http(root, "GET", "/_sim/sessions", "", "");
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    let v: serde_json::Value = serde_json::from_str(res.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(v["sessions"][0]["owner"], "anonymous", "{v}");
+    assert_eq!(
+        v["sessions"][0]["expiresAt"].as_i64().unwrap() - v["sessions"][0]["startedAt"].as_i64().unwrap(),
+        3600
+    );
+    // 3,600 simulated seconds pass in 0.6 real ones: the session expires and leaves the view.
+    let t = Instant::now();
+    loop {
+        let res = http(root, "GET", "/_sim/sessions", "", "");
+        if res.contains("\"sessions\":[]") {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(10), "{res}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let res = http(root, "GET", "/_sim/sessions", "", "");
+    let v: serde_json::Value = serde_json::from_str(res.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert!(v["now"].as_i64().unwrap() > now + 3000, "{v}");
+    stop(child);
+    // Without --admin there is no admin view.
+    let (child, base) = spawn(&["--no-auth"], &log);
+    let res = http(base.trim_end_matches("/qod/v0"), "GET", "/_sim/sessions", "", "");
+    assert!(res.starts_with("HTTP/1.1 404"), "{res}");
+    stop(child);
+}

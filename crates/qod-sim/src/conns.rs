@@ -59,8 +59,10 @@ pub(crate) struct Registry {
     epoch: Instant,
     next_id: AtomicU64,
     conns: Mutex<HashMap<u64, Arc<ConnState>>>,
-    /// Notified when a connection goes away or becomes idle (the accept loop may be waiting for room).
+    /// Notified when a connection goes away or becomes idle while the accept loop waits for room.
     room: Notify,
+    /// The accept loop waits for room (so finished requests must wake it; otherwise they skip the notification).
+    waiting: AtomicBool,
 }
 
 impl Registry {
@@ -71,6 +73,7 @@ impl Registry {
             next_id: AtomicU64::new(0),
             conns: Mutex::new(HashMap::new()),
             room: Notify::new(),
+            waiting: AtomicBool::new(false),
         })
     }
 
@@ -104,7 +107,9 @@ impl Registry {
     pub(crate) async fn wait_for_room(&self) {
         loop {
             let notified = self.room.notified();
+            self.waiting.store(true, Ordering::SeqCst);
             if self.len() < self.limits.max_connections.max(1) || self.evict_oldest_idle() {
+                self.waiting.store(false, Ordering::SeqCst);
                 return;
             }
             notified.await;
@@ -209,7 +214,9 @@ impl Drop for BusyGuard {
     fn drop(&mut self) {
         self.state.since.store(self.registry.now(), Ordering::SeqCst);
         self.state.busy.store(false, Ordering::SeqCst);
-        self.registry.room.notify_waiters();
+        if self.registry.waiting.load(Ordering::SeqCst) {
+            self.registry.room.notify_waiters();
+        }
     }
 }
 

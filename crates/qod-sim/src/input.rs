@@ -7,10 +7,30 @@ use qod_core::{Problem, Validate, ValidationError};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+/// Where a value sits in the document: a chain of member names and array indices, kept on the stack and only
+/// formatted when a duplicate is found.
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Member(&'a str, &'a Seg<'a>),
+    Index(usize, &'a Seg<'a>),
+}
+
+impl std::fmt::Display for Seg<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Seg::Root => Ok(()),
+            Seg::Member(name, Seg::Root) => f.write_str(name),
+            Seg::Member(name, parent) => write!(f, "{parent}.{name}"),
+            Seg::Index(i, parent) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
 /// A JSON value read with every object's member names checked for duplicates (serde_json's `Value` silently keeps
 /// the last one; one document must have one reading).
 struct Unique<'p> {
-    path: &'p str,
+    at: &'p Seg<'p>,
 }
 
 /// The prefix of a duplicate-member error, so it can be told apart from a syntax error.
@@ -66,8 +86,8 @@ impl<'de> serde::de::Visitor<'de> for Unique<'_> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
         loop {
-            let path = format!("{}[{}]", self.path, out.len());
-            match seq.next_element_seed(Unique { path: &path })? {
+            let at = Seg::Index(out.len(), self.at);
+            match seq.next_element_seed(Unique { at: &at })? {
                 Some(v) => out.push(v),
                 None => return Ok(Value::Array(out)),
             }
@@ -77,15 +97,11 @@ impl<'de> serde::de::Visitor<'de> for Unique<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let path = if self.path.is_empty() {
-                key.clone()
-            } else {
-                format!("{}.{key}", self.path)
-            };
+            let at = Seg::Member(&key, self.at);
             if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!("{DUPLICATE}{path}")));
+                return Err(serde::de::Error::custom(format_args!("{DUPLICATE}{at}")));
             }
-            let v = map.next_value_seed(Unique { path: &path })?;
+            let v = map.next_value_seed(Unique { at: &at })?;
             out.insert(key, v);
         }
         Ok(Value::Object(out))
@@ -99,7 +115,7 @@ impl<'de> serde::de::Visitor<'de> for Unique<'_> {
 /// malformed JSON.
 pub(crate) fn parse_unique(body: &[u8]) -> Result<Value, Result<String, serde_json::Error>> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let v = serde::de::DeserializeSeed::deserialize(Unique { path: "" }, &mut de).and_then(|v| de.end().map(|()| v));
+    let v = serde::de::DeserializeSeed::deserialize(Unique { at: &Seg::Root }, &mut de).and_then(|v| de.end().map(|()| v));
     v.map_err(|e| {
         let text = e.to_string();
         match text.strip_prefix(DUPLICATE) {
