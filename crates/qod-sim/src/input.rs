@@ -115,7 +115,8 @@ impl<'de> serde::de::Visitor<'de> for Unique<'_> {
 /// malformed JSON.
 pub(crate) fn parse_unique(body: &[u8]) -> Result<Value, Result<String, serde_json::Error>> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let v = serde::de::DeserializeSeed::deserialize(Unique { at: &Seg::Root }, &mut de).and_then(|v| de.end().map(|()| v));
+    let v =
+        serde::de::DeserializeSeed::deserialize(Unique { at: &Seg::Root }, &mut de).and_then(|v| de.end().map(|()| v));
     v.map_err(|e| {
         let text = e.to_string();
         match text.strip_prefix(DUPLICATE) {

@@ -211,9 +211,14 @@ pub(crate) fn verify(
     if !aud_ok {
         return Err("client assertion aud is not this token endpoint's URL");
     }
+    // NumericDate may have a fraction (RFC 7519 §2); whole seconds are compared.
+    let seconds = |v: &Value| {
+        v.as_i64()
+            .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f.floor() as i64))
+    };
     let exp = claims
         .get("exp")
-        .and_then(Value::as_i64)
+        .and_then(seconds)
         .ok_or("client assertion has no numeric exp")?;
     if exp <= now {
         return Err("client assertion has expired");
@@ -222,7 +227,7 @@ pub(crate) fn verify(
         return Err("client assertion exp is more than 300 s ahead");
     }
     if let Some(nbf) = claims.get("nbf") {
-        if nbf.as_i64().is_none_or(|n| n > now + SKEW_S) {
+        if seconds(nbf).is_none_or(|n| n > now + SKEW_S) {
             return Err("client assertion is not valid yet (nbf)");
         }
     }
@@ -288,6 +293,7 @@ mod tests {
             ("sub", json!("other"), "iss and sub"),
             ("aud", json!("https://example.com/oauth/token"), "aud"),
             ("aud", json!(["x", URL]), ""),
+            ("exp", json!(n as f64 + 60.5), ""),
             ("exp", json!(n - 1), "expired"),
             ("exp", json!(n + 400), "300 s"),
             ("exp", json!("soon"), "numeric exp"),

@@ -471,3 +471,26 @@ async fn plain_config_debug_and_client_parsing_keep_secrets_out() {
     let e = "no-colon-very-secret".parse::<ClientCredentials>().unwrap_err();
     assert!(!e.contains("very-secret"));
 }
+
+/// Fault injection works over TLS too: a chunked answer arrives whole, a reset cuts the response.
+#[tokio::test]
+async fn faults_over_tls() {
+    let sim = tls_sim(|c| {
+        c.auth.enabled = false;
+        c.faults.rules = vec!["chunked=3,every=2".parse().unwrap(), "reset,every=3".parse().unwrap()];
+    })
+    .await;
+    let c = client(sim.ca_cert_pem().unwrap());
+    let url = format!("{}/qos-profiles/QOS_E", sim.base_url());
+    let first = c.get(&url).send().await.unwrap();
+    assert_eq!(first.headers().get("transfer-encoding"), None);
+    let first: Value = first.json().await.unwrap();
+    let chunked = c.get(&url).send().await.unwrap();
+    assert_eq!(chunked.headers()["transfer-encoding"], "chunked");
+    assert_eq!(chunked.json::<Value>().await.unwrap(), first);
+    let cut = match c.get(&url).send().await {
+        Ok(res) => res.bytes().await.is_err(),
+        Err(_) => true,
+    };
+    assert!(cut, "the third response was not cut");
+}
