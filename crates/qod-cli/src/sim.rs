@@ -23,7 +23,7 @@ pub struct Args {
     /// list: prefer --client-file. With auth on, at least one client (--client, --client-file or --client-key) is
     /// required; none is accepted implicitly.
     #[arg(long = "client", value_name = "ID:SECRET")]
-    clients: Vec<ClientCredentials>,
+    clients: Vec<String>,
     /// A file of OAuth2 clients with secrets: one ID:SECRET per line, `#` comments (repeatable).
     #[arg(long = "client-file", value_name = "FILE")]
     client_files: Vec<PathBuf>,
@@ -133,7 +133,13 @@ impl Args {
             ..Config::default()
         };
         c.auth.enabled = !self.no_auth;
-        c.auth.clients = self.clients;
+        for (i, spec) in self.clients.iter().enumerate() {
+            // Parsed here rather than by clap, whose error would quote the value (a secret).
+            let client = spec
+                .parse::<ClientCredentials>()
+                .map_err(|e| format!("--client (occurrence {}): {e}; the value is not shown", i + 1))?;
+            c.auth.clients.push(client);
+        }
         for f in &self.client_files {
             let text = std::fs::read_to_string(f).map_err(|e| format!("--client-file {}: {e}", f.display()))?;
             let clients =

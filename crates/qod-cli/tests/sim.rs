@@ -403,3 +403,59 @@ fn sim_admin_view_and_time_scale() {
     assert!(res.starts_with("HTTP/1.1 404"), "{res}");
     stop(child);
 }
+
+/// `--tls-cert`/`--tls-key` serve a given certificate; `--ca-out` cannot go with them; a malformed `--client` is
+/// refused without echoing the value.
+#[test]
+fn sim_tls_with_a_given_certificate_and_usage_errors() {
+    let ca = qod_sim::pki::TestCa::new("given").unwrap();
+    let cert = ca
+        .issue(&["localhost", "127.0.0.1"], qod_sim::pki::Validity::current())
+        .unwrap();
+    let (cert_file, key_file) = (temp("given.pem"), temp("given.key"));
+    std::fs::write(&cert_file, cert.cert_pem()).unwrap();
+    std::fs::write(&key_file, cert.key_pem()).unwrap();
+    let log = temp("given.log");
+    let (cert_arg, key_arg) = (cert_file.to_str().unwrap(), key_file.to_str().unwrap());
+    let (child, base) = spawn(&["--no-auth", "--tls-cert", cert_arg, "--tls-key", key_arg], &log);
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    runtime().block_on(async {
+        let url = format!("{base}/qos-profiles/QOS_E");
+        assert_eq!(
+            tls_client(Some(ca.cert_pem()), false)
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    });
+    stop(child);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_qod"))
+            .args(["sim", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "--no-auth",
+        "--tls-cert",
+        cert_arg,
+        "--tls-key",
+        key_arg,
+        "--ca-out",
+        "/tmp/x.pem",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["--no-auth", "--tls-cert", cert_arg]);
+    assert_eq!(out.status.code(), Some(2), "--tls-cert needs --tls-key");
+    let out = run(&["--client", "only-a-secret-value-42"]);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("expected ID:SECRET") && !err.contains("only-a-secret-value-42"),
+        "{err}"
+    );
+}
