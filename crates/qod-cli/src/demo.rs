@@ -184,6 +184,8 @@ pub async fn run(args: Args) -> Result<(), String> {
     };
     let config = qod_sim::Config {
         requested_delay: Duration::from_millis(args.requested_delay),
+        // The demo client is registered explicitly: the simulator accepts no client implicitly.
+        auth: qod_sim::AuthConfig::with_client(qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET),
         ..Default::default()
     };
     let sim = match qod_sim::serve(config).await {

@@ -25,7 +25,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the QoD API simulator (prints its base URL as the first line of stdout).
-    Sim(sim::Args),
+    Sim(Box<sim::Args>),
     /// Run the whole QoD flow on a simulated device with its own embassy-net stack against an in-process simulator.
     Demo(demo::Args),
     /// Create, read, extend or delete a QoS session on `--server` (prints the SessionInfo as JSON).
@@ -55,7 +55,7 @@ async fn main() -> ExitCode {
         "info"
     });
     let result = match cli.command {
-        Command::Sim(args) => sim::run(args).await,
+        Command::Sim(args) => sim::run(*args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Session(args) => gateway::run_session(cli.gateway, args).await,
         Command::Profiles(args) => gateway::run_profiles(cli.gateway, args).await,

@@ -15,7 +15,11 @@ fn sim() -> Sim {
         .enable_all()
         .build()
         .unwrap();
-    let sim = rt.block_on(qod_sim::serve(qod_sim::Config::default())).unwrap();
+    let config = qod_sim::Config {
+        auth: qod_sim::AuthConfig::with_client("demo-client", "demo-secret"),
+        ..Default::default()
+    };
+    let sim = rt.block_on(qod_sim::serve(config)).unwrap();
     Sim {
         base_url: sim.base_url().to_owned(),
         _sim: sim,

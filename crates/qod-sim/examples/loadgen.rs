@@ -29,7 +29,8 @@ struct Args {
     /// Base URL of a running simulator (e.g. `http://127.0.0.1:9091/qod/v0`); default: one in-process.
     #[arg(long)]
     url: Option<String>,
-    /// Use auth: get one token for all clients from `<root>/oauth/token` with the default development client.
+    /// Use auth: get one token for all clients from `<root>/oauth/token` with the demo client (`demo-client`, which
+    /// the in-process simulator registers; start an external `qod sim` with `--client demo-client:demo-secret`).
     #[arg(long)]
     auth: bool,
 }
@@ -156,6 +157,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         None => {
             let mut c = qod_sim::Config::default();
             c.auth.enabled = args.auth;
+            c.auth.clients = vec![qod_sim::ClientCredentials::new(
+                qod_sim::DEFAULT_CLIENT_ID,
+                qod_sim::DEFAULT_CLIENT_SECRET,
+            )];
             let sim = qod_sim::serve(c).await?;
             let base = sim.base_url().to_owned();
             (Some(sim), base)

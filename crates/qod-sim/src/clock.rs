@@ -20,6 +20,12 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
     fn subscribe(&self) -> Option<watch::Receiver<i64>> {
         None
     }
+
+    /// Simulated milliseconds per real millisecond (1 for the wall clock; N for a [`ScaledClock`]): the timer task
+    /// sleeps `simulated / rate` real time towards a deadline.
+    fn rate(&self) -> f64 {
+        1.0
+    }
 }
 
 /// The wall clock.
@@ -32,6 +38,49 @@ impl Clock for SystemClock {
             .duration_since(UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0)
+    }
+}
+
+/// Simulated time that starts at the wall-clock time and runs `scale` times faster (`qod sim --time-scale N`), so a
+/// test can go through many session lifetimes quickly. Everything the simulator judges follows it: `requested_delay`,
+/// `expiresAt`, network termination and retention, access-token lifetimes; `startedAt`/`expiresAt` and CloudEvent
+/// times are simulated timestamps. Real-time things stay real: fault latency, `Retry-After`, webhook retries, the
+/// connection timeouts and the check of a client assertion's `exp`.
+#[derive(Debug)]
+pub struct ScaledClock {
+    origin_ms: i64,
+    started: std::time::Instant,
+    scale: f64,
+}
+
+impl ScaledClock {
+    /// Simulated time starting now, running `scale` (> 0, finite) times as fast as real time.
+    ///
+    /// # Panics
+    /// Never: a `scale` that is not a positive finite number is taken as 1.
+    pub fn new(scale: f64) -> Arc<Self> {
+        let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+        Arc::new(Self {
+            origin_ms: SystemClock.now_ms(),
+            started: std::time::Instant::now(),
+            scale,
+        })
+    }
+
+    /// The scale factor.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now_ms(&self) -> i64 {
+        let real = self.started.elapsed().as_secs_f64() * 1000.0;
+        self.origin_ms.saturating_add((real * self.scale) as i64)
+    }
+
+    fn rate(&self) -> f64 {
+        self.scale
     }
 }
 
@@ -116,6 +165,18 @@ mod tests {
         assert_eq!(rfc3339(1_639_267_200_000), "2021-12-12T00:00:00.000Z");
         assert_eq!(rfc3339(1_709_210_096_789), "2024-02-29T12:34:56.789Z");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn test_scaled_clock_runs_faster() {
+        let c = ScaledClock::new(1000.0);
+        let t0 = c.now_ms();
+        std::thread::sleep(Duration::from_millis(20));
+        let moved = c.now_ms() - t0;
+        assert!(moved >= 20_000, "{moved} ms simulated in 20 ms real");
+        assert_eq!(c.rate(), 1000.0);
+        assert_eq!(ScaledClock::new(f64::NAN).scale(), 1.0);
+        assert_eq!(ScaledClock::new(-2.0).scale(), 1.0);
     }
 
     #[tokio::test]

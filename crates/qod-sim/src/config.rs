@@ -1,15 +1,18 @@
 //! [`Config`]: everything a simulator run can be told.
 use crate::clock::{Clock, SystemClock};
+use crate::conns::ConnLimits;
 use crate::faults::FaultConfig;
+use crate::jwt::JwtClient;
+use crate::tls::TlsConfig;
 use qod_core::model::QosProfile;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The client the simulator accepts when auth is on and no client was configured (a development default, documented
-/// in the README; never use it anywhere real).
+/// The id of the demo client that `qod demo` registers and uses. The simulator never accepts it implicitly: a
+/// client must be registered ([`AuthConfig::clients`]) to get a token.
 pub const DEFAULT_CLIENT_ID: &str = "demo-client";
-/// The secret of [`DEFAULT_CLIENT_ID`].
+/// The secret of [`DEFAULT_CLIENT_ID`] (a published development value; never use it anywhere real).
 pub const DEFAULT_CLIENT_SECRET: &str = "demo-secret";
 
 /// OAuth2 client credentials.
@@ -43,7 +46,7 @@ impl std::fmt::Debug for ClientCredentials {
 impl std::str::FromStr for ClientCredentials {
     type Err = String;
 
-    /// Parses `ID:SECRET`.
+    /// Parses `ID:SECRET` (the id cannot contain `:`; the secret can). The error never quotes the input.
     fn from_str(s: &str) -> Result<Self, String> {
         match s.split_once(':') {
             Some((id, secret)) if !id.is_empty() && !secret.is_empty() => Ok(Self::new(id, secret)),
@@ -52,14 +55,35 @@ impl std::str::FromStr for ClientCredentials {
     }
 }
 
+impl ClientCredentials {
+    /// Parses a client file: one `ID:SECRET` per line; empty lines and lines starting with `#` are skipped.
+    ///
+    /// # Errors
+    /// A message naming the first bad line by its number (never its content).
+    pub fn parse_file(text: &str) -> Result<Vec<Self>, String> {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            out.push(line.parse().map_err(|e| format!("line {}: {e}", i + 1))?);
+        }
+        Ok(out)
+    }
+}
+
 /// Authentication settings.
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
     /// Require `Authorization: Bearer <token>` on every API call.
     pub enabled: bool,
-    /// Registered clients; when empty and auth is on, [`DEFAULT_CLIENT_ID`]/[`DEFAULT_CLIENT_SECRET`] is used.
+    /// Clients that authenticate with a secret (`client_secret_basic`, `client_secret_post`). None by default:
+    /// with auth on and no client registered, every token request is refused.
     pub clients: Vec<ClientCredentials>,
-    /// Lifetime of issued access tokens (judged by the configured clock).
+    /// Clients that authenticate with a signed assertion (`private_key_jwt`, ES256 or RS256).
+    pub jwt_clients: Vec<JwtClient>,
+    /// Lifetime of issued access tokens (judged by the configured clock, so it runs in simulated time).
     pub token_lifetime: Duration,
 }
 
@@ -68,8 +92,24 @@ impl Default for AuthConfig {
         Self {
             enabled: true,
             clients: Vec::new(),
+            jwt_clients: Vec::new(),
             token_lifetime: Duration::from_secs(3600),
         }
+    }
+}
+
+impl AuthConfig {
+    /// Auth on with the one client `id`/`secret`.
+    pub fn with_client(id: &str, secret: &str) -> Self {
+        Self {
+            clients: vec![ClientCredentials::new(id, secret)],
+            ..Self::default()
+        }
+    }
+
+    /// Whether any client is registered.
+    pub fn has_clients(&self) -> bool {
+        !self.clients.is_empty() || !self.jwt_clients.is_empty()
     }
 }
 
@@ -85,6 +125,9 @@ pub struct TerminationConfig {
     /// `None`: the network fails to provide the session (REQUESTED → UNAVAILABLE when it would have become
     /// AVAILABLE). `Some(d)`: the session becomes AVAILABLE, then the network terminates it `d` after its start.
     pub after: Option<Duration>,
+    /// With [`after`](Self::after): terminate at a time drawn uniformly from `after..=after_max` after the start
+    /// (from the seeded RNG) instead of exactly at `after`.
+    pub after_max: Option<Duration>,
     /// How long a terminated session stays readable before it is deleted (the spec: at earliest 360 s).
     pub retention: Duration,
 }
@@ -96,6 +139,7 @@ impl Default for TerminationConfig {
             probability: 0.0,
             seed: 0,
             after: None,
+            after_max: None,
             retention: Duration::from_secs(360),
         }
     }
@@ -146,8 +190,15 @@ pub struct Config {
     pub faults: FaultConfig,
     /// The QoS profile catalogue ([`default_catalogue`](crate::profiles::default_catalogue) by default).
     pub profiles: Vec<QosProfile>,
-    /// The clock every deadline is judged by.
+    /// The clock every deadline is judged by ([`ScaledClock`](crate::ScaledClock) for a time scale).
     pub clock: Arc<dyn Clock>,
+    /// HTTPS on the listener (`None`: plain HTTP).
+    pub tls: Option<TlsConfig>,
+    /// Connection cap, timeouts and request-size bounds.
+    pub limits: ConnLimits,
+    /// Serve the admin endpoints under `/_sim` (every client's sessions, forced termination). Test aid: never
+    /// expose it.
+    pub admin: bool,
 }
 
 impl Default for Config {
@@ -163,6 +214,9 @@ impl Default for Config {
             faults: FaultConfig::default(),
             profiles: crate::profiles::default_catalogue(),
             clock: Arc::new(SystemClock),
+            tls: None,
+            limits: ConnLimits::default(),
+            admin: false,
         }
     }
 }
@@ -178,12 +232,90 @@ impl Config {
         }
     }
 
-    /// The registered clients, with the default client when auth is on and none was given.
-    pub fn effective_clients(&self) -> Vec<ClientCredentials> {
-        if self.auth.clients.is_empty() {
-            vec![ClientCredentials::new(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)]
-        } else {
-            self.auth.clients.clone()
+    /// Checks what [`serve`](crate::serve) cannot work with: the base path ([`validate_base_path`]), the
+    /// termination window, the connection limits.
+    ///
+    /// # Errors
+    /// A message naming the offending setting.
+    pub fn validate(&self) -> Result<(), String> {
+        validate_base_path(&self.base_path)?;
+        if let (Some(a), Some(b)) = (self.termination.after, self.termination.after_max) {
+            if b < a {
+                return Err("termination after_max is before after".into());
+            }
         }
+        if self.limits.max_connections == 0 {
+            return Err("max_connections must be at least 1".into());
+        }
+        if self.limits.idle_timeout.is_zero() || self.limits.request_timeout.is_zero() {
+            return Err("idle and request timeouts must be positive".into());
+        }
+        Ok(())
+    }
+}
+
+/// The longest base path accepted.
+pub const MAX_BASE_PATH: usize = 128;
+
+/// Checks a base path: at most [`MAX_BASE_PATH`] bytes of `/`-separated segments of ASCII letters, digits, `-`, `.`,
+/// `_` and `~` (RFC 3986 unreserved characters), no empty, `.` or `..` segment. `""` and `"/"` are the root; leading
+/// and trailing slashes are optional. Anything else (spaces, control characters, `?`, `#`, `%`, `{`, `:` …) would
+/// break routing or the base-URL line, and is refused.
+///
+/// # Errors
+/// A message saying what is wrong (it quotes no input).
+pub fn validate_base_path(path: &str) -> Result<(), String> {
+    if path.len() > MAX_BASE_PATH {
+        return Err(format!("base path is longer than {MAX_BASE_PATH} bytes"));
+    }
+    let t = path.trim_matches('/');
+    if t.is_empty() {
+        return Ok(());
+    }
+    for seg in t.split('/') {
+        if seg.is_empty() || seg == "." || seg == ".." {
+            return Err("base path has an empty, `.` or `..` segment".into());
+        }
+        if !seg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+        {
+            return Err(
+                "base path may only hold ASCII letters, digits, `-`, `.`, `_`, `~` and `/` between segments".into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_base_path_rules() {
+        for ok in ["", "/", "/qod/v0", "qod/v0", "/qod/v0/", "/a-b_c.d~e/v0.10"] {
+            assert_eq!(validate_base_path(ok), Ok(()), "{ok:?}");
+        }
+        for bad in [
+            "/qod v0", "/qod\nv0", "/q?x", "/q#x", "/q%20", "/{id}", "/:id", "/*x", "/a//b", "/../x", "/./x", "/qöd",
+        ] {
+            assert!(validate_base_path(bad).is_err(), "{bad:?}");
+        }
+        assert!(validate_base_path(&format!("/{}", "a".repeat(200))).is_err());
+    }
+
+    #[test]
+    fn test_client_file() {
+        let c = ClientCredentials::parse_file("# comment\n\ngw:s3cret:with:colons\n  other:x  \n").unwrap();
+        assert_eq!(
+            c,
+            [
+                ClientCredentials::new("gw", "s3cret:with:colons"),
+                ClientCredentials::new("other", "x")
+            ]
+        );
+        let e = ClientCredentials::parse_file("ok:1\nno-colon-secret\n").unwrap_err();
+        assert_eq!(e, "line 2: expected ID:SECRET");
     }
 }

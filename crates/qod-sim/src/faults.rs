@@ -6,10 +6,11 @@
 //! one request, latency is added first, then the first of reset / 503 / 429 (in rule order) replaces the answer, and
 //! chunking applies to whatever answer is sent.
 //!
-//! A connection reset is done below HTTP: every connection's socket is wrapped in [`FaultIo`]. The fault middleware
+//! A connection reset is done below HTTP: every connection's socket is wrapped in a `FaultIo`. The fault middleware
 //! arms it with the length of the response body; `FaultIo` then lets the response head and half of the body through,
 //! sets `SO_LINGER` to zero and fails the write, so hyper drops the connection and the kernel sends a TCP RST.
 use crate::error::ApiError;
+use crate::server::Conn;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, StatusCode};
@@ -25,7 +26,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 
 /// When a rule fires.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -308,7 +308,7 @@ impl http_body::Body for Chunks {
 /// Per-connection fault state, shared between the request handlers (through a request extension) and the
 /// connection's [`FaultIo`].
 #[derive(Debug, Default)]
-pub struct ConnFault {
+pub(crate) struct ConnFault {
     armed: AtomicBool,
     body_len: AtomicUsize,
 }
@@ -320,9 +320,10 @@ impl ConnFault {
     }
 }
 
-/// A TCP stream that can cut the response being written (see the module docs).
-pub struct FaultIo {
-    inner: TcpStream,
+/// A connection (plain TCP or TLS) that can cut the response being written (see the module docs). Over TLS the
+/// budget counts plaintext bytes; the records written before the cut are flushed, then the TCP connection is reset.
+pub(crate) struct FaultIo {
+    inner: Conn,
     fault: Arc<ConnFault>,
     /// Bytes still allowed through once armed.
     budget: Option<usize>,
@@ -330,7 +331,7 @@ pub struct FaultIo {
 
 impl FaultIo {
     /// Wraps `inner`; `fault` is the state the request handlers arm.
-    pub fn new(inner: TcpStream, fault: Arc<ConnFault>) -> Self {
+    pub(crate) fn new(inner: Conn, fault: Arc<ConnFault>) -> Self {
         Self {
             inner,
             fault,
@@ -338,10 +339,19 @@ impl FaultIo {
         }
     }
 
-    fn reset(&mut self) -> io::Error {
+    fn reset(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Whatever was let through reaches the peer first (TLS buffers records).
+        match Pin::new(&mut self.inner).poll_flush(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Ready(Ok(())) => {}
+        }
         // Zero linger: closing the socket sends RST instead of FIN.
-        let _ = self.inner.set_zero_linger();
-        io::Error::new(io::ErrorKind::ConnectionReset, "fault injection: connection reset")
+        let _ = self.inner.tcp().set_zero_linger();
+        Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::ConnectionReset,
+            "fault injection: connection reset",
+        )))
     }
 }
 
@@ -366,7 +376,7 @@ impl AsyncWrite for FaultIo {
             return Pin::new(&mut self.inner).poll_write(cx, buf);
         };
         if budget == 0 {
-            return Poll::Ready(Err(self.reset()));
+            return self.reset(cx).map(|r| r.map(|()| 0));
         }
         let n = budget.min(buf.len());
         match Pin::new(&mut self.inner).poll_write(cx, &buf[..n]) {
@@ -380,7 +390,7 @@ impl AsyncWrite for FaultIo {
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.budget == Some(0) {
-            return Poll::Ready(Err(self.reset()));
+            return self.reset(cx);
         }
         Pin::new(&mut self.inner).poll_flush(cx)
     }

@@ -7,13 +7,134 @@ use qod_core::{Problem, Validate, ValidationError};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+/// Where a value sits in the document: a chain of member names and array indices, kept on the stack and only
+/// formatted when a duplicate is found.
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Member(&'a str, &'a Seg<'a>),
+    Index(usize, &'a Seg<'a>),
+}
+
+impl std::fmt::Display for Seg<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Seg::Root => Ok(()),
+            Seg::Member(name, Seg::Root) => f.write_str(name),
+            Seg::Member(name, parent) => write!(f, "{parent}.{name}"),
+            Seg::Index(i, parent) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// A JSON value read with every object's member names checked for duplicates (serde_json's `Value` silently keeps
+/// the last one; one document must have one reading).
+struct Unique<'p> {
+    at: &'p Seg<'p>,
+}
+
+/// The prefix of a duplicate-member error, so it can be told apart from a syntax error.
+const DUPLICATE: &str = "duplicate member name: ";
+
+impl<'de> serde::de::DeserializeSeed<'de> for Unique<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Unique<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        loop {
+            let at = Seg::Index(out.len(), self.at);
+            match seq.next_element_seed(Unique { at: &at })? {
+                Some(v) => out.push(v),
+                None => return Ok(Value::Array(out)),
+            }
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let at = Seg::Member(&key, self.at);
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!("{DUPLICATE}{at}")));
+            }
+            let v = map.next_value_seed(Unique { at: &at })?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Parses JSON like `serde_json::from_slice::<Value>`, refusing duplicate member names anywhere in the document.
+///
+/// # Errors
+/// `Err(Ok(path))` for a duplicate member (its path, e.g. `device.ipv4Address.publicPort`), `Err(Err(e))` for
+/// malformed JSON.
+pub(crate) fn parse_unique(body: &[u8]) -> Result<Value, Result<String, serde_json::Error>> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let v =
+        serde::de::DeserializeSeed::deserialize(Unique { at: &Seg::Root }, &mut de).and_then(|v| de.end().map(|()| v));
+    v.map_err(|e| {
+        let text = e.to_string();
+        match text.strip_prefix(DUPLICATE) {
+            // serde_json appends " at line L column C" to custom errors.
+            Some(rest) => Ok(rest.rsplit_once(" at line ").map_or(rest, |(p, _)| p).to_owned()),
+            None => Err(e),
+        }
+    })
+}
+
 fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
+    match parse_unique(body) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(ApiError::invalid(
             "Schema validation failed at (root): expected a JSON object",
         )),
-        Err(e) => Err(ApiError::invalid(format!("Malformed JSON body: {e}"))),
+        Err(Ok(path)) => Err(ApiError::invalid(format!("Duplicate member name: {path}"))),
+        Err(Err(e)) => Err(ApiError::invalid(format!("Malformed JSON body: {e}"))),
     }
 }
 
@@ -215,6 +336,40 @@ mod tests {
         );
         let dur = OK.replace(r#""qosProfile""#, r#""duration":0,"qosProfile""#);
         assert_eq!(msg(&dur).1, "OUT_OF_RANGE");
+    }
+
+    #[test]
+    fn test_duplicate_members_are_refused_by_path() {
+        let dup = |body: &str| create_session(body.as_bytes()).unwrap_err();
+        let e = dup(&OK.replace(
+            r#""qosProfile":"QOS_E""#,
+            r#""qosProfile":"QOS_E","qosProfile":"QOS_L""#,
+        ));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("INVALID_ARGUMENT", "Duplicate member name: qosProfile")
+        );
+        let e = dup(&OK.replace(r#""publicPort":59765"#, r#""publicPort":59765,"publicPort":1"#));
+        assert_eq!(e.message, "Duplicate member name: device.ipv4Address.publicPort");
+        // A duplicate whose first value is null (a "last non-null wins" reader would take the second).
+        let e = dup(&OK.replace(
+            r#""qosProfile":"QOS_E""#,
+            r#""duration":null,"qosProfile":"QOS_E","duration":60"#,
+        ));
+        assert_eq!(e.message, "Duplicate member name: duration");
+        let ports = OK.replace(
+            r#""qosProfile""#,
+            r#""devicePorts":{"ranges":[{"from":1,"to":2,"from":3}]},"qosProfile""#,
+        );
+        assert_eq!(dup(&ports).message, "Duplicate member name: devicePorts.ranges[0].from");
+        // Unknown members count too, and escapes are compared decoded.
+        let e = dup(&OK.replace(r#""qosProfile""#, r#""x":1,"\u0078":2,"qosProfile""#));
+        assert_eq!(e.message, "Duplicate member name: x");
+        let e = extend_session(br#"{"requestedAdditionalDuration":60,"requestedAdditionalDuration":70}"#).unwrap_err();
+        assert_eq!(e.message, "Duplicate member name: requestedAdditionalDuration");
+        // The same name in different objects is fine; trailing garbage is still malformed.
+        assert!(create_session(OK.as_bytes()).is_ok());
+        assert!(dup(&format!("{OK} x")).message.starts_with("Malformed JSON body"));
     }
 
     #[test]

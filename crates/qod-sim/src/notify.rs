@@ -85,13 +85,49 @@ pub(crate) fn spawn(config: NotifyConfig, base_url: String) -> (Sender, JoinHand
     (tx, task)
 }
 
+/// `url` fit for a log: credentials in the userinfo (`user:password@`) and the whole query (which often carries a
+/// signature or a token) replaced by `<redacted>`, the fragment dropped.
+pub fn redact_url(url: &str) -> String {
+    let url = url.split('#').next().unwrap_or("");
+    let (before_query, query) = match url.split_once('?') {
+        Some((b, _)) => (b, Some("<redacted>")),
+        None => (url, None),
+    };
+    let (scheme, rest) = match before_query.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, before_query),
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("<redacted>@{host}"),
+        None => authority.to_owned(),
+    };
+    let mut out = String::with_capacity(url.len());
+    if let Some(s) = scheme {
+        out.push_str(s);
+        out.push_str("://");
+    }
+    out.push_str(&authority);
+    out.push_str(path);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
 async fn deliver(client: &reqwest::Client, config: &NotifyConfig, webhook: &Webhook, event_id: &str, body: Vec<u8>) {
-    let url = webhook.notification_url.as_str();
+    let target = webhook.notification_url.as_str();
+    // Logs name the receiver without the credentials a URL may hold; reqwest's errors are logged without their URL.
+    let url = redact_url(target);
     let mut backoff = config.initial_backoff;
     let attempts = config.max_attempts.max(1);
     for attempt in 1..=attempts {
         let mut req = client
-            .post(url)
+            .post(target)
             .header("content-type", CLOUDEVENTS_JSON)
             .body(body.clone());
         if let Some(t) = &webhook.notification_auth_token {
@@ -103,7 +139,7 @@ async fn deliver(client: &reqwest::Client, config: &NotifyConfig, webhook: &Webh
                 return;
             }
             Ok(res) => format!("HTTP {}", res.status().as_u16()),
-            Err(e) => e.to_string(),
+            Err(e) => e.without_url().to_string(),
         };
         if attempt == attempts {
             tracing::warn!(%url, event_id, attempt, %outcome, "notification failed; giving up");
@@ -112,5 +148,22 @@ async fn deliver(client: &reqwest::Client, config: &NotifyConfig, webhook: &Webh
         tracing::warn!(%url, event_id, attempt, %outcome, retry_in_ms = backoff.as_millis() as u64, "notification failed");
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(config.max_backoff);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn test_redact_url() {
+        assert_eq!(
+            redact_url("https://user:pa55@hooks.example.com:8443/a/b?sig=s3cr3t&x=1#frag"),
+            "https://<redacted>@hooks.example.com:8443/a/b?<redacted>"
+        );
+        assert_eq!(redact_url("http://127.0.0.1:9/x"), "http://127.0.0.1:9/x");
+        assert_eq!(redact_url("http://tok@h?q"), "http://<redacted>@h?<redacted>");
+        assert_eq!(redact_url("http://a:b@c@h/p"), "http://<redacted>@h/p");
+        assert_eq!(redact_url("http://h/p@x"), "http://h/p@x");
     }
 }

@@ -8,7 +8,7 @@ use crate::input;
 use crate::profiles::seconds;
 use crate::store::{NewSession, Store};
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
@@ -32,7 +32,13 @@ type Shared = Arc<AppState>;
 type ApiResult = Result<Response, ApiError>;
 
 /// Builds the whole application.
-pub(crate) fn router(state: Shared, auth: Arc<Auth>, faults: Arc<Faults>, base_path: &str) -> Router {
+pub(crate) fn router(
+    state: Shared,
+    auth: Arc<Auth>,
+    faults: Arc<Faults>,
+    base_path: &str,
+    config: &crate::Config,
+) -> Router {
     // Full paths rather than `nest`: nesting rewrites every request's URI, which costs an allocation per request.
     let at = |path: &str| format!("{base_path}{path}");
     let api = Router::new()
@@ -41,7 +47,8 @@ pub(crate) fn router(state: Shared, auth: Arc<Auth>, faults: Arc<Faults>, base_p
         .route(&at("/sessions/{id}/extend"), post(extend_session))
         .route(&at("/qos-profiles"), get(list_profiles))
         .route(&at("/qos-profiles/{name}"), get(get_profile))
-        .with_state(state);
+        .with_state(state.clone());
+    let state_for_admin = state;
     // Without auth every request belongs to the anonymous client: a plain extension, no token check.
     let api = match auth.anonymous() {
         Some(anonymous) => api.layer(Extension(anonymous)),
@@ -55,12 +62,43 @@ pub(crate) fn router(state: Shared, auth: Arc<Auth>, faults: Arc<Faults>, base_p
             faults::middleware(faults.clone(), req, next)
         }))
     };
+    let admin = if config.admin {
+        Router::new()
+            .route("/_sim/sessions", get(admin_sessions))
+            .route("/_sim/sessions/{id}/terminate", post(admin_terminate))
+            .with_state(state_for_admin)
+    } else {
+        Router::new()
+    };
     Router::new()
         .route("/oauth/token", post(auth::token_endpoint))
         .with_state(auth)
         .merge(api)
+        .merge(admin)
         .fallback(unknown_route)
+        // Request bodies are read into memory up to this bound; a larger one is a 413 (`ErrorInfo` via `outer`).
+        .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
         .layer(from_fn(outer))
+}
+
+/// `GET /_sim/sessions` (admin): every stored session with its owner and deadlines, and the simulated time.
+async fn admin_sessions(State(st): State<Shared>) -> ApiResult {
+    let now = st.clock.now_ms();
+    let sessions = st.store.admin_list(now)?;
+    json(
+        StatusCode::OK,
+        &serde_json::json!({ "now": now.div_euclid(1000), "nowMs": now, "sessions": sessions }),
+    )
+}
+
+/// `POST /_sim/sessions/{id}/terminate` (admin): the network terminates the session now.
+async fn admin_terminate(State(st): State<Shared>, Path(id): Path<String>) -> ApiResult {
+    let id = session_id(&id)?;
+    if st.store.force_terminate(&id, st.clock.now_ms())? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::session_not_found())
+    }
 }
 
 fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
@@ -93,8 +131,20 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
+/// A session id in its one accepted form: the hyphenated 8-4-4-4-12 UUID text (RFC 9562 §4). Hex digits are
+/// case-insensitive on input (RFC 9562), and the simulator always writes them lower-case; the simple (32 digits),
+/// braced and `urn:uuid:` forms are refused with 400, so every session has exactly one spelling up to case.
 fn session_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(raw).map_err(|_| ApiError::invalid("Invalid value specified: sessionId is not a UUID"))
+    let b = raw.as_bytes();
+    let hyphenated = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    hyphenated
+        .then(|| Uuid::try_parse(raw).ok())
+        .flatten()
+        .ok_or_else(|| ApiError::invalid("Invalid value specified: sessionId is not a UUID"))
 }
 
 async fn create_session(

@@ -199,6 +199,7 @@ pub(crate) struct Store {
     termination: TerminationConfig,
     retention_ms: i64,
     terminate_after_ms: Option<i64>,
+    terminate_after_max_ms: Option<i64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -228,6 +229,7 @@ impl Store {
             requested_delay_ms: ms(requested_delay),
             retention_ms: ms(termination.retention),
             terminate_after_ms: termination.after.map(ms),
+            terminate_after_max_ms: termination.after_max.map(ms),
             termination,
         }
     }
@@ -359,10 +361,18 @@ impl Store {
             keys,
             available_at: (!available_now).then(|| now.saturating_add(self.requested_delay_ms)),
             fail_on_available,
-            terminate_at: if doomed {
-                self.terminate_after_ms.map(|a| now.saturating_add(a))
-            } else {
-                None
+            terminate_at: match (doomed, self.terminate_after_ms) {
+                (true, Some(a)) => {
+                    let spread = self.terminate_after_max_ms.map_or(0, |m| m.saturating_sub(a).max(0));
+                    // Uniform in a..=a+spread, from the seeded RNG.
+                    let extra = if spread > 0 {
+                        i64::try_from(inner.rng.next_u64() % (spread.unsigned_abs() + 1)).unwrap_or(0)
+                    } else {
+                        0
+                    };
+                    Some(now.saturating_add(a).saturating_add(extra))
+                }
+                _ => None,
             },
             delete_at: None,
             deadline: 0,
@@ -382,12 +392,56 @@ impl Store {
         Ok((out, wake_timer))
     }
 
+    /// The session `id` if `owner` owns it. Another client's session is answered exactly as one that does not exist
+    /// (404 "Session Id does not exist"), so a client cannot learn which session ids exist.
     fn owned<'a>(inner: &'a mut Inner, id: &Uuid, owner: &str) -> Result<&'a mut Session, ApiError> {
-        let s = inner.sessions.get_mut(id).ok_or_else(ApiError::session_not_found)?;
-        if &*s.owner != owner {
-            return Err(ApiError::forbidden("the session belongs to another client"));
+        match inner.sessions.get_mut(id) {
+            Some(s) if &*s.owner == owner => Ok(s),
+            _ => Err(ApiError::session_not_found()),
         }
-        Ok(s)
+    }
+
+    /// Every stored session with its owner and deadlines, oldest first (the admin view).
+    pub(crate) fn admin_list(&self, now: i64) -> Result<Vec<serde_json::Value>, ApiError> {
+        self.with(now, |inner, _| {
+            let mut list: Vec<&Session> = inner.sessions.values().collect();
+            list.sort_by(|a, b| {
+                (a.info.started_at, a.info.session_id.as_str()).cmp(&(b.info.started_at, b.info.session_id.as_str()))
+            });
+            Ok(list
+                .into_iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "sessionId": s.info.session_id.as_str(),
+                        "owner": &*s.owner,
+                        "qosProfile": s.info.qos_profile.as_str(),
+                        "qosStatus": s.info.qos_status,
+                        "device": s.info.device,
+                        "startedAt": s.info.started_at,
+                        "expiresAt": s.info.expires_at,
+                        "duration": s.info.duration,
+                        "terminateAtMs": s.terminate_at,
+                        "deleteAtMs": s.delete_at,
+                    })
+                })
+                .collect())
+        })
+    }
+
+    /// The network terminates session `id` now (admin): UNAVAILABLE / NETWORK_TERMINATED, readable for the retention
+    /// time. `false` when there is no such session.
+    pub(crate) fn force_terminate(&self, id: &Uuid, now: i64) -> Result<bool, ApiError> {
+        self.with(now, |inner, events| {
+            let Some(s) = inner.sessions.get_mut(id) else {
+                return Ok(false);
+            };
+            if s.delete_at.is_none() {
+                s.terminate(now, self.retention_ms, events);
+                tracing::info!(session_id = %id, "session terminated by the network (admin)");
+            }
+            inner.reschedule(*id);
+            Ok(true)
+        })
     }
 
     /// A session's current information.
@@ -458,6 +512,8 @@ pub(crate) async fn run_timers(store: Arc<Store>, clock: Arc<dyn Clock>, mut shu
             .map_or(60_000, |d| d.saturating_sub(now).clamp(1, 60_000));
         // From here on only a session due before this wake-up needs to wake the task.
         store.timer_wakes_at.store(now.saturating_add(wait), Ordering::SeqCst);
+        // A scaled clock covers `wait` simulated milliseconds in `wait / rate` real ones.
+        let real_wait = Duration::from_secs_f64((wait as f64 / clock.rate().max(1e-6) / 1000.0).max(0.0005));
         let clock_moved = async {
             let moved = match clock_rx.as_mut() {
                 Some(rx) => rx.changed().await.is_ok(),
@@ -468,7 +524,7 @@ pub(crate) async fn run_timers(store: Arc<Store>, clock: Arc<dyn Clock>, mut shu
             }
         };
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())) => {}
+            _ = tokio::time::sleep(real_wait) => {}
             _ = store.changed.notified() => {}
             _ = clock_moved => {}
             _ = shutdown.changed() => return,

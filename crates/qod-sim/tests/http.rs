@@ -37,7 +37,11 @@ async fn start(f: impl FnOnce(&mut Config)) -> Sim {
     let mut c = config(&clock);
     f(&mut c);
     let auth = c.auth.enabled;
-    let default_client = c.auth.clients.is_empty();
+    let default_client = !c.auth.has_clients();
+    if default_client {
+        // Registered explicitly: the simulator accepts no client implicitly.
+        c.auth.clients = vec![qod_sim::ClientCredentials::new("demo-client", "demo-secret")];
+    }
     let sim = qod_sim::serve(c).await.expect("serve");
     let mut s = Sim {
         sim: Arc::new(sim),
@@ -641,16 +645,26 @@ async fn oauth_tokens_and_ownership() {
     assert_eq!(forged.get("/qos-profiles").await.0, 401);
     let r = s.http.get(s.url("/qos-profiles")).basic_auth("alice", Some("a-secret"));
     assert_eq!(s.send(r).await.0, 401);
-    // Ownership.
+    // Ownership: another client's session is answered exactly as one that does not exist.
     let v = alice.create(&session("+4455555", "QOS_S")).await;
     let path = format!("/sessions/{}", v["sessionId"].as_str().unwrap());
-    for (st, e) in [
-        bob.get(&path).await,
-        bob.delete(&path).await,
-        bob.post(&format!("{path}/extend"), &json!({"requestedAdditionalDuration": 10}))
+    let missing = "/sessions/00000000-0000-4000-8000-000000000000";
+    for (theirs, nobodys) in [
+        (bob.get(&path).await, bob.get(missing).await),
+        (bob.delete(&path).await, bob.delete(missing).await),
+        (
+            bob.post(&format!("{path}/extend"), &json!({"requestedAdditionalDuration": 10}))
+                .await,
+            bob.post(
+                &format!("{missing}/extend"),
+                &json!({"requestedAdditionalDuration": 10}),
+            )
             .await,
+        ),
     ] {
-        assert_eq!((st, e["code"].as_str()), (403, Some("PERMISSION_DENIED")));
+        assert_eq!(theirs.0, 404, "{}", theirs.1);
+        assert_eq!(theirs, nobodys);
+        assert_eq!(theirs.1["message"], "Session Id does not exist");
     }
     assert_eq!(alice.get(&path).await.0, 200);
     // Tokens expire by the simulator's clock.

@@ -39,6 +39,7 @@ pub async fn token(sim: &qod_sim::RunningSim) -> String {
 pub fn sim_config() -> qod_sim::Config {
     qod_sim::Config {
         requested_delay: Duration::from_millis(300),
+        auth: qod_sim::AuthConfig::with_client("demo-client", "demo-secret"),
         ..Default::default()
     }
 }
