@@ -23,7 +23,7 @@ pub const fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }
@@ -59,13 +59,7 @@ pub fn parse_http_date(value: &[u8]) -> Option<u32> {
     let year = two(&v[12..14])? * 100 + two(&v[14..16])?;
     let (h, m, s) = (two(&v[17..19])?, two(&v[20..22])?, two(&v[23..25])?);
     // A leap second (60) is accepted and counts as the next second, as POSIX time does.
-    if !(1970..=2105).contains(&year)
-        || day == 0
-        || day > days_in_month(year.into(), month)
-        || h > 23
-        || m > 59
-        || s > 60
-    {
+    if !(1970..=2105).contains(&year) || day == 0 || day > days_in_month(year, month) || h > 23 || m > 59 || s > 60 {
         return None;
     }
     let days = days_from_civil(year, month, day) as u32;
