@@ -1,32 +1,99 @@
-//! Gateway commands: `qod --server URL [--token T | --client-id ID --client-secret S] session …` and `qod profiles`.
+//! Gateway commands: `qod --server URL [credentials] session …` and `qod profiles`.
 //!
-//! They run the same `qod-client` as the devices, over tokio TCP (`qod_client::tokio`), and print the API's answer as
-//! JSON on stdout. An API error prints its status, CAMARA code and message (plus what to do) and exits non-zero.
-use qod_client::tokio::{SystemClock, TokioConnector, TokioDelay};
+//! They run the same `qod-client` as the devices, over tokio TCP or rustls (`qod_client::tokio`), get their OAuth2
+//! token with the same token source, and print the API's answer as JSON on stdout. An API error prints its status,
+//! CAMARA code and message (plus what to do) and exits non-zero.
+use qod_client::tokio::{tls_config, SystemClock, TokioConnector, TokioDelay};
 use qod_client::Url;
-use qod_client::{Client, ClientCredentials, ClientError, Config};
+use qod_client::{Client, ClientCredentials, ClientError, Config, Es256Signer};
 use qod_core::model::{
     CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
 };
 
-/// Options shared by the gateway commands (given before the subcommand).
+/// How the client authenticates at the token endpoint with a secret.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMethod {
+    /// `client_secret_basic`: HTTP Basic (RFC 6749's default).
+    #[default]
+    Basic,
+    /// `client_secret_post`: id and secret in the form body.
+    Post,
+}
+
+/// Options shared by the gateway commands (given before or after the subcommand).
+///
+/// Secrets never have to be on the command line (where other local users can read them): the token comes from
+/// `QOD_TOKEN`, the client secret from `QOD_CLIENT_SECRET` or `--client-secret-file`, the signing key from
+/// `--client-key-file`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Global {
-    /// API base URL, e.g. `http://127.0.0.1:9091/qod/v0` (http only; https is refused).
-    #[arg(long, global = true, value_name = "URL")]
+    /// API base URL, e.g. `https://qod.example/qod/v0` [env: QOD_SERVER]. `http://` only to a loopback address,
+    /// unless `--allow-http`.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "QOD_SERVER",
+        help_heading = "Connection"
+    )]
     pub server: Option<String>,
-    /// OAuth2 access token, sent as `Authorization: Bearer`.
-    #[arg(long, global = true, value_name = "T", conflicts_with_all = ["client_id", "client_secret"])]
-    pub token: Option<String>,
-    /// OAuth2 client id: fetch a token from `{origin}/oauth/token` (client_credentials) first.
-    #[arg(long, global = true, value_name = "ID", requires = "client_secret")]
-    pub client_id: Option<String>,
-    /// OAuth2 client secret (with `--client-id`).
-    #[arg(long, global = true, value_name = "S", requires = "client_id")]
-    pub client_secret: Option<String>,
-    /// Timeout of each request in seconds.
-    #[arg(long, global = true, value_name = "S", default_value_t = 10)]
+    /// Trust the CA certificate(s) in this PEM file besides the usual web roots.
+    #[arg(long, global = true, value_name = "PEM", help_heading = "Connection")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Allow plain `http://` to a server that is not on this machine (tokens and secrets then travel in clear).
+    #[arg(long, global = true, help_heading = "Connection")]
+    pub allow_http: bool,
+    /// Timeout of each request (and of the token request) in seconds.
+    #[arg(
+        long,
+        global = true,
+        value_name = "S",
+        default_value_t = 10,
+        help_heading = "Connection"
+    )]
     pub timeout: u32,
+    /// A ready OAuth2 access token [env: QOD_TOKEN, preferred: a command line is visible to other local users].
+    #[arg(
+        long,
+        global = true,
+        value_name = "T",
+        env = "QOD_TOKEN",
+        hide_env_values = true,
+        help_heading = "Credentials"
+    )]
+    pub token: Option<String>,
+    /// OAuth2 client id: get a token with the client-credentials grant first.
+    #[arg(long, global = true, value_name = "ID", help_heading = "Credentials")]
+    pub client_id: Option<String>,
+    /// The client secret [env: QOD_CLIENT_SECRET, preferred; or --client-secret-file]. Visible to other local users
+    /// when given on the command line.
+    #[arg(
+        long,
+        global = true,
+        value_name = "S",
+        env = "QOD_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Credentials"
+    )]
+    pub client_secret: Option<String>,
+    /// Read the client secret from this file (its first line).
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Credentials")]
+    pub client_secret_file: Option<std::path::PathBuf>,
+    /// Authenticate with `private_key_jwt`: sign an ES256 client assertion with this P-256 private key (PEM).
+    #[arg(long, global = true, value_name = "PEM", help_heading = "Credentials")]
+    pub client_key_file: Option<std::path::PathBuf>,
+    /// `kid` to put in the client assertion's header (with --client-key-file).
+    #[arg(long, global = true, value_name = "KID", help_heading = "Credentials")]
+    pub key_id: Option<String>,
+    /// How a client secret is sent.
+    #[arg(long, global = true, value_enum, default_value_t, help_heading = "Credentials")]
+    pub auth_method: AuthMethod,
+    /// Token endpoint [default: {scheme}://{host}/oauth/token of --server].
+    #[arg(long, global = true, value_name = "URL", help_heading = "Credentials")]
+    pub token_url: Option<String>,
+    /// Scope to ask for (space-separated).
+    #[arg(long, global = true, value_name = "SCOPE", help_heading = "Credentials")]
+    pub scope: Option<String>,
 }
 
 /// `qod session …`.
@@ -200,16 +267,16 @@ impl CreateArgs {
     }
 }
 
-/// The API base URL from `--server`.
+/// The API base URL from `--server`, checked: https, or http to loopback (or with `--allow-http`).
 fn server_url(g: &Global) -> Result<&str, String> {
     let server = g
         .server
         .as_deref()
-        .ok_or("--server URL is required (e.g. --server http://127.0.0.1:9091/qod/v0)")?;
+        .ok_or("--server URL is required (e.g. --server https://qod.example/qod/v0, or QOD_SERVER)")?;
     let url = Url::parse(server).map_err(|e| format!("--server {server}: {e}"))?;
-    if url.https {
+    if !url.https && !url.is_loopback() && !g.allow_http {
         return Err(format!(
-            "--server {server}: https is not supported yet: use an http:// URL"
+            "--server {server}: refusing plain http:// to a server that is not on this machine (tokens would travel in clear): use https://, or --allow-http"
         ));
     }
     Ok(server)
@@ -219,6 +286,57 @@ fn server_url(g: &Global) -> Result<&str, String> {
 pub fn default_token_url(server: &Url<'_>) -> String {
     let scheme = if server.https { "https" } else { "http" };
     format!("{scheme}://{}/oauth/token", server.authority)
+}
+
+/// The connector: tokio TCP, with rustls (web roots + `--ca-file`) for https.
+fn connector(g: &Global) -> Result<TokioConnector, String> {
+    let ca = match &g.ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("--ca-file {}: {e}", path.display()))?),
+        None => None,
+    };
+    let config = tls_config(ca.as_deref()).map_err(|e| match &g.ca_file {
+        Some(path) => format!("--ca-file {}: {e}", path.display()),
+        None => e.to_string(),
+    })?;
+    Ok(TokioConnector::with_tls(config))
+}
+
+/// The credentials the flags ask for.
+enum Credentials {
+    /// `--token` / `QOD_TOKEN`, or none.
+    Token(Option<String>),
+    /// Client id and secret.
+    Secret { id: String, secret: String },
+    /// Client id and a PEM signing key.
+    Key { id: String, pem: String },
+}
+
+fn credentials(g: &Global) -> Result<Credentials, String> {
+    let Some(id) = g.client_id.clone() else {
+        if g.client_secret_file.is_some() || g.client_key_file.is_some() {
+            return Err("--client-secret-file and --client-key-file need --client-id".into());
+        }
+        return Ok(Credentials::Token(g.token.clone()));
+    };
+    if let Some(path) = &g.client_key_file {
+        let pem = std::fs::read_to_string(path).map_err(|e| format!("--client-key-file {}: {e}", path.display()))?;
+        return Ok(Credentials::Key { id, pem });
+    }
+    let secret =
+        match (&g.client_secret_file, &g.client_secret) {
+            (Some(path), _) => std::fs::read_to_string(path)
+                .map_err(|e| format!("--client-secret-file {}: {e}", path.display()))?
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => return Err(
+                "--client-id needs a secret (QOD_CLIENT_SECRET or --client-secret-file) or a key (--client-key-file)"
+                    .into(),
+            ),
+        };
+    Ok(Credentials::Secret { id, secret })
 }
 
 fn api_error(e: ClientError<std::io::Error>) -> String {
@@ -237,35 +355,59 @@ fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `$body` with `$client`: a client on tokio TCP for `--server`, with the static `--token` or an OAuth2
-/// client-credentials source for `--client-id`/`--client-secret` (the same token fetch as the devices').
+/// Runs `$body` with `$client`: a client on tokio TCP/TLS for `--server`, with the static token or an OAuth2
+/// client-credentials source (secret or `private_key_jwt`), the same token fetch as the devices'.
 macro_rules! with_client {
     ($g:expr, $client:ident, $body:expr) => {{
-        let server = server_url($g)?;
+        let g: &Global = $g;
+        let server = server_url(g)?;
         let url = Url::parse(server).map_err(|e| e.to_string())?;
         let mut config = Config::new(url);
-        config.timeout_ms = $g.timeout.saturating_mul(1000);
-        let (mut tx, mut rx) = (vec![0u8; 4096], vec![0u8; 64 * 1024]);
-        let connector = TokioConnector::new();
+        config.timeout_ms = g.timeout.saturating_mul(1000);
+        let (mut tx, mut rx) = (vec![0u8; 8192], vec![0u8; 64 * 1024]);
+        let connector = connector(g)?;
         let clock = SystemClock::new();
-        let token_url = default_token_url(&url);
-        match (&$g.token, &$g.client_id, &$g.client_secret) {
-            (None, Some(id), Some(secret)) => {
-                let tokens = ClientCredentials::post(&token_url, id, secret, &clock)
-                    .map_err(|e| format!("token URL {token_url}: {e}"))?
-                    .with_capacity::<4096>();
-                let mut $client =
-                    Client::new(&connector, TokioDelay, config, &mut tx, &mut rx).with_token_source(tokens);
+        let token_url = g.token_url.clone().unwrap_or_else(|| default_token_url(&url));
+        let client = Client::new(&connector, TokioDelay, config, &mut tx, &mut rx);
+        macro_rules! run {
+            ($c:expr) => {{
+                let mut $client = $c;
                 let out = $body;
                 $client.close().await;
                 out
+            }};
+        }
+        match credentials(g)? {
+            Credentials::Token(token) => {
+                let mut c = client;
+                c.set_token(token.as_deref());
+                run!(c)
             }
-            (token, _, _) => {
-                let mut $client = Client::new(&connector, TokioDelay, config, &mut tx, &mut rx);
-                $client.set_token(token.as_deref());
-                let out = $body;
-                $client.close().await;
-                out
+            Credentials::Secret { id, secret } => {
+                let bad_url = |e| format!("--token-url {token_url}: {e}");
+                let tokens = match g.auth_method {
+                    AuthMethod::Basic => ClientCredentials::basic(&token_url, &id, &secret, &clock),
+                    AuthMethod::Post => ClientCredentials::post(&token_url, &id, &secret, &clock),
+                }
+                .map_err(bad_url)?
+                .with_capacity::<4096>();
+                let tokens = match &g.scope {
+                    Some(s) => tokens.with_scope(s),
+                    None => tokens,
+                };
+                run!(client.with_token_source(tokens))
+            }
+            Credentials::Key { id, pem } => {
+                let signer =
+                    Es256Signer::from_pem(&pem, rand_core::OsRng).map_err(|e| format!("--client-key-file: {e}"))?;
+                let tokens = ClientCredentials::private_key_jwt(&token_url, &id, signer, g.key_id.as_deref(), &clock)
+                    .map_err(|e| format!("--token-url {token_url}: {e}"))?
+                    .with_capacity::<4096>();
+                let tokens = match &g.scope {
+                    Some(s) => tokens.with_scope(s),
+                    None => tokens,
+                };
+                run!(client.with_token_source(tokens))
             }
         }
     }};

@@ -28,7 +28,20 @@ fn sim() -> Sim {
 }
 
 fn qod(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env("RUST_LOG", "warn").output().unwrap()
+    qod_env(args, &[])
+}
+
+/// `qod` with `env` set and none of the caller's `QOD_*` variables.
+fn qod_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    for v in ["QOD_SERVER", "QOD_TOKEN", "QOD_CLIENT_SECRET"] {
+        cmd.env_remove(v);
+    }
+    cmd.args(args)
+        .envs(env.iter().copied())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
 }
 
 fn stdout_json(o: &Output) -> serde_json::Value {
@@ -233,8 +246,12 @@ fn test_errors_are_reported_and_exit_non_zero() {
         "nothing was sent: `device.phoneNumber`",
     );
     failed_with(
-        &qod(&["--server", "https://qod.example/qod/v0", "profiles"]),
-        "https is not supported",
+        &qod(&["--server", "http://qod.example/qod/v0", "profiles"]),
+        "refusing plain http:// to a server that is not on this machine",
+    );
+    failed_with(
+        &qod(&["--server", &s.base_url, "--client-id", "demo-client", "profiles"]),
+        "--client-id needs a secret",
     );
     failed_with(&qod(&["profiles"]), "--server URL is required");
 }
@@ -265,4 +282,140 @@ fn test_profiles() {
     let one = stdout_json(&qod(&[&a[..], &["profiles", "QOS_E"]].concat()));
     assert_eq!(one["name"], "QOS_E");
     failed_with(&qod(&[&a[..], &["profiles", "QOS_NONE"]].concat()), "404");
+}
+
+/// `qod sim` as a child process with `args`; its base URL (first stdout line) and the child.
+fn spawn_sim(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(BIN)
+        .args(["sim", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line.trim().to_owned())
+}
+
+fn create_args() -> Vec<&'static str> {
+    vec![
+        "session",
+        "create",
+        "--phone-number",
+        "+436641234567",
+        "--as-ipv4",
+        "198.51.100.0/24",
+        "--profile",
+        "QOS_VC",
+    ]
+}
+
+/// The acceptance: `qod sim --tls --ca-out ca.pem --client gw:SECRET`, then the gateway over HTTPS with the
+/// secret from the environment; without `--ca-file` the error names the certificate problem.
+#[test]
+fn test_https_with_client_secret_from_the_environment() {
+    let dir = std::env::temp_dir().join(format!("qod-gw-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let secret = "gw-secret-0123456789";
+    let (mut child, base) = spawn_sim(&[
+        "--tls",
+        "--ca-out",
+        ca.to_str().unwrap(),
+        "--client",
+        &format!("gw:{secret}"),
+    ]);
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let a = [
+        "--server",
+        &base,
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--client-id",
+        "gw",
+    ];
+    let env = [("QOD_CLIENT_SECRET", secret)];
+    let created = stdout_json(&qod_env(&[&a[..], &create_args()].concat(), &env));
+    let id = created["sessionId"].as_str().unwrap().to_owned();
+    // client_secret_post and a secret file work as well.
+    let secret_file = dir.join("secret");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    let got = stdout_json(&qod(&[
+        &a[..],
+        &[
+            "--client-secret-file",
+            secret_file.to_str().unwrap(),
+            "--auth-method",
+            "post",
+            "session",
+            "get",
+            &id,
+        ],
+    ]
+    .concat()));
+    assert_eq!(got["sessionId"], id.as_str());
+    let deleted = stdout_json(&qod_env(&[&a[..], &["session", "delete", &id]].concat(), &env));
+    assert_eq!(deleted["deleted"], id.as_str());
+    // QOD_SERVER and QOD_TOKEN instead of flags are read too: a wrong token is refused by the API.
+    failed_with(
+        &qod_env(
+            &["--ca-file", ca.to_str().unwrap(), "profiles"],
+            &[("QOD_SERVER", base.as_str()), ("QOD_TOKEN", "not-a-token")],
+        ),
+        "401 UNAUTHENTICATED",
+    );
+    // Without the CA: the certificate problem is named, and nothing is sent.
+    let o = qod_env(&["--server", &base, "--client-id", "gw", "profiles"], &env);
+    failed_with(&o, "UnknownIssuer");
+    failed_with(&o, "--ca-file");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `private_key_jwt` through the gateway tool: the sim knows the client's public key (`--client-key`), the tool
+/// signs an ES256 assertion with the private key (`--client-key-file`).
+#[test]
+fn test_https_with_private_key_jwt() {
+    let dir = std::env::temp_dir().join(format!("qod-gw-jwt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = qod_sim::pki::TestKey::generate_es256().unwrap();
+    let (public, private, ca) = (dir.join("pub.pem"), dir.join("key.pem"), dir.join("ca.pem"));
+    std::fs::write(&public, key.public_key_pem()).unwrap();
+    std::fs::write(&private, key.private_key_pem()).unwrap();
+    let (mut child, base) = spawn_sim(&[
+        "--tls",
+        "--ca-out",
+        ca.to_str().unwrap(),
+        "--client-key",
+        &format!("device-7:{}", public.display()),
+    ]);
+    let a = [
+        "--server",
+        &base,
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--client-id",
+        "device-7",
+        "--client-key-file",
+        private.to_str().unwrap(),
+    ];
+    let created = stdout_json(&qod(&[&a[..], &create_args()].concat()));
+    let id = created["sessionId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        stdout_json(&qod(&[&a[..], &["session", "delete", &id]].concat()))["deleted"],
+        id.as_str()
+    );
+    // Another key is refused by the token endpoint: a typed OAuth2 error.
+    let other = qod_sim::pki::TestKey::generate_es256().unwrap();
+    std::fs::write(&private, other.private_key_pem()).unwrap();
+    failed_with(&qod(&[&a[..], &["profiles"]].concat()), "invalid_client");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -132,8 +132,8 @@ impl TokenSource for StaticToken<'_> {
     }
 }
 
-/// Signs JWT client assertions for `private_key_jwt`. With the `es256` feature, `Es256Signer`
-/// implements it with the `p256` crate.
+/// Signs JWT client assertions for `private_key_jwt`. With the `es256` feature, `Es256Signer` implements it with
+/// the `p256` crate.
 pub trait AssertionSigner {
     /// The ES256 signature (`r ‖ s`) of `input`; `None` on failure.
     fn sign_es256(&mut self, input: &[u8]) -> Option<[u8; 64]>;

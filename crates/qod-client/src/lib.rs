@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 // No allocator: an `ApiError` (CAMARA `ErrorInfo`, ~360 B) is carried by value instead of boxed. The RAM report
@@ -15,6 +15,14 @@ mod transport;
 
 #[cfg(feature = "tokio")]
 pub mod tokio;
+
+#[cfg(feature = "tls")]
+pub mod tls;
+
+#[cfg(feature = "es256")]
+mod es256;
+#[cfg(feature = "es256")]
+pub use es256::{Es256Signer, KeyError};
 
 pub use auth::{AssertionSigner, ClientCredentials, Clock, StaticToken, TokenSource, TokenState};
 pub use client::{Client, Config, Poll, RetryPolicy};

@@ -51,3 +51,16 @@ pub trait Connection: embedded_io_async::Read + embedded_io_async::Write {
         false
     }
 }
+
+/// A borrowed connector is a connector (e.g. a TLS connector over `&tcp`, keeping `tcp` for inspection).
+impl<C: Connect + ?Sized> Connect for &C {
+    type Error = C::Error;
+    type Connection<'a>
+        = C::Connection<'a>
+    where
+        Self: 'a;
+
+    async fn connect<'a>(&'a self, to: &Url<'_>) -> Result<Self::Connection<'a>, Self::Error> {
+        (**self).connect(to).await
+    }
+}
