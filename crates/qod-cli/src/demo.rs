@@ -3,18 +3,23 @@
 //! 1. The simulator (qod-sim) starts on `127.0.0.1:<free port>` with OAuth2 on.
 //! 2. A simulated device gets its **own** embassy-net stack (`10.42.0.2`), linked in memory to a host-side
 //!    embassy-net stack (`10.42.0.1`) whose bridge proxies TCP port 9091 to the simulator's socket (see `qod-devnet`).
-//! 3. The device is provisioned with an access token (client_credentials, host side).
-//! 4. On the device, `qod-client` + `qod-embassy` run the QoD flow over TCP/HTTP through its own stack: create a
-//!    QOS_VC session for 10 minutes (device and application-server addresses of the simulated device), wait for
-//!    AVAILABLE, read it, extend it, delete it, and check that reading it again gives 404.
+//! 3. On the device, `qod-client` + `qod-embassy` get an OAuth2 token (client credentials) and run the QoD flow
+//!    through its own stack, all on one kept-alive connection: create a QOS_VC session for 10 minutes (device and
+//!    application-server addresses of the simulated device), wait for AVAILABLE, read it, extend it, delete it, and
+//!    check that reading it again gives 404.
+//!
+//! With `--tls` the simulator serves HTTPS with a certificate from a CA made at start, and the device speaks TLS 1.3
+//! with qod-client's embedded-tls connector (the same code a firmware links), verifying the certificate against that
+//! CA under the name `localhost`.
 //!
 //! Each step is printed as it happens (`--json`: one JSON document at the end). Exit 0 only if every step succeeded.
 use embassy_futures::select::{select3, Either3};
-use qod_client::Url;
-use qod_client::{Client, ClientCredentials, ClientError, Config, Poll};
+use qod_client::tls::{TlsClock, TlsConnector};
+use qod_client::{Client, ClientCredentials, ClientError, Config, Connect, Poll, Url};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, QosStatus, SessionInfo};
 use qod_devnet::{bridge, BridgeStats, DevNet};
 use qod_embassy::{EmbassyClock, EmbassyConnector};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,6 +32,9 @@ pub struct Args {
     /// Milliseconds the simulator keeps a new session REQUESTED before it becomes AVAILABLE.
     #[arg(long, value_name = "MS", default_value_t = 800)]
     requested_delay: u64,
+    /// HTTPS: the simulator with a fresh CA, the device on TLS 1.3 (embedded-tls) verifying it.
+    #[arg(long)]
+    tls: bool,
 }
 
 const BRIDGE_PORT: u16 = 9091;
@@ -77,25 +85,60 @@ fn create_body(net: &DevNet) -> CreateSession {
     c
 }
 
-/// The device's flow, on its own embassy-net stack.
-async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &CreateSession, r: &mut Report) {
+/// The device's clock for certificate validity: the host's (the demo runs on one).
+struct HostClock;
+impl TlsClock for HostClock {
+    fn now() -> Option<u64> {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs())
+    }
+}
+
+/// The device: its embassy-net TCP connector, wrapped in TLS when `ca_der` is given, then the flow.
+async fn run_device(
+    stack: embassy_net::Stack<'static>,
+    url: &str,
+    ca_der: Option<&[u8]>,
+    body: &CreateSession,
+    r: &mut Report,
+) {
+    let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
+    let tcp = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
+    match ca_der {
+        None => device_flow(&tcp, url, body, r).await,
+        Some(ca) => {
+            // A record buffer for any server (16,640 bytes) and one for our requests.
+            let (mut rec_rx, mut rec_tx) = (vec![0u8; 16_640], vec![0u8; 1024]);
+            let tls = TlsConnector::new(&tcp, ca, &mut rec_rx, &mut rec_tx, rand_core::OsRng)
+                .with_clock::<HostClock>()
+                .with_server_name("localhost");
+            device_flow(&tls, url, body, r).await;
+        }
+    }
+}
+
+/// The device's flow over `connector`.
+async fn device_flow<C: Connect>(connector: &C, url: &str, body: &CreateSession, r: &mut Report)
+where
+    C::Error: std::fmt::Display,
+{
     let Ok(server) = Url::parse(url) else {
         return r.step("parse server URL", false, url.into(), None);
     };
     let token_url = crate::gateway::default_token_url(&server);
     let (id, secret) = (qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET);
     let clock = EmbassyClock::new();
-    let tokens = match ClientCredentials::post(&token_url, id, secret, clock) {
+    let tokens = match ClientCredentials::basic(&token_url, id, secret, clock) {
         Ok(t) => t,
         Err(e) => return r.step("parse token URL", false, e.to_string(), None),
     };
-    let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
     // The buffer sizes of the RAM report (crates/qod-devnet/tests/ram_report.rs): enough for every step here.
     let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
-    let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
     let mut cfg = Config::new(server);
     cfg.timeout_ms = 5_000;
-    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx).with_token_source(tokens);
+    let mut client = Client::new(connector, embassy_time::Delay, cfg, &mut tx, &mut rx).with_token_source(tokens);
     let mut s = SessionInfo::default();
 
     let res = client.refresh_token().await;
@@ -164,7 +207,7 @@ async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &Creat
     client.close().await;
 }
 
-fn step_result(r: &mut Report, name: &str, res: Result<(), ClientError<qod_embassy::Error>>, s: &SessionInfo) {
+fn step_result<E: std::fmt::Display>(r: &mut Report, name: &str, res: Result<(), ClientError<E>>, s: &SessionInfo) {
     match res {
         Ok(()) => r.step(name, true, describe(s), Some(s)),
         Err(e) => r.step(name, false, e.to_string(), None),
@@ -182,10 +225,24 @@ pub async fn run(args: Args) -> Result<(), String> {
         ok: true,
         started: Instant::now(),
     };
+    // With --tls: a CA made now, a certificate for `localhost` (the name the device verifies; embedded-tls matches
+    // DNS names only), the CA's DER built into the device.
+    let pki = if args.tls {
+        let ca = qod_sim::pki::TestCa::new("qod demo CA").map_err(|e| e.0)?;
+        let leaf = ca
+            .issue(&["localhost"], qod_sim::pki::Validity::current())
+            .map_err(|e| e.0)?;
+        Some((ca.cert_der().to_vec(), leaf.identity()))
+    } else {
+        None
+    };
     let config = qod_sim::Config {
         requested_delay: Duration::from_millis(args.requested_delay),
         // The demo client is registered explicitly: the simulator accepts no client implicitly.
         auth: qod_sim::AuthConfig::with_client(qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET),
+        tls: pki
+            .as_ref()
+            .map(|(_, id)| qod_sim::TlsConfig::with_identity(id.clone())),
         ..Default::default()
     };
     let sim = match qod_sim::serve(config).await {
@@ -196,7 +253,8 @@ pub async fn run(args: Args) -> Result<(), String> {
 
     let mut net = DevNet::new();
     let stats = Arc::new(BridgeStats::default());
-    let device_url = format!("http://{}:{BRIDGE_PORT}/qod/v0", net.host_ip);
+    let scheme = if args.tls { "https" } else { "http" };
+    let device_url = format!("{scheme}://{}:{BRIDGE_PORT}/qod/v0", net.host_ip);
     r.step(
         "start device network",
         true,
@@ -210,7 +268,8 @@ pub async fn run(args: Args) -> Result<(), String> {
     );
     let body = create_body(&net);
     let (device, host) = (net.device, net.host);
-    let flow = device_flow(device, &device_url, &body, &mut r);
+    let ca_der = pki.as_ref().map(|(ca, _)| ca.as_slice());
+    let flow = run_device(device, &device_url, ca_der, &body, &mut r);
     let all = select3(
         net.run(),
         bridge(host, BRIDGE_PORT, sim.local_addr(), stats.clone()),
@@ -224,6 +283,20 @@ pub async fn run(args: Args) -> Result<(), String> {
             eprintln!("qod demo: the device flow did not finish within 60 s");
         }
     }
+    let (conns, up, down) = (
+        stats.accepted.load(Ordering::Relaxed),
+        stats.up_bytes.load(Ordering::Relaxed),
+        stats.down_bytes.load(Ordering::Relaxed),
+    );
+    r.step(
+        "connections",
+        conns == 1,
+        format!(
+            "{conns} {} connection(s) for the whole flow; {up} bytes up, {down} bytes down",
+            if args.tls { "TLS" } else { "TCP" }
+        ),
+        None,
+    );
     sim.shutdown().await;
     finish(r)
 }

@@ -64,6 +64,32 @@ fn failed_with(o: &Output, text: &str) {
     assert!(err.contains(text), "stderr lacks {text:?}: {err}");
 }
 
+/// `qod demo --tls`: the device speaks TLS 1.3 (embedded-tls) to the HTTPS simulator, token and every API call on
+/// one connection.
+#[test]
+fn test_demo_over_tls_runs_every_step_on_one_connection() {
+    let v = stdout_json(&qod(&["demo", "--tls", "--json", "--requested-delay", "200"]));
+    assert_eq!(v["ok"], true, "{v:#}");
+    let steps = v["steps"].as_array().unwrap();
+    assert!(steps[0]["detail"].as_str().unwrap().starts_with("https://"), "{v:#}");
+    let token = steps
+        .iter()
+        .find(|s| s["step"] == "device gets its OAuth2 token")
+        .unwrap();
+    assert!(
+        token["detail"]
+            .as_str()
+            .unwrap()
+            .contains("https://10.42.0.1:9091/oauth/token"),
+        "{token}"
+    );
+    let conns = steps.iter().find(|s| s["step"] == "connections").unwrap();
+    assert!(
+        conns["detail"].as_str().unwrap().starts_with("1 TLS connection"),
+        "{conns}"
+    );
+}
+
 #[test]
 fn test_demo_json_runs_every_step() {
     let o = qod(&["demo", "--json", "--requested-delay", "200"]);
@@ -75,7 +101,7 @@ fn test_demo_json_runs_every_step() {
         .iter()
         .map(|s| s["step"].as_str().unwrap())
         .collect();
-    assert_eq!(steps.len(), 9, "{steps:?}");
+    assert_eq!(steps.len(), 10, "{steps:?}");
     assert!(v["steps"].as_array().unwrap().iter().all(|s| s["ok"] == true));
     let wait = v["steps"]
         .as_array()
@@ -92,7 +118,8 @@ fn test_demo_json_runs_every_step() {
         .unwrap();
     assert_eq!(extend["session"]["duration"], 900);
     assert_eq!(extend["session"]["device"]["ipv4Address"]["publicAddress"], "10.42.0.2");
-    assert!(steps.last().unwrap().contains("404"));
+    assert!(steps[steps.len() - 2].contains("404"), "{steps:?}");
+    assert_eq!(steps.last(), Some(&"connections"), "{steps:?}");
 }
 
 #[test]
