@@ -160,6 +160,9 @@ pub struct BridgeStats {
     pub up_bytes: AtomicUsize,
     /// Bytes from the server to the device.
     pub down_bytes: AtomicUsize,
+    /// Round trips above TCP: how often the server sent after the device had (a request and its response, a TLS
+    /// ClientHello and the server's flight). The TCP handshake is not counted.
+    pub turns: AtomicUsize,
 }
 
 /// Accepts TCP connections on `stack`:`port` with four listening sockets (embassy-net has no backlog: one socket per
@@ -213,6 +216,7 @@ async fn listener(stack: Stack<'static>, port: u16, target: SocketAddr, stats: A
 async fn proxy(sock: &mut TcpSocket<'static>, mut stream: tokio::net::TcpStream, stats: &BridgeStats) -> bool {
     let (mut a, mut b) = ([0u8; 2048], [0u8; 2048]);
     let (mut dev_open, mut srv_open) = (true, true);
+    let mut device_spoke = false;
     while dev_open || srv_open {
         let dev_read = async {
             if dev_open {
@@ -236,6 +240,7 @@ async fn proxy(sock: &mut TcpSocket<'static>, mut stream: tokio::net::TcpStream,
             }
             Either::First(Ok(n)) => {
                 stats.up_bytes.fetch_add(n, Ordering::Relaxed);
+                device_spoke = true;
                 if stream.write_all(&a[..n]).await.is_err() {
                     return false;
                 }
@@ -246,6 +251,9 @@ async fn proxy(sock: &mut TcpSocket<'static>, mut stream: tokio::net::TcpStream,
             }
             Either::Second(Ok(n)) => {
                 stats.down_bytes.fetch_add(n, Ordering::Relaxed);
+                if core::mem::take(&mut device_spoke) {
+                    stats.turns.fetch_add(1, Ordering::Relaxed);
+                }
                 if embedded_io_async::Write::write_all(sock, &b[..n]).await.is_err() {
                     return false;
                 }
