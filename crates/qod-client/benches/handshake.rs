@@ -10,7 +10,6 @@ use qod_client::tls::TlsConnector;
 use qod_client::tokio::{TokioConnector, TokioDelay};
 use qod_client::{Client, Config, Url};
 use qod_core::model::QosProfile;
-use std::cell::RefCell;
 use std::time::Instant;
 
 type Variant<'a> = (&'static str, Box<dyn FnMut() + 'a>);
@@ -80,30 +79,26 @@ fn main() {
     let [b0, b1, b2, b3, b4, b5, b6, b7] = &mut bufs;
     let plain_cfg = Config::new(Url::parse(&plain_url).unwrap());
     let tls_cfg = Config::new(Url::parse(&tls_url).unwrap());
-    let clients = (
-        RefCell::new(Client::new(&tcp_keep, TokioDelay, plain_cfg, b0, b1)),
-        RefCell::new(Client::new(&tcp_new, TokioDelay, plain_cfg, b2, b3)),
-        RefCell::new(Client::new(&tls_keep, TokioDelay, tls_cfg, b4, b5)),
-        RefCell::new(Client::new(&tls_new, TokioDelay, tls_cfg, b6, b7)),
-    );
-    let p = RefCell::new(QosProfile::default());
+    // One exchange on `client`, then a close unless kept alive; each closure owns its client.
     macro_rules! exchange {
-        ($client:expr, $keep:expr) => {
-            || {
+        ($client:expr, $keep:expr) => {{
+            let mut c = $client;
+            let mut p = QosProfile::default();
+            let rt = &rt;
+            move || {
                 rt.block_on(async {
-                    let mut c = $client.borrow_mut();
-                    c.qos_profile("QOS_VC", &mut p.borrow_mut()).await.unwrap();
+                    c.qos_profile("QOS_VC", &mut p).await.unwrap();
                     if !$keep {
                         c.close().await;
                     }
                 })
             }
-        };
+        }};
     }
-    let mut plain_keep = exchange!(clients.0, true);
-    let mut plain_new = exchange!(clients.1, false);
-    let mut tls_keep_x = exchange!(clients.2, true);
-    let mut tls_new_x = exchange!(clients.3, false);
+    let mut plain_keep = exchange!(Client::new(&tcp_keep, TokioDelay, plain_cfg, b0, b1), true);
+    let mut plain_new = exchange!(Client::new(&tcp_new, TokioDelay, plain_cfg, b2, b3), false);
+    let mut tls_keep_x = exchange!(Client::new(&tls_keep, TokioDelay, tls_cfg, b4, b5), true);
+    let mut tls_new_x = exchange!(Client::new(&tls_new, TokioDelay, tls_cfg, b6, b7), false);
     // Every client answers (and the kept-alive ones connect) before anything is timed.
     plain_keep();
     plain_new();
