@@ -43,12 +43,14 @@ pub struct Global {
     /// Allow plain `http://` to a server that is not on this machine (tokens and secrets then travel in clear).
     #[arg(long, global = true, help_heading = "Connection")]
     pub allow_http: bool,
-    /// Timeout of each request (and of the token request) in seconds.
+    /// Time limit in seconds for the whole command's network exchanges (token, request and any retry on a fresh
+    /// connection); at least 1.
     #[arg(
         long,
         global = true,
         value_name = "S",
         default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(1..),
         help_heading = "Connection"
     )]
     pub timeout: u32,
@@ -372,7 +374,15 @@ macro_rules! with_client {
         macro_rules! run {
             ($c:expr) => {{
                 let mut $client = $c;
-                let out = $body;
+                // Each attempt is bounded by the client's timeout; the whole command by the same limit.
+                let limit = std::time::Duration::from_secs(u64::from(g.timeout));
+                let out = match tokio::time::timeout(limit, async { $body }).await {
+                    Ok(out) => out,
+                    Err(_) => Err(format!(
+                        "no complete answer in time (--timeout {} s): check the server address and the network",
+                        g.timeout
+                    )),
+                };
                 $client.close().await;
                 out
             }};

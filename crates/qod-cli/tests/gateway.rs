@@ -446,3 +446,29 @@ fn test_https_with_private_key_jwt() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--timeout` bounds the whole command against a server that drips its answer, and `--timeout 0` is refused.
+#[test]
+fn test_timeout_bounds_the_command_against_a_dripping_server() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let addr = rt.block_on(qod_devnet::hostile::serve(qod_devnet::hostile::Misbehaviour::Drip {
+        ms: 200,
+    }));
+    let url = format!("http://{addr}/qod/v0");
+    let t = std::time::Instant::now();
+    let o = qod(&["--server", &url, "--timeout", "1", "profiles"]);
+    failed_with(&o, "in time");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(8),
+        "took {:?}",
+        t.elapsed()
+    );
+    failed_with(
+        &qod(&["--server", &url, "--timeout", "0", "profiles"]),
+        "0 is not in 1..",
+    );
+}

@@ -69,7 +69,13 @@ pub struct Config<'a> {
     pub server: Url<'a>,
     /// Optional `x-correlator` header value.
     pub correlator: Option<&'a str>,
-    /// Bound on each attempt: connect + send + complete response. Default 10 s.
+    /// Bound on each attempt: connect (and TLS handshake) + send + complete response, whatever the server sends
+    /// (interim responses, a drip, headers or chunks that never end: see `tests/hostile.rs`). Default 10 s.
+    ///
+    /// A request makes one attempt, and at most these more, each under the same bound: one on a fresh connection
+    /// when a kept-alive one turned out closed (`GET`/`DELETE`), the token fetch when the token source needs one (and
+    /// once a `Date` probe before it, for a JWT without a clock), and the repeat after a `401` with its token fetch.
+    /// Waits that [`RetryPolicy`] allows after a 429/503 come on top.
     pub timeout_ms: u32,
     /// Bound on a graceful close (FIN acknowledged) before the connection is aborted. Default 1 s.
     pub close_timeout_ms: u32,
@@ -665,7 +671,14 @@ async fn exchange<'c, C: Connect>(
         }
         received = true;
         reader.commit(got);
-        match reader.poll() {
+        let polled = reader.poll();
+        if let Ok(Status::Partial) = polled {
+            // Give the caller's timer a turn: a server that always has more bytes ready (a flood of interim `1xx`
+            // heads, trailers, a fast drip) would otherwise keep this loop from ever returning `Pending`, and the
+            // timeout it races against would never be looked at.
+            embassy_futures::yield_now().await;
+        }
+        match polled {
             Ok(Status::Complete(head)) => {
                 let reuse = head.keep_alive && reader.extra() == 0;
                 return Ok(Response {

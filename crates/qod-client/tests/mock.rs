@@ -425,3 +425,39 @@ fn test_request_dropped_mid_response_does_not_poison_the_connection() {
     let m = c.connector().state();
     assert_eq!((m.connects, m.aborts), (2, 1));
 }
+
+/// A timer that fires after it has been polled `n` times (each poll that is not the last wakes the task again): time
+/// passes only when the client lets its timer be looked at.
+struct PolledDelay(u32);
+impl embedded_hal_async::delay::DelayNs for PolledDelay {
+    async fn delay_ns(&mut self, _: u32) {
+        let mut left = self.0;
+        core::future::poll_fn(|cx| {
+            if left == 0 {
+                return std::task::Poll::Ready(());
+            }
+            left -= 1;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await
+    }
+}
+
+#[test]
+fn test_timeout_holds_when_the_server_never_runs_dry() {
+    // Interim heads, ready at every read: without a yield in the read loop the exchange never returns `Pending`,
+    // the timeout it races against is never polled, and this request never ends.
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mock = Mock::new([Script::new([Rx::Repeat(b"HTTP/1.1 100 Continue\r\n\r\n".repeat(40))])]);
+        let mut b = Bufs::new();
+        let mut c = Client::new(&mock, PolledDelay(50), config(), &mut b.tx, &mut b.rx);
+        let e = block_on(c.get_session(ID, &mut SessionInfo::default())).unwrap_err();
+        let _ = done_tx.send(e.to_string());
+    });
+    let e = done_rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the request outlived its timeout");
+    assert!(e.contains("no complete response in time"), "{e}");
+}

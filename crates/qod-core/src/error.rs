@@ -334,6 +334,9 @@ pub enum HttpError {
     Truncated,
     /// Not HTTP/1.x.
     Version,
+    /// Framing that would have to be guessed at: `Transfer-Encoding` and `Content-Length` together, `chunked` twice,
+    /// or `chunked` in an HTTP/1.0 response (RFC 9112 §6).
+    Framing,
 }
 
 impl HttpError {
@@ -348,6 +351,9 @@ impl HttpError {
             HttpError::UnsupportedTransferEncoding => "unsupported Transfer-Encoding",
             HttpError::Truncated => "connection closed before the response was complete",
             HttpError::Version => "not an HTTP/1.x response",
+            HttpError::Framing => {
+                "ambiguous message framing (Transfer-Encoding with Content-Length, or chunked in HTTP/1.0)"
+            }
         }
     }
 }

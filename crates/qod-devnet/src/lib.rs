@@ -29,6 +29,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 // embassy-time's queue symbols live in embassy-executor; link it even though its executor is not used.
 use embassy_executor as _;
 
+pub mod hostile;
+
 /// Link MTU.
 pub const MTU: usize = 1500;
 /// Sockets per stack (device: the client's one TCP socket + DNS; host: the bridge listeners + DNS).

@@ -53,6 +53,8 @@ impl embedded_io::Error for MockError {
 #[derive(Debug, Clone)]
 pub enum Rx {
     Data(Vec<u8>),
+    /// These bytes again at every read, forever, always ready (a server that never runs dry).
+    Repeat(Vec<u8>),
     Eof,
     Err(ErrorKind),
     Never,
@@ -164,6 +166,12 @@ impl embedded_io_async::Read for MockConn<'_> {
                     }
                     return Ok(n);
                 }
+                Some(Rx::Repeat(d)) => {
+                    let n = d.len().min(buf.len());
+                    buf[..n].copy_from_slice(&d[..n]);
+                    cur.rx.push_front(Rx::Repeat(d));
+                    return Ok(n);
+                }
                 Some(Rx::Eof) | None => {
                     cur.rx.push_front(Rx::Eof);
                     return Ok(0);
@@ -227,15 +235,32 @@ impl Connect for Mock {
     }
 }
 
-/// Completes at once; records every wait in ms.
+/// Records every wait in ms and completes after a thousand polls (waking itself each time): at once for a test's
+/// purposes, yet later than any exchange that makes progress, so a timeout fires only when the peer stalls.
 #[derive(Debug, Default)]
 pub struct MockDelay(pub Vec<u32>);
+
+async fn a_thousand_polls() {
+    let mut left = 1000u32;
+    core::future::poll_fn(|cx| {
+        if left == 0 {
+            return std::task::Poll::Ready(());
+        }
+        left -= 1;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+    .await
+}
+
 impl embedded_hal_async::delay::DelayNs for MockDelay {
     async fn delay_ns(&mut self, ns: u32) {
         self.0.push(ns / 1_000_000);
+        a_thousand_polls().await;
     }
     async fn delay_ms(&mut self, ms: u32) {
         self.0.push(ms);
+        a_thousand_polls().await;
     }
 }
 

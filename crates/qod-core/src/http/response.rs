@@ -131,6 +131,8 @@ fn parse_u64(v: &[u8]) -> Option<u64> {
 /// body of a request after its `Content-Length`): a few cycles a byte.
 #[inline(never)]
 pub(crate) fn move_down(buf: &mut [u8], from: usize, to: usize, len: usize) {
+    #[cfg(test)]
+    tests::MOVED.with(|m| m.set(m.get() + len));
     for i in 0..len {
         let Some(&b) = buf.get(from + i) else {
             return;
@@ -227,27 +229,35 @@ impl<'b> ResponseReader<'b> {
     /// leaves the phase at [`Phase::Head`] while the head is partial.
     #[inline(never)]
     fn parse_head(&mut self) -> Result<(), HttpError> {
+        // Where the head being parsed starts: interim responses are stepped over, and the bytes after them moved down
+        // once per call (not once per interim response, which would make a flood of them quadratic).
+        let mut skip = 0;
         loop {
             let mut headers = [MaybeUninit::uninit(); MAX_HEADERS];
             let mut res = httparse::Response::new(&mut []);
-            let data = self.buf.get(..self.filled).unwrap_or(&[]);
-            let head_len = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
-                &mut res,
-                data,
-                &mut headers,
-            ) {
+            let data = self.buf.get(skip..self.filled).unwrap_or(&[]);
+            let parsed =
+                httparse::ParserConfig::default().parse_response_with_uninit_headers(&mut res, data, &mut headers);
+            let head_len = match parsed {
                 Ok(httparse::Status::Complete(n)) => n,
-                Ok(httparse::Status::Partial) => return Ok(()),
+                Ok(httparse::Status::Partial) => {
+                    self.drop_front(skip);
+                    return Ok(());
+                }
                 Err(httparse::Error::TooManyHeaders) => return Err(HttpError::TooManyHeaders),
                 Err(httparse::Error::Version) => return Err(HttpError::Version),
                 Err(_) => return Err(HttpError::Head),
             };
             let status = res.code.ok_or(HttpError::Head)?;
             if (100..200).contains(&status) && status != 101 {
-                // Interim response: drop it and parse what follows.
-                let rest = self.filled.saturating_sub(head_len);
-                move_down(self.buf, head_len, 0, rest);
-                self.filled = rest;
+                // Interim response: step over it and parse what follows.
+                skip += head_len;
+                continue;
+            }
+            if skip > 0 {
+                // The final head, behind interim ones: move it to the front, then parse it there.
+                self.drop_front(skip);
+                skip = 0;
                 continue;
             }
             let mut head = ResponseHead {
@@ -269,11 +279,15 @@ impl<'b> ResponseReader<'b> {
                         content_length = Some(v);
                     }
                     Some(1) => {
-                        if header_eq(value, b"chunked") && !head.chunked {
-                            head.chunked = true;
-                        } else if !header_eq(value, b"identity") {
+                        // Exactly one `chunked` (RFC 9112 §6.1): anything else is a coding we never asked for, or
+                        // framing we would have to guess at.
+                        if !header_eq(value, b"chunked") {
                             return Err(HttpError::UnsupportedTransferEncoding);
                         }
+                        if head.chunked {
+                            return Err(HttpError::Framing);
+                        }
+                        head.chunked = true;
                     }
                     Some(2) => {
                         if has_token(value, b"close") {
@@ -295,10 +309,13 @@ impl<'b> ResponseReader<'b> {
             if let (Some(at), Some(date)) = (retry_at, head.date) {
                 head.retry_after = Some(at.saturating_sub(date));
             }
-            if !head.chunked {
-                if let Some(v) = content_length {
-                    head.content_length = Some(usize::try_from(v).map_err(|_| HttpError::TooLarge)?);
-                }
+            // RFC 9112 §6.1/§6.3: `Transfer-Encoding` with `Content-Length` is how requests are smuggled, and chunked
+            // is not HTTP/1.0; a client refuses both rather than pick one reading.
+            if head.chunked && (content_length.is_some() || res.version != Some(1)) {
+                return Err(HttpError::Framing);
+            }
+            if let Some(v) = content_length {
+                head.content_length = Some(usize::try_from(v).map_err(|_| HttpError::TooLarge)?);
             }
             self.end = head_len;
             self.phase = if status == 204 || status == 304 {
@@ -317,6 +334,15 @@ impl<'b> ResponseReader<'b> {
             };
             self.head = head;
             return Ok(());
+        }
+    }
+
+    /// Drops the first `n` received bytes (interim responses), moving the rest to the front.
+    fn drop_front(&mut self, n: usize) {
+        if n > 0 {
+            let rest = self.filled.saturating_sub(n);
+            move_down(self.buf, n, 0, rest);
+            self.filled = rest;
         }
     }
 
@@ -389,6 +415,41 @@ impl<'b> ResponseReader<'b> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    std::thread_local! {
+        /// Bytes `move_down` moved on this thread.
+        pub(super) static MOVED: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn test_a_flood_of_interim_responses_costs_linear_work() {
+        // 4,000 interim heads (104 KB) and then the response, received in 1,500-byte reads into a 4 KB buffer.
+        let mut wire = b"HTTP/1.1 100 Continue\r\nX: y\r\n\r\n".repeat(4000);
+        let interim = wire.len();
+        wire.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        let mut buf = vec![0u8; 4096];
+        let mut r = ResponseReader::new(&mut buf);
+        MOVED.with(|m| m.set(0));
+        let mut at = 0;
+        let head = loop {
+            let room = r.receive_buffer();
+            let n = room.len().min(1500).min(wire.len() - at);
+            room[..n].copy_from_slice(&wire[at..at + n]);
+            at += n;
+            r.commit(n);
+            if let Status::Complete(h) = r.poll().unwrap() {
+                break h;
+            }
+        };
+        assert_eq!((head.status, r.body()), (200, &b"ok"[..]));
+        let moved = MOVED.with(|m| m.get());
+        // Each read moves at most the partial head left over (and the final head once): far below the bytes received,
+        // where moving the rest after every interim head moved ~ (reads × buffer) bytes.
+        assert!(
+            moved < interim,
+            "moved {moved} bytes for {interim} bytes of interim heads"
+        );
+    }
 
     /// Feeds `input` whole and one byte at a time; both must give the same head and body.
     fn read_all(input: &[u8], eof: bool) -> Result<(ResponseHead, Vec<u8>), HttpError> {
@@ -702,21 +763,36 @@ Content-Length: 0
         assert_eq!(h.retry_after, Some(u32::MAX));
         let (h, _, _) = feed(
             b"HTTP/1.1 503 x\r\nConnection: close\r\nConnection: keep-alive\r\nRetry-After: 12345678901234567890\r\n\
-              Transfer-Encoding: identity\r\nContent-Length: 0\r\n\r\n",
+              Content-Length: 0\r\n\r\n",
             256,
             &[5],
         )
         .unwrap();
         assert!(h.keep_alive);
         assert_eq!(h.retry_after, None);
-        // Chunked wins over Content-Length (still checked); 304 has no body whatever it says.
-        let (h, body, _) = feed(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nA\r\n0\r\n\r\n",
-            128,
-            &[2],
-        )
-        .unwrap();
-        assert_eq!((h.content_length, body), (None, b"A".to_vec()));
+        // RFC 9112 §6: framing a reader would have to guess at is refused: Transfer-Encoding with Content-Length
+        // (either order), chunked in HTTP/1.0, `identity` (no longer a coding).
+        for wire in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nA\r\n0\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n1\r\nA\r\n0\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nA\r\n0\r\n\r\n",
+        ] {
+            assert_eq!(
+                feed(wire, 128, &[2]),
+                Err(HttpError::Framing),
+                "{}",
+                String::from_utf8_lossy(wire)
+            );
+        }
+        assert_eq!(
+            feed(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 0\r\n\r\n",
+                128,
+                &[5]
+            ),
+            Err(HttpError::UnsupportedTransferEncoding)
+        );
+        // 304 has no body whatever it says.
         let (h, body, _) = feed(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n", 128, &[2]).unwrap();
         assert_eq!((h.content_length, body.len()), (Some(99), 0));
         assert_eq!(
@@ -733,7 +809,7 @@ Content-Length: 0
                 128,
                 &[64]
             ),
-            Err(HttpError::UnsupportedTransferEncoding)
+            Err(HttpError::Framing)
         );
     }
 
