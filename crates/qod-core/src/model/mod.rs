@@ -171,23 +171,34 @@ pub(crate) fn object<T>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: 
 #[inline(never)]
 pub(crate) fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
     r.begin_object()?;
+    // Members met (null or not), and those met with `null` (absent, as the spec reads them).
     let mut seen = 0u32;
+    let mut nulls = 0u32;
     while let Some(key) = r.next_key()? {
         let Some(i) = schema.names.iter().position(|n| key.matches(n)) else {
             r.skip()?;
             continue;
         };
-        let done = match r.null() {
-            Ok(true) => continue,
-            Ok(false) => f(i, r),
-            Err(e) => Err(e),
+        let bit = 1u32 << i;
+        let done = if seen & bit != 0 {
+            // A second value for a member would give the document two readings: refused, whatever the values.
+            Err(r.fail(DecodeErrorKind::DuplicateMember, r.offset()))
+        } else {
+            seen |= bit;
+            match r.null() {
+                Ok(true) => {
+                    nulls |= bit;
+                    Ok(())
+                }
+                Ok(false) => f(i, r),
+                Err(e) => Err(e),
+            }
         };
         if done.is_err() {
             return Err(r.in_member(schema.names.get(i).copied().unwrap_or("")));
         }
-        seen |= 1 << i;
     }
-    let missing = schema.required & !seen;
+    let missing = schema.required & !(seen & !nulls);
     if missing != 0 {
         r.fail(DecodeErrorKind::Missing, r.offset());
         let name = schema.names.get(missing.trailing_zeros() as usize).copied();
