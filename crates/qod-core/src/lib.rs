@@ -17,6 +17,7 @@ pub mod json;
 pub mod limits;
 pub mod model;
 pub mod oauth;
+mod schema;
 mod secret;
 pub mod time;
 pub mod validate;
