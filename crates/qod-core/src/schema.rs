@@ -351,7 +351,7 @@ impl Member for u32 {
 }
 impl Member for i64 {}
 
-/// An optional value: `null` is `None`; otherwise the value is decoded into `Some` (see [`opt`]).
+/// An optional value: `null` is `None`; otherwise the value is decoded into `Some`.
 impl<T: Member + Default> Decode for Option<T> {
     fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
         if r.null()? {

@@ -1,17 +1,7 @@
 use super::SessionId;
 use crate::json::Reader;
 use crate::schema::{fixed_string, model, some, wire_enum, R};
-use crate::{limits, DecodeErrorKind};
-use heapless::String;
-
-/// The CloudEvent `type` of a QoS status change.
-pub const QOS_STATUS_CHANGED_TYPE: &str = QosStatusChangedType::VALUE;
-
-fixed_string! {
-    /// The CloudEvent `type` of a v0.10.1 QoS status change, `org.camaraproject.qod.v0.qos-status-changed`:
-    /// checked on decode, written on encode.
-    QosStatusChangedType = "org.camaraproject.qod.v0.qos-status-changed"
-}
+use crate::DecodeErrorKind;
 
 fixed_string! {
     /// CloudEvent `specversion`: always `1.0` (checked on decode, written on encode).
@@ -30,7 +20,7 @@ wire_enum! {
 
 wire_enum! {
     /// `StatusInfo`: why a session became `UNAVAILABLE`.
-    StatusInfo, "data.statusInfo" {
+    StatusInfo, "statusInfo" {
         /// `DURATION_EXPIRED`: the session's duration ran out.
         DurationExpired = "DURATION_EXPIRED",
         /// `NETWORK_TERMINATED`: the network ended it early.
@@ -68,29 +58,5 @@ model! {
         req qos_status: EventQosStatus = "qosStatus";
         /// `statusInfo` (only with `UNAVAILABLE`).
         opt status_info: Option<StatusInfo> = "statusInfo";
-    }
-}
-
-model! {
-    /// `EventQosStatusChanged`: the CloudEvents 1.0 notification of type
-    /// `org.camaraproject.qod.v0.qos-status-changed`.
-    ///
-    /// `type` and `specversion` are fixed by the spec; decoding refuses any other value
-    /// ([`DecodeErrorKind::UnexpectedValue`]) because it would be a different event.
-    pub struct QosStatusChanged {
-        /// `id`: unique within `source`.
-        req id: String<{ limits::EVENT_ID }> = "id";
-        /// `source`: a URI reference.
-        req source: String<{ limits::EVENT_SOURCE }> = "source";
-        /// `type`: always [`QOS_STATUS_CHANGED_TYPE`].
-        req event_type: QosStatusChangedType = "type";
-        /// `specversion`: always `1.0`.
-        req specversion: SpecVersion = "specversion";
-        /// `datacontenttype`.
-        opt datacontenttype: Option<DataContentType> = "datacontenttype" => known_content_type;
-        /// `data`.
-        req data: QosStatusChangedData = "data";
-        /// `time`: RFC 3339 date-time.
-        req time: String<{ limits::EVENT_TIME }> = "time";
     }
 }

@@ -1,19 +1,7 @@
-use super::{ApplicationServer, Device, PortsSpec, QosProfileName, SessionId};
+use crate::common::{ApplicationServer, Device, PortsSpec, QosProfileName, QosStatus, SessionId};
 use crate::schema::{int32_min1, model, opt_int32_min1, wire_enum};
 use crate::{limits, Secret};
 use heapless::{String, Vec};
-
-wire_enum! {
-    /// `QosStatus`: the state of a QoS session.
-    QosStatus, "qosStatus" {
-        /// `REQUESTED`: asked for, not yet provided by the network.
-        Requested = "REQUESTED",
-        /// `AVAILABLE`: the network provides the requested QoS.
-        Available = "AVAILABLE",
-        /// `UNAVAILABLE`: the QoS cannot be (or is no longer) provided.
-        Unavailable = "UNAVAILABLE",
-    }
-}
 
 wire_enum! {
     /// `Message.severity`.
