@@ -9,7 +9,7 @@
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
 use crate::common::{ErrorCode, ErrorInfo};
-use crate::http::{Method, RequestWriter};
+use crate::http::{Method, RequestWriter, Response};
 use crate::json::{self, Decode};
 use crate::{limits, Error, Problem, ValidationError};
 use core::fmt;
@@ -123,6 +123,34 @@ impl From<Error> for ResponseError {
     fn from(e: Error) -> Self {
         ResponseError::Codec(e)
     }
+}
+
+/// One API operation: how its request is written and how its response is read.
+///
+/// The engine that runs operations (qod-client's `Client::run`) knows nothing of any version: it asks the operation
+/// to write its request for an [`Endpoint`] (again after a token refresh), sends it, reads one complete
+/// [`Response`] and hands it, head included, to [`decode`](Operation::decode). Decoded models go into buffers the
+/// operation borrows, so nothing large travels through the engine.
+pub trait Operation {
+    /// What a successful response yields.
+    type Output;
+
+    /// Whether the request may be sent once more when a kept-alive connection turns out to be closed before any
+    /// answer: reads and deletes, and the spec's `POST` queries (`retrieve-sessions`); never a `POST` that creates
+    /// or changes something.
+    const IDEMPOTENT: bool;
+
+    /// Validates the inputs and writes the whole request for `ep` into `buf`; returns its length.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the offending field (nothing is sent), or [`Error::BufferTooSmall`].
+    fn encode(&self, ep: &Endpoint<'_>, buf: &mut [u8]) -> Result<usize, Error>;
+
+    /// Reads the response: the success status into the output, an `ErrorInfo` into [`ResponseError::Api`].
+    ///
+    /// # Errors
+    /// [`ResponseError`].
+    fn decode(&mut self, res: &Response<'_>) -> Result<Self::Output, ResponseError>;
 }
 
 /// The request head up to the body: `METHOD {base}{path}{id}{tail} HTTP/1.1`, Host, Authorization, x-correlator.
