@@ -39,5 +39,6 @@ check_bad create-session '{"device":{"phoneNumber":"1"},"applicationServer":{"ip
 check_bad qos-profile-list "[$(printf '[%.0s' $(seq 5000))"
 check_bad notification '{"id":"1","source":"s","type":"other","specversion":"1.0","data":{},"time":"t"}'
 check_bad session-info '{} trailing'
+check_bad session-info "$(cat "$v/session_info_duplicate_member.json")"
 [ "$fail" = 0 ] && echo "codec tool: all checks passed"
 exit "$fail"

@@ -15,8 +15,9 @@ cargo nextest run --workspace --all-targets --no-fail-fast
 step "doctests"
 cargo test --workspace --doc
 
-step "qod-core feature sets: none, std, defmt-free serde, fuzzing entry points (corpus replay)"
+step "qod-core feature sets: the shared layer alone, v0 alone, std + serde + fuzzing entry points (corpus replay)"
 cargo nextest run -p qod-core --no-default-features --lib --tests
+cargo nextest run -p qod-core --no-default-features --features v0 --lib --tests
 cargo nextest run -p qod-core --features std,serde,_fuzzing --all-targets
 
 step "codec tool"

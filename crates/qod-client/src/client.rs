@@ -23,11 +23,8 @@ use crate::{ClientError, Connect, Connection};
 use embassy_futures::select::{select, Either};
 use embedded_hal_async::delay::DelayNs;
 use embedded_io_async::{Read as _, Write as _};
-use qod_core::api::{self, Endpoint, ResponseError};
-use qod_core::http::{ResponseHead, ResponseReader, Status, Url};
-use qod_core::model::{
-    CreateSession, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, QosStatus, SessionInfo,
-};
+use qod_core::api::{Endpoint, Operation, ResponseError};
+use qod_core::http::{Response, ResponseHead, ResponseReader, Status, Url};
 use qod_core::oauth::TokenError;
 
 /// Bounded retries of a request the server refused with `429 Too Many Requests` or `503 Service Unavailable`.
@@ -171,11 +168,37 @@ impl<E> Fail<E> {
     }
 }
 
-/// Writes a request for an endpoint (with the current token) into a buffer.
-type Encoder<'e> = dyn Fn(&Endpoint<'_>, &mut [u8]) -> Result<usize, qod_core::Error> + 'e;
+/// What the engine needs of an operation, object-safe so that one engine (one async state machine in flash) runs
+/// every operation.
+trait Exchange {
+    fn idempotent(&self) -> bool;
+    fn encode(&self, ep: &Endpoint<'_>, buf: &mut [u8]) -> Result<usize, qod_core::Error>;
+    fn decode(&mut self, res: &Response<'_>) -> Result<(), ResponseError>;
+}
+
+/// An [`Operation`] and, once it succeeded, its output.
+struct Run<O: Operation> {
+    op: O,
+    out: Option<O::Output>,
+}
+
+impl<O: Operation> Exchange for Run<O> {
+    fn idempotent(&self) -> bool {
+        O::IDEMPOTENT
+    }
+
+    fn encode(&self, ep: &Endpoint<'_>, buf: &mut [u8]) -> Result<usize, qod_core::Error> {
+        self.op.encode(ep, buf)
+    }
+
+    fn decode(&mut self, res: &Response<'_>) -> Result<(), ResponseError> {
+        self.out = Some(self.op.decode(res)?);
+        Ok(())
+    }
+}
 
 /// A complete response in `rx`: head, body length (the body starts at `head.head_len`), reusable connection?
-struct Response {
+struct Done {
     head: ResponseHead,
     body_len: usize,
     reuse: bool,
@@ -314,141 +337,38 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
         close(&mut self.conn, &mut self.delay, self.config.close_timeout_ms).await;
     }
 
-    /// `createSession`: `POST /sessions`; the server's `SessionInfo` is decoded into `out`.
-    ///
-    /// # Errors
-    /// [`ClientError`]; the body is validated before anything is sent. Never re-sent on a stale connection.
-    pub async fn create_session(
-        &mut self,
-        body: &CreateSession,
-        out: &mut SessionInfo,
-    ) -> Result<(), ClientError<C::Error>> {
-        self.request(false, &|ep, tx| api::encode_create_session(ep, body, tx), |s, b| {
-            api::decode_create_session(s, b, out)
-        })
-        .await
+    /// Waits `ms` milliseconds on the client's delay.
+    #[cfg_attr(not(any(feature = "v0", feature = "v1")), allow(dead_code))]
+    pub(crate) async fn sleep_ms(&mut self, ms: u32) {
+        self.delay.delay_ms(ms).await;
     }
 
-    /// `getSession`: `GET /sessions/{id}` into `out`.
+    /// Runs `op`: encodes its request (validated first: an invalid input never causes I/O, not even a token
+    /// fetch), sends it under the timeout with the client's token, keep-alive, stale-connection, `401` and 429/503
+    /// logic, and decodes the response (head included) with the operation. Every convenience method is this.
     ///
     /// # Errors
-    /// [`ClientError`] (a 404 is [`ClientError::Api`]).
-    pub async fn get_session(&mut self, id: &str, out: &mut SessionInfo) -> Result<(), ClientError<C::Error>> {
-        self.request(true, &|ep, tx| api::encode_get_session(ep, id, tx), |s, b| {
-            api::decode_get_session(s, b, out)
-        })
-        .await
+    /// [`ClientError`]; an `ErrorInfo` answer is [`ClientError::Api`].
+    pub async fn run<O: Operation>(&mut self, op: O) -> Result<O::Output, ClientError<C::Error>> {
+        let mut run = Run { op, out: None };
+        self.request(&mut run).await?;
+        // `request` succeeds only after `decode` stored the output.
+        run.out.ok_or(ClientError::Codec(qod_core::Error::UnexpectedStatus(0)))
     }
 
-    /// `extendQosSessionDuration`: `POST /sessions/{id}/extend` by `additional_s` seconds; the result into `out`.
-    ///
-    /// # Errors
-    /// [`ClientError`]. Never re-sent on a stale connection (it is not idempotent).
-    pub async fn extend_session(
-        &mut self,
-        id: &str,
-        additional_s: u32,
-        out: &mut SessionInfo,
-    ) -> Result<(), ClientError<C::Error>> {
-        let body = ExtendSessionDuration {
-            requested_additional_duration: additional_s,
-        };
-        self.request(
-            false,
-            &|ep, tx| api::encode_extend_session(ep, id, &body, tx),
-            |s, b| api::decode_extend_session(s, b, out),
-        )
-        .await
-    }
-
-    /// `deleteSession`: `DELETE /sessions/{id}`.
-    ///
-    /// # Errors
-    /// [`ClientError`].
-    pub async fn delete_session(&mut self, id: &str) -> Result<(), ClientError<C::Error>> {
-        self.request(
-            true,
-            &|ep, tx| api::encode_delete_session(ep, id, tx),
-            api::decode_delete_session,
-        )
-        .await
-    }
-
-    /// `getQosProfiles`: `GET /qos-profiles[?name=&status=]` into `out`.
-    ///
-    /// # Errors
-    /// [`ClientError`]; more profiles than `out` holds is a [`ClientError::Codec`].
-    pub async fn qos_profiles(
-        &mut self,
-        name: Option<&str>,
-        status: Option<QosProfileStatus>,
-        out: &mut QosProfileList,
-    ) -> Result<(), ClientError<C::Error>> {
-        self.request(
-            true,
-            &|ep, tx| api::encode_get_qos_profiles(ep, name, status, tx),
-            |s, b| api::decode_get_qos_profiles(s, b, out),
-        )
-        .await
-    }
-
-    /// `getQosProfile`: `GET /qos-profiles/{name}` into `out`.
-    ///
-    /// # Errors
-    /// [`ClientError`].
-    pub async fn qos_profile(&mut self, name: &str, out: &mut QosProfile) -> Result<(), ClientError<C::Error>> {
-        self.request(true, &|ep, tx| api::encode_get_qos_profile(ep, name, tx), |s, b| {
-            api::decode_get_qos_profile(s, b, out)
-        })
-        .await
-    }
-
-    /// Polls `getSession` every `poll.interval_ms` until the session is `AVAILABLE` (the last `SessionInfo` is in
-    /// `out`).
-    ///
-    /// # Errors
-    /// [`ClientError::SessionUnavailable`] when it goes `UNAVAILABLE`, [`ClientError::DeadlineExceeded`] when it is
-    /// still `REQUESTED` after `poll.deadline_ms` of waiting, or any error of [`get_session`](Self::get_session).
-    pub async fn wait_until_available(
-        &mut self,
-        id: &str,
-        out: &mut SessionInfo,
-        poll: Poll,
-    ) -> Result<(), ClientError<C::Error>> {
-        let mut waited: u32 = 0;
-        loop {
-            self.get_session(id, out).await?;
-            match out.qos_status {
-                QosStatus::Available => return Ok(()),
-                QosStatus::Unavailable => return Err(ClientError::SessionUnavailable),
-                _ => {}
-            }
-            if waited >= poll.deadline_ms {
-                return Err(ClientError::DeadlineExceeded);
-            }
-            let step = poll.interval_ms.max(1).min(poll.deadline_ms - waited);
-            self.delay.delay_ms(step).await;
-            waited += step;
-        }
-    }
-
-    /// Encodes the request with `encode` (for the current token), sends it and decodes the response with `decode`,
-    /// with the token, reconnect, stale-connection and 429/503 logic.
-    async fn request<R>(
-        &mut self,
-        idempotent: bool,
-        encode: &Encoder<'_>,
-        mut decode: impl FnMut(u16, &[u8]) -> Result<R, ResponseError>,
-    ) -> Result<R, ClientError<C::Error>> {
+    /// The engine: encodes `ex`'s request (for the current token), sends it and decodes the response with it, with
+    /// the token, reconnect, stale-connection and 429/503 logic. Not generic, so that it exists once in flash.
+    async fn request(&mut self, ex: &mut dyn Exchange) -> Result<(), ClientError<C::Error>> {
+        let idempotent = ex.idempotent();
         let mut retries = 0u8;
         let mut stale_retry = idempotent;
         let mut refreshed = false;
         // Validated and encoded before anything else: an invalid input never causes I/O, not even a token fetch.
-        let mut n = encode(&self.config.endpoint(self.tokens.bearer()), self.tx)?;
+        let mut n = ex.encode(&self.config.endpoint(self.tokens.bearer()), self.tx)?;
         loop {
             if self.tokens.state() == TokenState::Fetch {
                 self.fetch_token().await?;
-                n = encode(&self.config.endpoint(self.tokens.bearer()), self.tx)?;
+                n = ex.encode(&self.config.endpoint(self.tokens.bearer()), self.tx)?;
             }
             if core::mem::replace(&mut self.in_flight, true) {
                 self.conn = None;
@@ -483,12 +403,16 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
                 continue;
             }
             let start = res.head.head_len;
-            let body = self.rx.get(start..start + res.body_len).unwrap_or(&[]);
+            let response = Response::new(
+                res.head,
+                self.rx.get(..start).unwrap_or(&[]),
+                self.rx.get(start..start + res.body_len).unwrap_or(&[]),
+            );
             // The error (an `ErrorInfo` of ~330 B) lives only in this block, so it takes no room in the future
             // across the retry wait.
             let wait = {
-                let err = match decode(status, body) {
-                    Ok(v) => return Ok(v),
+                let err = match ex.decode(&response) {
+                    Ok(()) => return Ok(()),
                     Err(ResponseError::Api(mut e)) => {
                         e.retry_after = e.retry_after.or(res.head.retry_after);
                         ClientError::Api(e)
@@ -599,7 +523,7 @@ async fn attempt<'c, C: Connect, D: DelayNs>(
     check_idle: bool,
     tx: &[u8],
     rx: &mut [u8],
-) -> Result<Response, Fail<C::Error>> {
+) -> Result<Done, Fail<C::Error>> {
     let outcome = select(
         exchange(connector, url, slot, check_idle, tx, rx),
         delay.delay_ms(timeout_ms),
@@ -624,7 +548,7 @@ async fn exchange<'c, C: Connect>(
     check_idle: bool,
     tx: &[u8],
     rx: &mut [u8],
-) -> Result<Response, Fail<C::Error>> {
+) -> Result<Done, Fail<C::Error>> {
     if check_idle && slot.as_mut().is_some_and(|c| c.peer_closed()) {
         *slot = None;
     }
@@ -660,7 +584,7 @@ async fn exchange<'c, C: Connect>(
                 return Err(Fail::Stale);
             }
             return match reader.finish_eof() {
-                Ok(head) => Ok(Response {
+                Ok(head) => Ok(Done {
                     head,
                     body_len: reader.body().len(),
                     reuse: false,
@@ -681,7 +605,7 @@ async fn exchange<'c, C: Connect>(
         match polled {
             Ok(Status::Complete(head)) => {
                 let reuse = head.keep_alive && reader.extra() == 0;
-                return Ok(Response {
+                return Ok(Done {
                     head,
                     body_len: reader.body().len(),
                     reuse,

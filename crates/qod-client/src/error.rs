@@ -1,7 +1,7 @@
 //! [`ClientError`]: everything a request can end with other than success.
 use core::fmt;
 use qod_core::api::ApiError;
-use qod_core::model::ErrorCode;
+use qod_core::common::ErrorCode;
 use qod_core::oauth::TokenError;
 use qod_core::{Error as CodecError, HttpError};
 

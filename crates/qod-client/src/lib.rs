@@ -12,6 +12,8 @@ pub mod auth;
 mod client;
 mod error;
 mod transport;
+#[cfg(feature = "v0")]
+mod v0;
 
 #[cfg(feature = "tokio")]
 pub mod tokio;
@@ -28,6 +30,6 @@ pub use auth::{AssertionSigner, ClientCredentials, Clock, StaticToken, TokenSour
 pub use client::{Client, Config, Poll, RetryPolicy};
 pub use error::ClientError;
 pub use qod_core;
-pub use qod_core::api::{ApiError, Endpoint};
+pub use qod_core::api::{ApiError, Endpoint, Operation};
 pub use qod_core::http::Url;
 pub use transport::{Connect, Connection};

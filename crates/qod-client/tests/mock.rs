@@ -461,3 +461,55 @@ fn test_timeout_holds_when_the_server_never_runs_dry() {
         .expect("the request outlived its timeout");
     assert!(e.contains("no complete response in time"), "{e}");
 }
+
+/// An operation of the caller's own: the engine hands it the whole response, head included, so headers such as
+/// `x-correlator` reach the decoder; a POST query marked idempotent is re-sent once on a stale connection.
+#[test]
+fn test_run_hands_the_head_to_the_operation() {
+    use qod_client::Operation;
+    use qod_core::api::{Endpoint, ResponseError};
+    use qod_core::http::Response;
+
+    struct Echo {
+        correlator: String,
+        encodes: std::cell::Cell<u32>,
+    }
+    impl Operation for Echo {
+        type Output = (u16, String, String);
+        const IDEMPOTENT: bool = true;
+        fn encode(&self, ep: &Endpoint<'_>, buf: &mut [u8]) -> Result<usize, qod_core::Error> {
+            self.encodes.set(self.encodes.get() + 1);
+            let req = format!(
+                "POST {}/echo HTTP/1.1\r\nHost: {}\r\nx-correlator: {}\r\nContent-Length: 0\r\n\r\n",
+                ep.base_path, ep.host, self.correlator
+            );
+            let dst = buf.get_mut(..req.len()).ok_or(qod_core::Error::BufferTooSmall)?;
+            dst.copy_from_slice(req.as_bytes());
+            Ok(req.len())
+        }
+        fn decode(&mut self, res: &Response<'_>) -> Result<Self::Output, ResponseError> {
+            Ok((
+                res.status(),
+                res.correlator().unwrap_or("").to_owned(),
+                String::from_utf8_lossy(res.body).into_owned(),
+            ))
+        }
+    }
+    let reply = b"HTTP/1.1 200 OK\r\nX-Correlator: abc-123\r\nContent-Length: 2\r\n\r\nhi".to_vec();
+    // The first connection answers once, then turns out closed when reused: the idempotent query goes again.
+    let mock = Mock::new([Script::responses([reply.clone()]), Script::responses([reply])]);
+    let mut b = Bufs::new();
+    let mut c = client(&mock, &mut b);
+    let op = || Echo {
+        correlator: "abc-123".into(),
+        encodes: std::cell::Cell::new(0),
+    };
+    let out = block_on(c.run(op())).unwrap();
+    assert_eq!(out, (200, "abc-123".to_owned(), "hi".to_owned()));
+    let out = block_on(c.run(op())).unwrap();
+    assert_eq!(out.1, "abc-123");
+    // Two connections: the first carried the first request and the one that met the stale connection.
+    let reqs = c.connector().requests().concat();
+    assert_eq!(reqs.matches("POST /qod/v0/echo HTTP/1.1\r\n").count(), 3, "{reqs}");
+    assert_eq!(reqs.matches("x-correlator: abc-123\r\n").count(), 3, "{reqs}");
+}

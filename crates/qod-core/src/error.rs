@@ -219,6 +219,8 @@ pub enum DecodeErrorKind {
     WrongType,
     /// A value outside the fixed set the spec allows here (CloudEvent `type`, `specversion`, `datacontenttype`).
     UnexpectedValue,
+    /// A member name that appears twice in one object (a second value would give the document two readings).
+    DuplicateMember,
 }
 
 impl DecodeErrorKind {
@@ -239,6 +241,7 @@ impl DecodeErrorKind {
             DecodeErrorKind::Missing => "required member missing",
             DecodeErrorKind::WrongType => "wrong JSON type",
             DecodeErrorKind::UnexpectedValue => "value not allowed here",
+            DecodeErrorKind::DuplicateMember => "duplicate member name",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Entry points for the fuzz targets and the corpus-replay test. Each must never panic.
 use crate::http::{ResponseReader, Status};
-use crate::model::{CreateSession, ErrorInfo, QosProfile, QosProfileList, QosStatusChanged, SessionInfo};
-use crate::{api, json, Decode, Encode};
+use crate::v0::model::{CreateSession, ErrorInfo, QosProfile, QosProfileList, QosStatusChanged, SessionInfo};
+use crate::{json, v0::api, Decode, Encode};
 
 fn roundtrip<T: Decode + Encode + Default + PartialEq + core::fmt::Debug>(data: &[u8]) {
     let mut v = T::default();

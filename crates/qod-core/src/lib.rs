@@ -5,23 +5,38 @@
 // Flash budget: the `#[inline(never)]` marks in this crate are each a measured saving on thumbv7em (`bash
 // scripts/size-report.sh`, codec + HTTP <= 20 KiB); remove or add one only with that report (and the codec bench) in hand.
 #![deny(missing_docs)]
+// With no API version enabled the crate is the shared layer alone (JSON, HTTP, OAuth2, time): the helpers the
+// versions' operations use are then unused.
+#![cfg_attr(not(any(feature = "v0", feature = "v1")), allow(dead_code, unused_imports))]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
 pub mod api;
+pub mod common;
 mod error;
 pub mod http;
 pub mod json;
 pub mod limits;
-pub mod model;
 pub mod oauth;
+mod schema;
 mod secret;
 pub mod time;
 pub mod validate;
 
-#[cfg(feature = "_fuzzing")]
+#[cfg(feature = "v0")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v0")))]
+pub mod v0;
+
+/// The v0.10.1 models under the path they had before the crate was versioned: [`v0::model`].
+#[cfg(feature = "v0")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v0")))]
+pub mod model {
+    pub use crate::v0::model::*;
+}
+
+#[cfg(all(feature = "_fuzzing", feature = "v0"))]
 #[doc(hidden)]
 pub mod fuzzing;
 

@@ -7,7 +7,7 @@
 //! error ([`DecodeErrorKind::TooLong`](crate::DecodeErrorKind::TooLong) /
 //! [`TooMany`](crate::DecodeErrorKind::TooMany)), never a silent truncation.
 //!
-//! With the defaults a decoded [`SessionInfo`](crate::model::SessionInfo) takes under 2 KB of RAM (checked by a
+//! With the defaults a decoded `SessionInfo` (of either version) takes under 2 KB of RAM (checked by a
 //! test, and printed by the size report).
 
 include!(concat!(env!("OUT_DIR"), "/limits.rs"));

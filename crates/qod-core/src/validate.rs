@@ -1,9 +1,9 @@
 //! Validation of everything a device sends, against the spec's patterns and ranges, before any byte leaves it.
 //!
-//! Errors name the offending field's path (`device.ipv4Address.publicPort`).
-use crate::model::{
-    ApplicationServer, CreateSession, Device, DeviceIpv4Addr, ExtendSessionDuration, PortsSpec, Webhook,
-};
+//! Errors name the offending field's path (`device.ipv4Address.publicPort`). This module holds the checks both API
+//! versions share (patterns, addresses, URLs, the device and application-server objects); each version's
+//! `validate` module composes them for its request bodies.
+use crate::common::{ApplicationServer, Device, DeviceIpv4Addr, PortsSpec};
 use crate::{Problem, ValidationError};
 
 /// Checks a value against the spec.
@@ -65,7 +65,7 @@ fn pattern(set: &Set, s: &str, min: usize, max: usize) -> Result<(), Problem> {
 }
 
 /// [`Problem::TooShort`] or [`Problem::TooLong`] unless `min <= n <= max`.
-fn length(n: usize, min: usize, max: usize) -> Result<(), Problem> {
+pub(crate) fn length(n: usize, min: usize, max: usize) -> Result<(), Problem> {
     if n < min {
         Err(Problem::TooShort)
     } else if n > max {
@@ -78,6 +78,14 @@ fn length(n: usize, min: usize, max: usize) -> Result<(), Problem> {
 /// `^\+?[0-9]{5,15}$`.
 pub fn phone_number(s: &str) -> Result<(), Problem> {
     pattern(&DIGITS, s.strip_prefix('+').unwrap_or(s), 5, 15)
+}
+
+/// `^\+[1-9][0-9]{4,14}$` (v1: E.164 with the `+`).
+pub fn phone_number_e164(s: &str) -> Result<(), Problem> {
+    match s.strip_prefix('+') {
+        Some(digits) if !digits.starts_with('0') => pattern(&DIGITS, digits, 5, 15),
+        _ => Err(Problem::Pattern),
+    }
 }
 
 /// `QosProfileName`: 3–256 of `[a-zA-Z0-9_.-]`.
@@ -258,7 +266,7 @@ pub fn http_url(s: &str) -> Result<(), Problem> {
 
 /// A field path: an index into [`FIELDS`], so that checks return their errors in a register.
 #[derive(Clone, Copy)]
-enum F {
+pub(crate) enum F {
     Device,
     PhoneNumber,
     Nai,
@@ -304,21 +312,21 @@ const FIELDS: [&str; 19] = [
 ];
 
 /// A check's failure: which field, what is wrong.
-type Fail = (F, Problem);
+pub(crate) type Fail = (F, Problem);
 
 /// The [`ValidationError`] of a check's result.
-fn named(r: Result<(), Fail>) -> Result<(), ValidationError> {
+pub(crate) fn named(r: Result<(), Fail>) -> Result<(), ValidationError> {
     r.map_err(|(f, problem)| ValidationError {
         field: FIELDS.get(f as usize).copied().unwrap_or(""),
         problem,
     })
 }
 
-fn at(f: F, r: Result<(), Problem>) -> Result<(), Fail> {
+pub(crate) fn at(f: F, r: Result<(), Problem>) -> Result<(), Fail> {
     r.map_err(|p| (f, p))
 }
 
-fn fail(f: F, p: Problem) -> Result<(), Fail> {
+pub(crate) fn fail(f: F, p: Problem) -> Result<(), Fail> {
     Err((f, p))
 }
 
@@ -336,8 +344,14 @@ fn device_ipv4(a: &DeviceIpv4Addr) -> Result<(), Fail> {
     Ok(())
 }
 
+/// The v0.10.1 device rules ([`phone_number`]).
+pub(crate) fn device(d: &Device) -> Result<(), Fail> {
+    device_with(d, phone_number)
+}
+
+/// A device with the phone-number rule of its version.
 #[inline(never)]
-fn device(d: &Device) -> Result<(), Fail> {
+pub(crate) fn device_with(d: &Device, phone: fn(&str) -> Result<(), Problem>) -> Result<(), Fail> {
     if d.phone_number.is_none()
         && d.network_access_identifier.is_none()
         && d.ipv4_address.is_none()
@@ -346,7 +360,7 @@ fn device(d: &Device) -> Result<(), Fail> {
         return fail(F::Device, Problem::Empty);
     }
     if let Some(p) = &d.phone_number {
-        at(F::PhoneNumber, phone_number(p))?;
+        at(F::PhoneNumber, phone(p))?;
     }
     if let Some(n) = &d.network_access_identifier {
         at(F::Nai, network_access_identifier(n))?;
@@ -360,7 +374,7 @@ fn device(d: &Device) -> Result<(), Fail> {
     Ok(())
 }
 
-fn server(a: &ApplicationServer) -> Result<(), Fail> {
+pub(crate) fn server(a: &ApplicationServer) -> Result<(), Fail> {
     if a.ipv4_address.is_none() && a.ipv6_address.is_none() {
         return fail(F::Server, Problem::Empty);
     }
@@ -374,7 +388,7 @@ fn server(a: &ApplicationServer) -> Result<(), Fail> {
 }
 
 /// `root` names the spec, `ranges` its ranges.
-fn ports(p: &Option<PortsSpec>, root: F, ranges: F) -> Result<(), Fail> {
+pub(crate) fn ports(p: &Option<PortsSpec>, root: F, ranges: F) -> Result<(), Fail> {
     let Some(p) = p else {
         return Ok(());
     };
@@ -387,35 +401,10 @@ fn ports(p: &Option<PortsSpec>, root: F, ranges: F) -> Result<(), Fail> {
     Ok(())
 }
 
-fn webhook(w: &Webhook) -> Result<(), Fail> {
-    at(F::WebhookUrl, http_url(&w.notification_url))?;
-    if let Some(t) = &w.notification_auth_token {
-        // Characters: the bytes that do not continue a UTF-8 sequence.
-        let len = t.expose().bytes().filter(|&c| c & 0xc0 != 0x80).count();
-        at(F::WebhookToken, length(len, 20, 256))?;
-    }
-    Ok(())
-}
-
 /// [`Problem::OutOfRange`] unless `min <= n <= max`.
-fn range(f: F, n: u32, min: u32, max: u32) -> Result<(), Fail> {
+pub(crate) fn range(f: F, n: u32, min: u32, max: u32) -> Result<(), Fail> {
     if n < min || n > max {
         return fail(f, Problem::OutOfRange);
-    }
-    Ok(())
-}
-
-fn create_session(c: &CreateSession) -> Result<(), Fail> {
-    device(&c.device)?;
-    server(&c.application_server)?;
-    ports(&c.device_ports, F::DevicePorts, F::DevicePortsRanges)?;
-    ports(&c.application_server_ports, F::ServerPorts, F::ServerPortsRanges)?;
-    at(F::QosProfile, qos_profile_name(&c.qos_profile))?;
-    if let Some(w) = &c.webhook {
-        webhook(w)?;
-    }
-    if let Some(d) = c.duration {
-        range(F::Duration, d, 1, 86_400)?;
     }
     Ok(())
 }
@@ -426,6 +415,7 @@ impl Validate for DeviceIpv4Addr {
     }
 }
 
+/// The v0.10.1 rules (`phoneNumber` `^\+?[0-9]{5,15}$`); a v1 request checks its device with v1's.
 impl Validate for Device {
     fn validate(&self) -> Result<(), ValidationError> {
         named(device(self))
@@ -435,24 +425,6 @@ impl Validate for Device {
 impl Validate for ApplicationServer {
     fn validate(&self) -> Result<(), ValidationError> {
         named(server(self))
-    }
-}
-
-impl Validate for Webhook {
-    fn validate(&self) -> Result<(), ValidationError> {
-        named(webhook(self))
-    }
-}
-
-impl Validate for CreateSession {
-    fn validate(&self) -> Result<(), ValidationError> {
-        named(create_session(self))
-    }
-}
-
-impl Validate for ExtendSessionDuration {
-    fn validate(&self) -> Result<(), ValidationError> {
-        named(range(F::Additional, self.requested_additional_duration, 1, 86_399))
     }
 }
 

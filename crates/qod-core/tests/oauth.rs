@@ -153,6 +153,24 @@ fn test_token_responses() {
 }
 
 #[test]
+fn test_duplicate_token_members_are_refused() {
+    let (r, t) = decode(
+        200,
+        r#"{"access_token":"abc","token_type":"Bearer","access_token":"evil","expires_in":60}"#,
+    );
+    match r {
+        Err(TokenError::Decode(e)) => {
+            assert_eq!(
+                (e.kind, &*e.path.to_string()),
+                (qod_core::DecodeErrorKind::DuplicateMember, "access_token")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(t, "", "no token is kept from a refused answer");
+}
+
+#[test]
 fn test_bad_token_responses_are_typed() {
     type Check = fn(&TokenError) -> bool;
     let cases: &[(u16, &str, Check)] = &[

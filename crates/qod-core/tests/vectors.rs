@@ -453,3 +453,73 @@ fn test_every_limit_and_one_over() {
     decode::<SessionInfo>(doc(l::DEPTH - 1).as_bytes()).unwrap();
     assert_eq!(err::<SessionInfo>(doc(l::DEPTH).as_bytes()).kind, K::TooDeep);
 }
+
+/// One document, one reading: a member given twice is refused, naming it, whatever the two values (issue 14).
+#[test]
+fn test_duplicate_members_are_refused() {
+    let e = err::<SessionInfo>(&vector("session_info_duplicate_member.json"));
+    assert_eq!((e.kind, &*e.path.to_string()), (K::DuplicateMember, "qosProfile"));
+    assert_eq!(
+        e.to_string(),
+        format!("duplicate member name at `qosProfile` (byte {})", e.offset)
+    );
+    let base = String::from_utf8(vector("session_info_minimal.json")).unwrap();
+    let base = base.trim_end();
+    let with = |from: &str, to: &str| {
+        assert!(base.contains(from), "{from}");
+        base.replacen(from, to, 1).into_bytes()
+    };
+    // Nested, and the name of the object it sits in.
+    let e = err::<SessionInfo>(&with(
+        r#""phoneNumber":"123456789""#,
+        r#""phoneNumber":"123456789","ipv4Address":{"publicAddress":"1.2.3.4","publicPort":1,"publicPort":2}"#,
+    ));
+    assert_eq!(
+        (e.kind, &*e.path.to_string()),
+        (K::DuplicateMember, "device.ipv4Address.publicPort")
+    );
+    // A first value of `null` (a "last non-null wins" reader would take the second).
+    let e = err::<SessionInfo>(&with(r#""duration":86400"#, r#""duration":null,"duration":86400"#));
+    assert_eq!((e.kind, &*e.path.to_string()), (K::DuplicateMember, "duration"));
+    let e = err::<SessionInfo>(&with(r#""duration":86400"#, r#""duration":86400,"duration":null"#));
+    assert_eq!((e.kind, &*e.path.to_string()), (K::DuplicateMember, "duration"));
+    // The same name spelt with an escape is the same member.
+    let e = err::<SessionInfo>(&with(
+        r#""qosStatus":"REQUESTED""#,
+        r#""qosStatus":"REQUESTED","qos\u0053tatus":"AVAILABLE""#,
+    ));
+    assert_eq!((e.kind, &*e.path.to_string()), (K::DuplicateMember, "qosStatus"));
+    // Inside list items, and in every schema.
+    let e = err::<SessionInfo>(&with(
+        r#""qosProfile""#,
+        r#""devicePorts":{"ranges":[{"from":1,"to":2,"from":3}]},"qosProfile""#,
+    ));
+    assert_eq!(
+        (e.kind, &*e.path.to_string()),
+        (K::DuplicateMember, "devicePorts.ranges.from")
+    );
+    let corpus = format!(
+        "{}/../../fuzz/corpus/decode_json/create_session_duplicate_members.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let e = err::<CreateSession>(&std::fs::read(corpus).unwrap());
+    assert_eq!(
+        (e.kind, &*e.path.to_string()),
+        (K::DuplicateMember, "device.ipv4Address.publicPort")
+    );
+    let e = err::<ErrorInfo>(br#"{"status":404,"code":"NOT_FOUND","message":"a","code":"CONFLICT"}"#);
+    assert_eq!((e.kind, &*e.path.to_string()), (K::DuplicateMember, "code"));
+    let e = err::<QosStatusChanged>(
+        String::from_utf8(vector("notification.json"))
+            .unwrap()
+            .replacen(r#""sessionId""#, r#""qosStatus":"AVAILABLE","sessionId""#, 1)
+            .as_bytes(),
+    );
+    assert_eq!((e.kind, &*e.path.to_string()), (K::DuplicateMember, "data.qosStatus"));
+    // The same name in two different objects is fine.
+    decode::<SessionInfo>(&with(
+        r#""qosProfile""#,
+        r#""devicePorts":{"ranges":[{"from":1,"to":2},{"from":3,"to":4}]},"qosProfile""#,
+    ))
+    .unwrap();
+}

@@ -7,7 +7,10 @@
 use crate::clock::rfc3339;
 use crate::config::NotifyConfig;
 use crate::error::truncated;
-use qod_core::model::{DataContentType, EventQosStatus, QosStatusChanged, QosStatusChangedData, StatusInfo, Webhook};
+use qod_core::model::{
+    DataContentType, EventQosStatus, QosStatusChanged, QosStatusChangedData, QosStatusChangedType, SpecVersion,
+    StatusInfo, Webhook,
+};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -33,8 +36,8 @@ pub(crate) fn cloud_event(e: &Event, base_url: &str) -> QosStatusChanged {
     QosStatusChanged {
         id: truncated(&uuid::Uuid::new_v4().to_string()),
         source: truncated(&format!("{base_url}/sessions/{}", e.session_id)),
-        event_type: (),
-        specversion: (),
+        event_type: QosStatusChangedType,
+        specversion: SpecVersion,
         datacontenttype: Some(DataContentType::ApplicationJson),
         data: QosStatusChangedData {
             session_id: truncated(&e.session_id),

@@ -9,7 +9,7 @@ mod response;
 mod url;
 
 pub use request::{Method, RequestWriter};
-pub use response::{ResponseHead, ResponseReader, MAX_HEADERS};
+pub use response::{Response, ResponseHead, ResponseReader, MAX_HEADERS};
 pub use url::{Url, UrlError};
 
 /// Result of feeding bytes to an incremental parser: done, or more bytes needed. Incomplete input is not an error.

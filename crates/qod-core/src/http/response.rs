@@ -27,6 +27,47 @@ pub struct ResponseHead {
     pub head_len: usize,
 }
 
+/// A complete response as an operation decodes it: the parsed [`ResponseHead`], the raw head (status line and
+/// header lines, already checked by the parser) for any other header, and the body.
+#[derive(Debug, Clone, Copy)]
+pub struct Response<'a> {
+    /// What the reader learnt from the head.
+    pub head: ResponseHead,
+    /// The head as received (for [`Response::header`]).
+    pub head_bytes: &'a [u8],
+    /// The body (de-chunked).
+    pub body: &'a [u8],
+}
+
+impl<'a> Response<'a> {
+    /// A response from its parts (e.g. in tests).
+    pub fn new(head: ResponseHead, head_bytes: &'a [u8], body: &'a [u8]) -> Self {
+        Response { head, head_bytes, body }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.head.status
+    }
+
+    /// The value of the first header called `name` (compared without case), trimmed of blanks.
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        // The status line first, then `name: value` lines; the parser accepted `\r\n` and bare `\n` endings.
+        self.head_bytes.split(|&b| b == b'\n').skip(1).find_map(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let colon = line.iter().position(|&b| b == b':')?;
+            let (n, v) = line.split_at(colon);
+            n.eq_ignore_ascii_case(name.as_bytes())
+                .then(|| trim(v.get(1..).unwrap_or(&[])))
+        })
+    }
+
+    /// `x-correlator`, when the server sent one that is text.
+    pub fn correlator(&self) -> Option<&'a str> {
+        core::str::from_utf8(self.header("x-correlator")?).ok()
+    }
+}
+
 /// The head before one is parsed.
 const NO_HEAD: ResponseHead = ResponseHead {
     status: 0,
@@ -213,6 +254,19 @@ impl<'b> ResponseReader<'b> {
         match self.phase {
             Phase::Done => self.buf.get(self.head.head_len..self.end).unwrap_or(&[]),
             _ => &[],
+        }
+    }
+
+    /// The complete response (head, its raw header lines and the body), once [`poll`](Self::poll) returned
+    /// [`Status::Complete`] (or [`finish_eof`](Self::finish_eof) succeeded).
+    pub fn response(&self) -> Option<Response<'_>> {
+        match self.phase {
+            Phase::Done => Some(Response {
+                head: self.head,
+                head_bytes: self.buf.get(..self.head.head_len).unwrap_or(&[]),
+                body: self.body(),
+            }),
+            _ => None,
         }
     }
 
@@ -540,6 +594,43 @@ mod tests {
         assert!(!h.keep_alive);
         assert_eq!(h.retry_after, Some(7));
         assert_eq!(h.date, None);
+    }
+
+    #[test]
+    fn test_response_headers_survive_interim_heads_and_dechunking() {
+        let wire = b"HTTP/1.1 100 Continue\r\nx-correlator: interim\r\n\r\nHTTP/1.1 200 OK\r\nServer: t\r\n\
+            X-Correlator:  b4333c46-49c0:4f62 \r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n2\r\n\":\r\n2\r\n1}\r\n0\r\n\r\n";
+        for step in [1, 3, wire.len()] {
+            let mut buf = [0u8; 256];
+            let mut r = ResponseReader::new(&mut buf);
+            let mut fed = 0;
+            while r.response().is_none() {
+                let n = step.min(wire.len() - fed);
+                r.receive_buffer()[..n].copy_from_slice(&wire[fed..fed + n]);
+                r.commit(n);
+                fed += n;
+                r.poll().unwrap();
+            }
+            let res = r.response().unwrap();
+            assert_eq!((res.status(), res.body), (200, &b"{\"a\":1}"[..]), "step {step}");
+            assert_eq!(res.correlator(), Some("b4333c46-49c0:4f62"));
+            assert_eq!(res.header("server"), Some(&b"t"[..]));
+            assert_eq!(res.header("SERVER"), Some(&b"t"[..]));
+            assert_eq!(res.header("serve"), None);
+            assert_eq!(res.header("HTTP/1.1 200 OK"), None, "the status line is not a header");
+        }
+        // Bare `\n` line endings, and no such header.
+        let (_, body) = read_all(b"HTTP/1.1 204 No Content\nA: b\n\n", false).unwrap();
+        assert!(body.is_empty());
+        let mut buf = [0u8; 64];
+        let mut r = ResponseReader::new(&mut buf);
+        let wire = b"HTTP/1.1 204 No Content\nA: b\n\n";
+        r.receive_buffer()[..wire.len()].copy_from_slice(wire);
+        r.commit(wire.len());
+        r.poll().unwrap();
+        let res = r.response().unwrap();
+        assert_eq!(res.header("a"), Some(&b"b"[..]));
+        assert_eq!(res.correlator(), None);
     }
 
     #[test]

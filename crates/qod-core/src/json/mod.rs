@@ -13,6 +13,8 @@
 //! - Strings are unescaped (`\/`, `\"`, `\uXXXX` including surrogate pairs) and checked as UTF-8; raw control
 //!   characters are refused.
 //! - Unknown members are ignored at any depth (newer servers add fields); `null` optional members are absent.
+//! - A member the model reads may appear once per object: a second occurrence (even after a `null`, even spelt with
+//!   escapes) is [`DuplicateMember`](crate::DecodeErrorKind::DuplicateMember), so a document has one reading.
 //! - Integers are range-checked into their field's type; fractions and exponents are refused (the v0.10.1 wire has no
 //!   floats, so no float tables are linked).
 //! - Unknown *enum values* (e.g. a future `qosStatus`) decode to the enum's `Unknown` variant instead of failing the

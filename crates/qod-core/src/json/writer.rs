@@ -79,6 +79,7 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
+    #[inline(never)]
     pub fn string(&mut self, s: &str) -> W {
         self.byte(b'"')?;
         let mut rest = s.as_bytes();
@@ -285,6 +286,7 @@ impl<'b> ObjectWriter<'_, 'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
+    #[inline(never)]
     pub fn u32(&mut self, name: &str, value: u32) -> W {
         self.key(name)?.u32(value)
     }
@@ -330,6 +332,15 @@ impl<'b> ObjectWriter<'_, 'b> {
     /// # Errors
     /// As the value's [`Encode`](super::Encode).
     pub fn value(&mut self, name: &str, value: &dyn super::Encode) -> W {
+        value.encode_to(self.key(name)?)
+    }
+
+    /// `"name":<encoded value>` (monomorphic: the value's encoder is called directly).
+    ///
+    /// # Errors
+    /// As the value's [`Encode`](super::Encode).
+    #[inline]
+    pub fn member<T: super::Encode + ?Sized>(&mut self, name: &str, value: &T) -> W {
         value.encode_to(self.key(name)?)
     }
 

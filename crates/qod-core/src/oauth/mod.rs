@@ -22,7 +22,7 @@ pub use base64::{encode_into as base64_encode, Alphabet};
 
 use crate::http::{Method, RequestWriter, Url};
 use crate::json::{self, Failed, Reader};
-use crate::model::{object_dyn, wire_enum, Schema};
+use crate::schema::{object_dyn, wire_enum, Schema};
 use crate::{limits, DecodeError, DecodeErrorKind, Error, Problem, ValidationError};
 use core::fmt;
 use form::Form;

@@ -1,19 +1,17 @@
-use super::{object, wire_enum, FieldFn, Schema, R};
-use crate::json::{Decode, Encode, Failed, Reader, Writer};
 use crate::limits;
+use crate::schema::{model, wire_enum};
 use heapless::String;
 
-/// `ErrorInfo`: the body of every CAMARA error response.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ErrorInfo {
-    /// `status`: the HTTP status the server meant.
-    pub status: u16,
-    /// `code`: e.g. `INVALID_ARGUMENT` (see [`ErrorCode`]).
-    pub code: String<{ limits::ERROR_CODE }>,
-    /// `message`: a human-readable explanation.
-    pub message: String<{ limits::ERROR_MESSAGE }>,
+model! {
+    /// `ErrorInfo`: the body of every CAMARA error response.
+    pub struct ErrorInfo {
+        /// `status`: the HTTP status the server meant.
+        req status: u16 = "status";
+        /// `code`: e.g. `INVALID_ARGUMENT` (see [`ErrorCode`]).
+        req code: String<{ limits::ERROR_CODE }> = "code";
+        /// `message`: a human-readable explanation.
+        req message: String<{ limits::ERROR_MESSAGE }> = "message";
+    }
 }
 
 wire_enum! {
@@ -55,31 +53,5 @@ impl ErrorInfo {
     /// `code` as an [`ErrorCode`].
     pub fn error_code(&self) -> ErrorCode {
         ErrorCode::from_wire(&self.code)
-    }
-}
-
-impl Decode for ErrorInfo {
-    #[inline(never)]
-    fn decode_from(&mut self, r: &mut Reader<'_>) -> R {
-        const SCHEMA: Schema = Schema {
-            names: &["status", "code", "message"],
-            required: 0b111,
-        };
-        const FIELDS: &[FieldFn<ErrorInfo>] = &[
-            |v, r| v.status.decode_from(r),
-            |v, r| v.code.decode_from(r),
-            |v, r| v.message.decode_from(r),
-        ];
-        object(r, self, &SCHEMA, FIELDS)
-    }
-}
-
-impl Encode for ErrorInfo {
-    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed> {
-        let mut o = w.object()?;
-        o.u32("status", u32::from(self.status))?;
-        o.str("code", &self.code)?;
-        o.str("message", &self.message)?;
-        o.end()
     }
 }
