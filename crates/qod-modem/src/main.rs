@@ -216,21 +216,11 @@ async fn main() -> ExitCode {
                 };
                 let _ = stream.set_nodelay(true);
                 let session = serve(stream, config.clone(), network.clone(), &mut rx).await;
-                match session {
-                    Ok(session) => {
-                        report(&session.stats, args.stats_json.as_deref());
-                        if args.once || session.shutdown {
-                            return ExitCode::SUCCESS;
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!("serial line: {e}");
-                        if args.once {
-                            return ExitCode::FAILURE;
-                        }
-                    }
-                }
                 tracing::info!("serial line closed");
+                report(&session.stats, args.stats_json.as_deref());
+                if args.once || session.shutdown {
+                    return ExitCode::SUCCESS;
+                }
             }
         })
         .await;

@@ -137,19 +137,17 @@ pub struct Session {
     pub shutdown: bool,
 }
 
-/// Serves one serial line until it closes (or [`Control::Shutdown`]) and returns the modem's counters.
+/// Serves one serial line until it closes (a read returns end-of-file or fails, or a write fails) or
+/// [`Control::Shutdown`] arrives, and returns the modem's counters.
 ///
 /// Must run inside a [`tokio::task::LocalSet`]: the host stack and its bridges are local tasks, stopped when the
 /// line closes.
-///
-/// # Errors
-/// Writing to the serial line failed.
 pub async fn serve<S: AsyncRead + AsyncWrite>(
     serial: S,
     config: modem::Config,
     network: Network,
     control: &mut mpsc::UnboundedReceiver<Control>,
-) -> std::io::Result<Session> {
+) -> Session {
     let start = Instant::now();
     let (stack, mut runner, phy) = host_stack(config.ppp.local);
     let (phy_state, mut host_rx, mut host_tx) = phy.split();
@@ -197,11 +195,18 @@ pub async fn serve<S: AsyncRead + AsyncWrite>(
             },
         }
         modem.poll(start.elapsed(), &mut outputs);
+        let mut closed = false;
         loop {
             let now = Instant::now();
             for output in outputs.drain(..) {
                 match output {
-                    Output::Serial(bytes) => wr.write_all(&bytes).await?,
+                    Output::Serial(bytes) if !closed => {
+                        if let Err(e) = wr.write_all(&bytes).await {
+                            tracing::debug!("serial line closed while writing: {e}");
+                            closed = true;
+                        }
+                    }
+                    Output::Serial(_) => {}
                     Output::Uplink(packet) => up.push(now, packet),
                 }
             }
@@ -223,7 +228,9 @@ pub async fn serve<S: AsyncRead + AsyncWrite>(
                 break;
             }
         }
-        wr.flush().await?;
+        if closed || wr.flush().await.is_err() {
+            break;
+        }
     }
     if up.dropped + down.dropped > 0 {
         tracing::warn!(
@@ -232,10 +239,10 @@ pub async fn serve<S: AsyncRead + AsyncWrite>(
             down.dropped
         );
     }
-    Ok(Session {
+    Session {
         stats: modem.stats().clone(),
         shutdown,
-    })
+    }
 }
 
 struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
