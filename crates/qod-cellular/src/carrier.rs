@@ -40,8 +40,11 @@ impl Matcher {
     }
 }
 
-/// Buffered serial port for the PPP runner that reports end-of-file after `NO CARRIER`. See the
-/// [module docs](self).
+/// Buffered serial port for the PPP runner that reports end-of-file after `NO CARRIER`: a modem that loses the
+/// call mid-PPP sends it instead of an LCP Terminate-Request, and this stands in for the DCD line. The pattern
+/// starts with a raw carriage return, which a modem that escapes it in frames (`qod-modem` does) never sends
+/// inside one; with a modem that does not, a payload containing `\r\nNO CARRIER\r\n` could end the session
+/// early: use DCD there.
 pub struct CarrierWatch<'a, S> {
     serial: &'a mut S,
     buf: [u8; 256],

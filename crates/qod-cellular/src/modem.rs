@@ -79,9 +79,8 @@ impl Step {
     }
 }
 
-/// Why the link could not be (re)established.
+/// Why the link could not be (re)established. `Display` and `defmt::Format` print the same sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Error {
     /// The modem answered nothing to `AT`.
@@ -124,6 +123,23 @@ impl core::fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Error {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Error::NoAnswer => defmt::write!(f, "the modem does not answer AT"),
+            Error::Refused(step) => defmt::write!(f, "the modem answered ERROR to {=str}", step.command()),
+            Error::Timeout(step) => defmt::write!(f, "the modem did not answer {=str}", step.command()),
+            Error::SimNotReady => defmt::write!(f, "the SIM is not ready"),
+            Error::NotRegistered { stat } => defmt::write!(f, "not registered (+CEREG stat {=u8})", stat),
+            Error::DialFailed => defmt::write!(f, "ATD*99# failed on every attempt"),
+            Error::PppFailed => defmt::write!(f, "PPP did not come up after CONNECT (refused or timed out)"),
+            Error::Serial => defmt::write!(f, "serial port error"),
+            Error::BadApn => defmt::write!(f, "unusable APN"),
+        }
+    }
+}
 
 /// No unsolicited result codes are expected during the bring-up (`+CEREG` reporting stays off).
 enum NoUrc {}
