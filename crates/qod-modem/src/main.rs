@@ -145,8 +145,8 @@ fn report(stats: &Stats, json: Option<&std::path::Path>) {
     );
     let _ = writeln!(
         out,
-        "calls {}, links up {}, HTTP requests {}, carrier drops {}, hang-ups {}",
-        stats.calls, stats.links_up, stats.http_requests, stats.carrier_drops, stats.hangups
+        "calls {}, links up {}, TCP connections {}, HTTP requests {}, carrier drops {}, hang-ups {}",
+        stats.calls, stats.links_up, stats.tcp_connects, stats.http_requests, stats.carrier_drops, stats.hangups
     );
     let _ = out.flush();
     if let Some(path) = json {
@@ -166,6 +166,7 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let config = match config(&args) {

@@ -1,6 +1,6 @@
 //! The modem: the serial line's two modes glued together. In command mode bytes go to the [`At`] interpreter; a
 //! packet-data dial answers `CONNECT` after the connect delay and switches the line to PPP ([`Peer`] over
-//! [`hdlc`](crate::hdlc) framing); when the link ends the modem sends `NO CARRIER` and returns to command mode.
+//! [`crate::hdlc`] framing); when the link ends the modem sends `NO CARRIER` and returns to command mode.
 //! IPv4 packets between the device and the network pass through [`Modem::serial_input`] (uplink, returned as
 //! [`Output::Uplink`]) and [`Modem::downlink`].
 //!
@@ -93,6 +93,8 @@ pub struct Stats {
     pub ip_dropped_down: u64,
     /// HTTP requests seen from the device (retransmissions not counted).
     pub http_requests: u64,
+    /// TCP connections the device opened (SYNs, retransmissions not counted).
+    pub tcp_connects: u64,
     /// `ATD` answered with `CONNECT`.
     pub calls: u64,
     /// Links that reached IPCP open.
@@ -136,8 +138,19 @@ pub struct Modem {
     stats: Stats,
 }
 
-/// The TCP payload of an IPv4 packet, with source port and sequence number; `None` if it is not TCP or malformed.
-fn tcp_payload(packet: &[u8]) -> Option<(u16, u32, &[u8])> {
+/// A TCP segment in an IPv4 packet: source port, sequence number, flags, payload.
+struct Segment<'a> {
+    port: u16,
+    seq: u32,
+    flags: u8,
+    payload: &'a [u8],
+}
+
+const TCP_SYN: u8 = 0x02;
+const TCP_ACK: u8 = 0x10;
+
+/// The TCP segment in an IPv4 packet; `None` if it is not TCP or malformed.
+fn tcp_segment(packet: &[u8]) -> Option<Segment<'_>> {
     let [version_ihl, _, len_hi, len_lo, ..] = *packet else {
         return None;
     };
@@ -147,15 +160,15 @@ fn tcp_payload(packet: &[u8]) -> Option<(u16, u32, &[u8])> {
         return None;
     }
     let tcp = packet.get(ihl..total)?;
-    let [sp_hi, sp_lo, _, _, s0, s1, s2, s3, _, _, _, _, offset, ..] = *tcp else {
+    let [sp_hi, sp_lo, _, _, s0, s1, s2, s3, _, _, _, _, offset, flags, ..] = *tcp else {
         return None;
     };
-    let data = tcp.get(usize::from(offset >> 4) * 4..)?;
-    Some((
-        u16::from_be_bytes([sp_hi, sp_lo]),
-        u32::from_be_bytes([s0, s1, s2, s3]),
-        data,
-    ))
+    Some(Segment {
+        port: u16::from_be_bytes([sp_hi, sp_lo]),
+        seq: u32::from_be_bytes([s0, s1, s2, s3]),
+        flags,
+        payload: tcp.get(usize::from(offset >> 4) * 4..)?,
+    })
 }
 
 fn destination(packet: &[u8]) -> Option<Ipv4Addr> {
@@ -340,8 +353,8 @@ impl Modem {
         self.stats.serial_ip_tx += hdlc::encode(ppp::protocol::IPV4, packet, accm, &mut line) as u64;
         self.stats.ip_packets_down += 1;
         self.stats.ip_bytes_down += packet.len() as u64;
-        if let Some((_, _, payload)) = tcp_payload(packet) {
-            self.stats.tcp_payload_down += payload.len() as u64;
+        if let Some(segment) = tcp_segment(packet) {
+            self.stats.tcp_payload_down += segment.payload.len() as u64;
         }
         out.push(Output::Serial(line));
     }
@@ -396,8 +409,18 @@ impl Modem {
 
     fn uplink(&mut self, now: Duration, packet: Vec<u8>, out: &mut Vec<Output>) {
         let mut request = None;
-        if let Some((port, seq, payload)) = tcp_payload(&packet) {
+        if let Some(Segment {
+            port,
+            seq,
+            flags,
+            payload,
+        }) = tcp_segment(&packet)
+        {
             self.stats.tcp_payload_up += payload.len() as u64;
+            if flags & (TCP_SYN | TCP_ACK) == TCP_SYN && !self.seen_requests.contains(&(port, seq)) {
+                self.seen_requests.push((port, seq));
+                self.stats.tcp_connects += 1;
+            }
             if is_http_request(payload) && !self.seen_requests.contains(&(port, seq)) {
                 self.seen_requests.push((port, seq));
                 self.stats.http_requests += 1;
@@ -622,7 +645,7 @@ mod tests {
         b.deliver(out);
         assert_eq!(b.device_ip, vec![to_device.clone()]);
         let s = b.modem.stats().clone();
-        assert_eq!((s.calls, s.links_up, s.http_requests), (1, 1, 1));
+        assert_eq!((s.calls, s.links_up, s.http_requests, s.tcp_connects), (1, 1, 1, 0));
         assert_eq!((s.ip_packets_up, s.ip_packets_down), (1, 1));
         assert_eq!(s.tcp_payload_up, 35);
         assert_eq!(s.tcp_payload_down, 19);

@@ -220,8 +220,9 @@ fn test_session_lifecycle_through_the_modem_with_latency_and_bandwidth() {
     assert_eq!(job.failure, None);
     let stats = run.stats;
     assert_eq!((stats.calls, stats.links_up, stats.carrier_drops), (1, 1, 0));
-    // create, at least one poll, delete, the 404 check.
+    // create, at least one poll, delete, the 404 check, on one kept-alive connection.
     assert!(stats.http_requests >= 4, "{stats:?}");
+    assert_eq!(stats.tcp_connects, 1);
     assert!(stats.serial_at_rx > 0 && stats.serial_ppp_control_rx > 0 && stats.serial_ip_rx > 0);
     assert!(stats.tcp_payload_up > 0 && stats.tcp_payload_down > stats.tcp_payload_up);
     assert_eq!(
