@@ -1,6 +1,6 @@
 //! Bringing the modem up with AT commands (`atat`) and dialling.
 
-use crate::commands::{At, DefineContext, Dial, EchoOff, GetPinStatus, GetRegistration, GetSignalQuality};
+use crate::commands::{self, Dial, Quick};
 use atat::asynch::{AtatClient, SimpleClient};
 use atat::digest::{AtDigester, ParseError, Parser};
 use embassy_time::{Duration, Instant, Timer};
@@ -85,7 +85,7 @@ impl Step {
 pub enum Error {
     /// The modem answered nothing to `AT`.
     NoAnswer,
-    /// The modem answered `ERROR` (or `+CME ERROR`, or something unparsable) to a command.
+    /// The modem answered `ERROR` (or `+CME ERROR`, or an answer that does not parse) to a command.
     Refused(Step),
     /// The modem had answered `AT` but then stayed silent on a command.
     Timeout(Step),
@@ -174,9 +174,9 @@ pub struct Registered {
 /// # Errors
 /// The first step that failed, as an [`Error`]; every wait is bounded by the [`Config`].
 pub async fn connect<S: Read + Write>(serial: &mut S, config: &Config<'_>) -> Result<Registered, Error> {
-    if config.apn.len() > 63 || config.apn.contains('"') {
+    let Some(define_context) = commands::define_context(config.apn) else {
         return Err(Error::BadApn);
-    }
+    };
     let mut buf = [0u8; 128];
     let mut client = SimpleClient::new(serial, AtDigester::<NoUrc>::new(), &mut buf, atat::Config::new());
 
@@ -184,7 +184,7 @@ pub async fn connect<S: Read + Write>(serial: &mut S, config: &Config<'_>) -> Re
     // as NO CARRIER, which is why it asks again).
     let mut last = Some(Error::NoAnswer);
     for attempt in 1..=config.at_attempts.max(1) {
-        match client.send(&At).await {
+        match client.send(&Quick { text: "" }).await {
             Ok(_) => {
                 last = None;
                 break;
@@ -199,50 +199,40 @@ pub async fn connect<S: Read + Write>(serial: &mut S, config: &Config<'_>) -> Re
     if let Some(e) = last {
         return Err(e);
     }
-    client.send(&EchoOff).await.map_err(|e| classify(Step::EchoOff, e))?;
-    let pin = client.send(&GetPinStatus).await.map_err(|e| classify(Step::Pin, e))?;
-    if pin.code.as_str() != "READY" {
+    let mut send = async |step: Step, text: &str| client.send(&Quick { text }).await.map_err(|e| classify(step, e));
+    send(Step::EchoOff, "E0").await?;
+    let pin = send(Step::Pin, "+CPIN?").await?;
+    if commands::pin_code(&pin) != Some("READY") {
         return Err(Error::SimNotReady);
     }
-    client
-        .send(&DefineContext {
-            cid: 1,
-            pdp_type: "IP",
-            apn: config.apn,
-        })
-        .await
-        .map_err(|e| classify(Step::DefineContext, e))?;
+    send(Step::DefineContext, &define_context).await?;
 
     let start = Instant::now();
     let stat = loop {
-        let reg = client
-            .send(&GetRegistration)
-            .await
-            .map_err(|e| classify(Step::Registration, e))?;
-        if reg.registered() {
+        let reg = send(Step::Registration, "+CEREG?").await?;
+        let stat = commands::registration_stat(&reg).ok_or(Error::Refused(Step::Registration))?;
+        if matches!(stat, 1 | 5) {
             info!(
                 "modem: registered ({}) after {} ms",
-                if reg.stat == 1 { "home" } else { "roaming" },
+                if stat == 1 { "home" } else { "roaming" },
                 start.elapsed().as_millis()
             );
-            break reg.stat;
+            break stat;
         }
         if start.elapsed() >= config.registration_timeout {
-            return Err(Error::NotRegistered { stat: reg.stat });
+            return Err(Error::NotRegistered { stat });
         }
         Timer::after(config.registration_poll).await;
     };
-    let csq = client
-        .send(&GetSignalQuality)
-        .await
-        .map_err(|e| classify(Step::SignalQuality, e))?;
-    info!("modem: signal quality +CSQ {},{}", csq.rssi, csq.ber);
+    let csq = send(Step::SignalQuality, "+CSQ").await?;
+    let (rssi, ber) = commands::signal_quality(&csq).ok_or(Error::Refused(Step::SignalQuality))?;
+    info!("modem: signal quality +CSQ {},{}", rssi, ber);
 
     for attempt in 1..=config.dial_attempts.max(1) {
-        match client.send(&Dial).await {
+        match client.send(&Dial { text: "D*99#" }).await {
             Ok(_) => {
                 info!("modem: CONNECT (APN {})", config.apn);
-                return Ok(Registered { stat, rssi: csq.rssi });
+                return Ok(Registered { stat, rssi });
             }
             Err(e) => {
                 warn!(
