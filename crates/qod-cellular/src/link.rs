@@ -113,13 +113,13 @@ pub async fn run<S: Read + Write>(
                 link.lost();
                 warn!("link: carrier lost ({}); redialling", reason);
             }
-            Err(e) if !ever_up || failures >= config.redials => {
-                error!("link: {:?}: giving up", e);
-                link.set(Status::Failed(e));
-                return e;
-            }
             Err(e) => {
-                failures += 1;
+                failures = failures.saturating_add(1);
+                if !ever_up || failures >= config.redials {
+                    error!("link: {:?}: giving up", e);
+                    link.set(Status::Failed(e));
+                    return e;
+                }
                 warn!("link: redial {} of {} failed: {:?}", failures, config.redials, e);
                 Timer::after(Duration::from_secs(1)).await;
             }

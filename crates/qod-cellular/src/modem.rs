@@ -23,7 +23,8 @@ pub struct Config<'a> {
     pub dial_attempts: u8,
     /// How long LCP, PAP and IPCP may take after `CONNECT`.
     pub ppp_timeout: Duration,
-    /// Consecutive failed redials after a lost carrier before the link gives up.
+    /// Consecutive failed redials (each a whole bring-up, one second apart) after a lost carrier before the link
+    /// gives up; at least one is tried.
     pub redials: u8,
 }
 

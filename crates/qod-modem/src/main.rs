@@ -61,7 +61,8 @@ struct Args {
     drop_carrier_at: Option<u32>,
     /// Fault (repeatable): `error[=CMD]` answers ERROR (to commands starting with CMD, e.g. `+CGDCONT`; to all
     /// without), `silent[=CMD]` answers nothing, `no-register` never registers, `hangup=N` hangs up abruptly on the
-    /// device's N-th HTTP request (lost) and gives the next call a new address.
+    /// device's N-th HTTP request (lost) and gives the next call a new address, `calls=N` accepts only N calls
+    /// (later dials get NO CARRIER: the network is gone).
     #[arg(long = "fault", value_name = "FAULT")]
     faults: Vec<String>,
     /// Also write the counters as JSON to this file when a session ends.
@@ -97,6 +98,7 @@ fn config(args: &Args) -> Result<modem::Config, String> {
             ("silent", arg) => at.silent = Some(arg.unwrap_or_default().to_owned()),
             ("no-register", None) => at.never_register = true,
             ("hangup", Some(n)) => config.hangup_at = Some(n.parse().map_err(|e| format!("--fault {fault}: {e}"))?),
+            ("calls", Some(n)) => config.max_calls = Some(n.parse().map_err(|e| format!("--fault {fault}: {e}"))?),
             _ => return Err(format!("--fault {fault}: unknown (see --help)")),
         }
     }

@@ -35,6 +35,8 @@ pub struct Config {
     /// Fault: hang up abruptly (`NO CARRIER`, no LCP) on the device's N-th HTTP request, which is lost. The network
     /// releases the context: the next call gets a new address (the previous one + 1).
     pub hangup_at: Option<u32>,
+    /// Fault: the network accepts only this many calls; later dials get `NO CARRIER` (the network is gone).
+    pub max_calls: Option<u64>,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             ppp: ppp::Config::new(Ipv4Addr::new(10, 0, 2, 2), Ipv4Addr::new(10, 0, 2, 15)),
             drop_carrier_at: None,
             hangup_at: None,
+            max_calls: None,
         }
     }
 }
@@ -297,6 +300,8 @@ impl Modem {
             Some("no PDP context defined")
         } else if self.config.apn.as_ref().is_some_and(|want| Some(want) != apn.as_ref()) {
             Some("APN refused by the network")
+        } else if self.config.max_calls.is_some_and(|max| self.stats.calls >= max) {
+            Some("fault: no more calls")
         } else {
             None
         };
@@ -728,6 +733,21 @@ mod tests {
         b.modem.serial_input(b.now, &line, &mut out);
         assert!(out.is_empty(), "no answer to a PPP frame in command mode: {out:?}");
         assert_eq!(b.at("AT"), "\r\nOK\r\n");
+    }
+
+    #[test]
+    fn test_no_more_calls_after_max_calls() {
+        let mut b = registered_bench(Config {
+            max_calls: Some(1),
+            ..Config::default()
+        });
+        b.dial();
+        let mut out = Vec::new();
+        b.modem.drop_carrier(b.now, &mut out);
+        b.deliver(out);
+        b.hang_up_device();
+        assert_eq!(b.at("ATD*99#"), "\r\nNO CARRIER\r\n");
+        assert_eq!(b.modem.stats().calls, 1);
     }
 
     #[test]

@@ -36,18 +36,10 @@ fn modem_config() -> modem::Config {
     c
 }
 
-/// What ended the device side.
-#[derive(Debug)]
-enum End<T> {
-    /// The flow returned.
-    Flow(T),
-    /// The link supervisor gave up.
-    Link(Error),
-}
-
 /// How a run went.
 struct Run<T> {
-    end: End<T>,
+    /// What the flow returned.
+    end: T,
     /// The modem's counters once the serial line closed.
     stats: Stats,
     /// QoS sessions still on the simulator at the end (an orphaned session shows here).
@@ -101,7 +93,11 @@ where
             Duration::from_secs(60),
             select3(
                 stack_runner.run(),
-                qod_cellular::run(&mut serial, &mut ppp_runner, stack, &device, link),
+                // As in the firmware, the flow goes on when the supervisor gives up (its error is in `link`).
+                async {
+                    qod_cellular::run(&mut serial, &mut ppp_runner, stack, &device, link).await;
+                    std::future::pending::<()>().await
+                },
                 flow(stack, link),
             ),
         )
@@ -109,8 +105,8 @@ where
         .expect("the device did not finish within 60 s");
         let end = match end {
             Either3::First(never) => match never {},
-            Either3::Second(e) => End::Link(e),
-            Either3::Third(v) => End::Flow(v),
+            Either3::Second(()) => unreachable!("the supervisor future never ends"),
+            Either3::Third(v) => v,
         };
         drop(serial);
         let stats = modem_task.await.unwrap();
@@ -212,9 +208,7 @@ fn test_session_lifecycle_through_the_modem_with_latency_and_bandwidth() {
         bandwidth: Some(200_000),
     };
     let run = run_device(modem_config(), shape, device_config(), job);
-    let End::Flow(job) = run.end else {
-        panic!("{:?}", run.end)
-    };
+    let job = run.end;
     assert_eq!(job.address, Some(Ipv4Addr::new(10, 0, 2, 15)));
     assert!(job.created && job.available && job.gone, "{job:?}");
     assert_eq!(job.failure, None);
@@ -246,17 +240,13 @@ fn test_pap_credentials_checked() {
     let run = run_device(modem.clone(), no_shape(), device, |_, link| async move {
         link.wait_up().await
     });
-    assert!(
-        matches!(run.end, End::Flow(Ok(a)) if a == Ipv4Addr::new(10, 0, 2, 15)),
-        "{:?}",
-        run.end
-    );
+    assert_eq!(run.end, Ok(Ipv4Addr::new(10, 0, 2, 15)));
     let device = qod_cellular::Config {
         pap: ("qod", "wrong"),
         ..device_config()
     };
     let run = run_device(modem, no_shape(), device, |_, link| async move { link.wait_up().await });
-    assert_eq!(bring_up_result(run.end), Error::PppFailed);
+    assert_eq!(run.end, Err(Error::PppFailed));
     assert_eq!(run.stats.links_up, 0);
 }
 
@@ -267,9 +257,7 @@ fn test_carrier_drop_mid_request_redials_and_the_job_carries_on() {
         ..modem_config()
     };
     let run = run_device(modem, no_shape(), device_config(), job);
-    let End::Flow(job) = run.end else {
-        panic!("{:?}", run.end)
-    };
+    let job = run.end;
     assert!(job.created && job.available && job.gone, "{job:?}");
     assert_eq!(job.failure, None, "the request in flight survived the drop");
     assert_eq!(job.losses, 1);
@@ -292,9 +280,7 @@ fn test_hangup_during_a_get_redials_with_a_new_address_and_carries_on() {
         let job = job(stack, link).await;
         (job, stack.config_v4().map(|c| c.address.address()))
     });
-    let End::Flow((job, address)) = run.end else {
-        panic!("{:?}", run.end)
-    };
+    let (job, address) = run.end;
     assert!(job.created && job.available && job.gone, "{job:?}");
     assert_eq!(job.failure, None);
     assert_eq!(job.losses, 1);
@@ -312,9 +298,7 @@ fn test_hangup_during_the_create_fails_it_and_leaves_no_session() {
         ..modem_config()
     };
     let run = run_device(modem, no_shape(), device_config(), job);
-    let End::Flow(job) = run.end else {
-        panic!("{:?}", run.end)
-    };
+    let job = run.end;
     assert!(!job.created, "{job:?}");
     assert!(
         job.failure.as_deref().unwrap_or_default().starts_with("create:"),
@@ -325,11 +309,36 @@ fn test_hangup_during_the_create_fails_it_and_leaves_no_session() {
     assert_eq!(run.sessions_left, 0);
 }
 
-fn bring_up_result(end: End<Result<std::net::Ipv4Addr, Error>>) -> Error {
-    match end {
-        End::Flow(Err(e)) | End::Link(e) => e,
-        End::Flow(Ok(a)) => panic!("the link came up ({a})"),
-    }
+#[test]
+fn test_carrier_lost_for_good_gives_up_after_the_redials_and_the_job_fails_in_bounded_time() {
+    // The network drops the call after the first poll and takes no more calls. The device redials twice (its
+    // configuration), gives up with DialFailed, and the job's requests time out; the session cannot be deleted
+    // without a network: it stays until it expires (600 s). This is the one case where a session is left.
+    let modem = modem::Config {
+        drop_carrier_at: Some(2),
+        max_calls: Some(1),
+        ..modem_config()
+    };
+    let device = qod_cellular::Config {
+        redials: 2,
+        ..device_config()
+    };
+    let started = std::time::Instant::now();
+    let run = run_device(modem, no_shape(), device, |stack, link| async move {
+        let job = job(stack, link).await;
+        (job, link.status())
+    });
+    let (job, status) = run.end;
+    assert!(job.created && !job.gone, "{job:?}");
+    assert!(job.failure.is_some(), "{job:?}");
+    assert_eq!(status, qod_cellular::Status::Failed(Error::DialFailed));
+    assert_eq!(run.stats.calls, 1);
+    assert_eq!(run.sessions_left, 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(45),
+        "bounded: {:?}",
+        started.elapsed()
+    );
 }
 
 /// Runs only the bring-up against `modem`; returns the link's error.
@@ -337,7 +346,7 @@ fn bring_up_error(modem: modem::Config) -> Error {
     let run = run_device(modem, no_shape(), device_config(), |_, link| async move {
         link.wait_up().await
     });
-    bring_up_result(run.end)
+    run.end.expect_err("the link came up")
 }
 
 #[test]
