@@ -192,7 +192,8 @@ run_case() {
 }
 
 # Every modem fault and the carrier drop: the exit status, the log line that
-# names it, and no session left (92 would fail the case).
+# names it, and no session left (92, except in the one case where the
+# network is gone for good and nothing can delete the session).
 fault_matrix() {
     local cases=(
         "0|success|Success|"
@@ -204,6 +205,7 @@ fault_matrix() {
         "22|modem never registers|not registered|QOD_MODEM_ARGS=--fault no-register"
         "23|dial refused (the network wants another APN)|ATD\\*99# failed|QOD_MODEM_APN=other.apn"
         "3|PPP refused (the network wants another PAP password)|PPP did not come up|QOD_MODEM_PAP=qod:other"
+        "92|carrier lost for good after the create: CarrierLost, and the session is left (no network to delete it)|exit CarrierLost|QOD_MODEM_ARGS=--drop-carrier-at 3 --fault calls=1"
     )
     local dir="$FW_TARGET_DIR/faults" failed=0 entry want name line setting got t0 file
     mkdir -p "$dir"
