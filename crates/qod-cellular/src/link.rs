@@ -116,11 +116,11 @@ pub async fn run<S: Read + Write>(
             Err(e) => {
                 failures = failures.saturating_add(1);
                 if !ever_up || failures >= config.redials {
-                    error!("link: {:?}: giving up", e);
+                    error!("link: {}: giving up", e);
                     link.set(Status::Failed(e));
                     return e;
                 }
-                warn!("link: redial {} of {} failed: {:?}", failures, config.redials, e);
+                warn!("link: redial {} of {} failed: {}", failures, config.redials, e);
                 Timer::after(Duration::from_secs(1)).await;
             }
         }

@@ -236,11 +236,8 @@ pub async fn connect<S: Read + Write>(serial: &mut S, config: &Config<'_>) -> Re
                 return Ok(Registered { stat, rssi });
             }
             Err(e) => {
-                warn!(
-                    "modem: ATD*99# attempt {} failed: {:?}",
-                    attempt,
-                    classify(Step::Dial, e)
-                );
+                // atat's error: NO CARRIER, ERROR, a timeout.
+                warn!("modem: ATD*99# attempt {} failed: {:?}", attempt, e);
                 Timer::after(Duration::from_secs(1)).await;
             }
         }
