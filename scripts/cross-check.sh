@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Portability check (issue 5 §4): builds the device crates qod-core,
-# qod-client and qod-embassy for four MCU classes, without default features
+# qod-client, qod-embassy and qod-cellular for four MCU classes, without default features
 # and with `defmt`, in their no_std configuration; then links the
 # examples/client-size stub for thumbv7em and thumbv6m and prints its size.
 # Called by .ci/run ("no_std builds").
@@ -51,6 +51,7 @@ BUILDS=(
     "qod-core|;defmt"
     "qod-client|;defmt"
     "qod-embassy|proto-ipv4,medium-ethernet;proto-ipv4,medium-ip;proto-ipv4,medium-ethernet,dns;proto-ipv4,medium-ethernet,dns,defmt;proto-ipv6,medium-ip,defmt"
+    "qod-cellular|;defmt"
 )
 
 log() { printf 'cross-check.sh: %s\n' "$*" >&2; }

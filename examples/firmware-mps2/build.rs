@@ -1,28 +1,8 @@
-//! Puts memory.x on the linker path, adds the cortex-m-rt and defmt linker
-//! scripts, and validates the build-time server port.
-
-use std::env;
-use std::fs;
-use std::path::PathBuf;
-
-const DEFAULT_PORT: u16 = 9091;
+//! Adds the cortex-m-rt and defmt linker scripts. memory.x and the
+//! build-time server port come from firmware-common's build script.
 
 fn main() {
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
-    fs::copy("memory.x", out.join("memory.x")).expect("copy memory.x");
-    println!("cargo:rustc-link-search={}", out.display());
-    println!("cargo:rerun-if-changed=memory.x");
     println!("cargo:rustc-link-arg-bins=--nmagic");
     println!("cargo:rustc-link-arg-bins=-Tlink.x");
     println!("cargo:rustc-link-arg-bins=-Tdefmt.x");
-
-    println!("cargo:rerun-if-env-changed=QOD_SIM_PORT");
-    let port = match env::var("QOD_SIM_PORT") {
-        Ok(s) if !s.is_empty() => match s.parse::<u16>() {
-            Ok(p) if p != 0 => p,
-            _ => panic!("QOD_SIM_PORT must be a TCP port number (1-65535), got {s:?}"),
-        },
-        _ => DEFAULT_PORT,
-    };
-    println!("cargo:rustc-env=QOD_SIM_PORT={port}");
 }

@@ -4,7 +4,8 @@
 #
 #   bash examples/firmware-mps2/size-report.sh [ELF]
 #
-# Builds the release image first unless an ELF is given. Tools: llvm-size and
+# Builds the release image first unless an ELF is given (any of the QEMU
+# firmwares: examples/firmware-cellular/size-report.sh passes its own). Tools: llvm-size and
 # llvm-nm from rustup's llvm-tools component (installed when missing), or
 # Debian's binutils-arm-none-eabi when rustup is not available.
 # Exits 1 when over budget.
@@ -52,7 +53,7 @@ ram=$((data + bss + uninit))
 verdict() { if [ "$1" -le "$2" ]; then echo OK; else echo OVER; fi; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f%%", 100*a/b}'; }
 
-echo "firmware-mps2: $ELF"
+echo "$(basename "$ELF"): $ELF"
 printf '  %-14s %8s\n' section bytes .vector_table "$vt" .text "$text" .rodata "$rodata" .data "$data" .bss "$bss" .uninit "$uninit"
 printf '  flash (.vector_table+.text+.rodata+.data) %7d B = %5.1f KiB of %d KiB (%s) %s\n' \
     "$flash" "$(awk -v x="$flash" 'BEGIN{print x/1024}')" $((FLASH_BUDGET / 1024)) "$(pct "$flash" "$FLASH_BUDGET")" "$(verdict "$flash" "$FLASH_BUDGET")"
@@ -60,9 +61,10 @@ printf '  RAM   (.data+.bss+.uninit)                %7d B = %5.1f KiB of %d KiB 
     "$ram" "$(awk -v x="$ram" 'BEGIN{print x/1024}')" $((RAM_BUDGET / 1024)) "$(pct "$ram" "$RAM_BUDGET")" "$(verdict "$ram" "$RAM_BUDGET")"
 
 # Symbols grouped by the crate their (demangled) path starts with, then by
-# owner: ours (this firmware, the LAN9118 driver, qod-core, qod-client,
-# qod-embassy), embassy (embassy-* and smoltcp), deps (httparse and heapless,
-# used by qod-core), runtime, logging, core. With LTO much is inlined, and
+# owner: ours (the firmware and firmware-common, the LAN9118 driver,
+# qod-core, qod-client, qod-embassy, qod-cellular), embassy (embassy-*,
+# smoltcp, ppproto), deps (httparse and heapless, used by qod-core; atat and
+# its serde_at/nom), runtime, logging, core. With LTO much is inlined, and
 # generic code is attributed to the crate defining the generic:
 # embassy_executor's TaskStorage<F>::poll holds the inlined bodies of both
 # tasks (main: the session job with much of qod-client; the embassy-net
@@ -92,11 +94,12 @@ echo "by crate (symbol sizes; flash = text+rodata+data, RAM = data+bss):"
             else crate = "(vectors, handlers, linker symbols)"
         }
         if (name ~ /^embassy_executor::raw::TaskStorage<F>::poll/) g = "mixed: task bodies, main + net runner (TaskStorage<F>::poll)"
-        else if (name ~ /^firmware_mps2::__embassy_main::POOL/) g = "ours: main task future (buffers, SessionInfo)"
-        else if (name ~ /^firmware_mps2::net_task::POOL/) g = "embassy: net runner task future"
-        else if (crate ~ /^(firmware_mps2|embassy_net_lan9118|qod_core|qod_client|qod_embassy)$/) g = "ours: " crate
-        else if (crate ~ /^embassy_/ || crate == "smoltcp") g = "embassy: " crate
-        else if (crate ~ /^(httparse|heapless|hash32)$/) g = "deps: " crate
+        else if (name ~ /^firmware_[a-z]+::__embassy_main::POOL/) g = "ours: main task future (buffers, SessionInfo)"
+        else if (name ~ /^firmware_[a-z]+::net_task::POOL/) g = "embassy: net runner task future"
+        else if (name ~ /^firmware_cellular::modem_task::POOL/) g = "ours: modem task future (PPP buffers, AT client)"
+        else if (crate ~ /^(firmware_mps2|firmware_cellular|firmware_common|embassy_net_lan9118|qod_core|qod_client|qod_embassy|qod_cellular)$/) g = "ours: " crate
+        else if (crate ~ /^embassy_/ || crate ~ /^(smoltcp|ppproto)$/) g = "embassy: " crate
+        else if (crate ~ /^(httparse|heapless|hash32|atat|serde_at|serde|nom)$/) g = "deps: " crate
         else if (crate ~ /^(defmt|defmt_semihosting|semihosting)$/) g = "logging: " crate
         else if (crate ~ /^(core|alloc|compiler_builtins)$/) g = "core: " crate
         else if (crate ~ /^(cortex_m|cortex_m_rt|systick_timer|critical_section|static_cell|managed|portable_atomic)$/) g = "runtime: " crate

@@ -2,12 +2,13 @@
 //! 0x4020_0000 on IRQ 13).
 //!
 //! Brings up the LAN9118 with `embassy-net-lan9118`, starts embassy-net with
-//! 10.0.2.15/24 (or DHCP with `--features dhcp`), then runs [`session::run`]:
+//! 10.0.2.15/24 (or DHCP with `--features dhcp`), then runs
+//! `firmware_common::session::run`:
 //! a QoS session for this device on the QoD simulator at
 //! 10.0.2.2:`QOD_SIM_PORT` (QEMU user-mode networking maps 10.0.2.2 to the
 //! host's loopback) through qod-client and qod-embassy, from create to a
 //! confirmed delete. Exits through semihosting with a status from
-//! [`exit::ExitCode`]. Logs are defmt over semihosting.
+//! `firmware_common::exit::ExitCode`. Logs are defmt over semihosting.
 //!
 //! Run: `bash run.sh` (installs QEMU and tools, builds the simulator and the
 //! firmware, starts `qod sim`, boots QEMU in a private network namespace),
@@ -17,8 +18,6 @@
 #![no_main]
 
 mod board;
-mod exit;
-mod session;
 
 use defmt_semihosting as _;
 use embassy_executor::Spawner;
@@ -27,8 +26,10 @@ use embassy_net_lan9118::{Config as NicConfig, Lan9118, Mmio};
 use embassy_time::{with_timeout, Duration, Instant};
 use static_cell::StaticCell;
 
+use firmware_common::exit::{exit, ExitCode};
+use firmware_common::session::{self, SERVER_URL};
+
 use crate::board::{NIC_REGS, NIC_STATE};
-use crate::exit::{exit, ExitCode};
 
 /// QEMU user-mode networking's gateway, which is also the host alias.
 const GATEWAY: Ipv4Address = Ipv4Address::new(10, 0, 2, 2);
@@ -42,11 +43,11 @@ async fn main(spawner: Spawner) {
     let Some(mut core) = cortex_m::Peripherals::take() else {
         exit(ExitCode::Panic)
     };
-    board::start_time(&mut core.SYST);
+    firmware_common::time::start_time(&mut core.SYST);
     defmt::info!(
-        "firmware-mps2 {=str}: QoS session on the QoD simulator at 10.0.2.2:{=str}",
+        "firmware-mps2 {=str}: QoS session on the QoD simulator at {=str}",
         env!("CARGO_PKG_VERSION"),
-        env!("QOD_SIM_PORT")
+        SERVER_URL
     );
 
     let nic = match Lan9118::new(NIC_REGS, &NIC_STATE, NicConfig::default()) {

@@ -34,6 +34,17 @@ pub enum ExitCode {
     Unavailable = 11,
     /// The build-time configuration cannot be used (server URL, address).
     Config = 12,
+    /// Cellular: the modem answered nothing (to `AT`, or to a later bring-up command).
+    ModemSilent = 20,
+    /// Cellular: the modem answered `ERROR` to a bring-up command, or the SIM is not ready.
+    ModemError = 21,
+    /// Cellular: not registered with the network within the registration timeout.
+    NotRegistered = 22,
+    /// Cellular: `ATD*99#` failed on every attempt (`NO CARRIER`, `ERROR`, no answer).
+    DialFailed = 23,
+    /// Cellular: the carrier was lost during the job and the job failed because of it (the session was cleaned up
+    /// after the redial), or the link could not be re-established.
+    CarrierLost = 24,
     /// The CPU took a HardFault.
     HardFault = 100,
     /// The firmware panicked.
