@@ -463,19 +463,9 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
             let tx = self.tx.get(..n).unwrap_or(&[]);
             let timeout = self.config.timeout_ms;
             // A token request changes nothing on the server but the tokens it holds, so it may go again on a fresh
-            // connection when a kept-alive one turns out stale.
-            let mut got = attempt(
-                self.connector,
-                &url,
-                &mut self.conn,
-                &mut self.delay,
-                timeout,
-                false,
-                tx,
-                self.rx,
-            )
-            .await;
-            if let Err(Fail::Stale) = got {
+            // connection when a kept-alive one turns out stale (once).
+            let mut got = Err(Fail::Stale);
+            for _ in 0..2 {
                 got = attempt(
                     self.connector,
                     &url,
@@ -487,6 +477,9 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
                     self.rx,
                 )
                 .await;
+                if !matches!(got, Err(Fail::Stale)) {
+                    break;
+                }
             }
             self.in_flight = false;
             let res = got.map_err(Fail::into_error)?;
