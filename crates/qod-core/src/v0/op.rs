@@ -1,6 +1,6 @@
 //! The v0.10.1 operations as [`Operation`]s, for an engine that runs any operation (qod-client's `Client::run`).
 //! Each borrows its inputs and the model its response is decoded into, and calls the matching pair of
-//! [`api`](super::api) functions.
+//! [`api`] functions.
 use super::api;
 use super::model::{self, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, SessionInfo};
 use crate::api::{Endpoint, Operation, ResponseError};
