@@ -217,7 +217,7 @@ fn failed(step: Step, e: &Error) -> ExitCode {
         (_, ClientError::Transport(qod_embassy::Error::Connect(_))) => ExitCode::Connect,
         (_, ClientError::Timeout) => ExitCode::Timeout,
         (_, ClientError::DeadlineExceeded) => ExitCode::NotAvailable,
-        (_, ClientError::SessionUnavailable) => ExitCode::Unavailable,
+        (_, ClientError::SessionUnavailable(_)) => ExitCode::Unavailable,
         (Step::Create, _) => ExitCode::Create,
         (Step::Wait | Step::Get, _) => ExitCode::Get,
         (Step::Delete, _) => ExitCode::Delete,
