@@ -163,43 +163,37 @@ impl DateTime {
     ///
     /// # Panics
     /// Never.
+    #[inline(never)]
     pub fn parse(text: &[u8]) -> Option<Self> {
-        // YYYY-MM-DDTHH:MM:SS
-        let (head, rest) = text.split_at_checked(19)?;
-        let year = two(head.get(0..2)?)? * 100 + two(head.get(2..4)?)?;
-        let month = two(head.get(5..7)?)?;
-        let day = two(head.get(8..10)?)?;
-        let (hour, minute, second) = (
-            two(head.get(11..13)?)?,
-            two(head.get(14..16)?)?,
-            two(head.get(17..19)?)?,
-        );
-        let seps = [head.get(4)?, head.get(7)?, head.get(13)?, head.get(16)?];
-        if seps != [&b'-', &b'-', &b':', &b':'] || !matches!(head.get(10)?, b'T' | b't') {
-            return None;
+        // YYYY-MM-DDTHH:MM:SS: digits where the template has `0`, the template's byte elsewhere (`T` or `t`).
+        const TEMPLATE: &[u8; 19] = b"0000-00-00T00:00:00";
+        let (head, mut rest) = text.split_at_checked(19)?;
+        for (&b, &t) in head.iter().zip(TEMPLATE) {
+            let ok = if t == b'0' { b.is_ascii_digit() } else { b == t || b == t | 0x20 };
+            if !ok {
+                return None;
+            }
         }
+        let year = digits_at(head, 0, 4);
+        let (month, day) = (digits_at(head, 5, 2), digits_at(head, 8, 2));
+        let (hour, minute, second) = (digits_at(head, 11, 2), digits_at(head, 14, 2), digits_at(head, 17, 2));
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 {
             return None;
         }
         // .fraction: 1–9 digits.
         let mut nanos = 0u32;
-        let mut rest = rest;
         if let [b'.', tail @ ..] = rest {
-            let digits = tail.iter().take_while(|b| b.is_ascii_digit()).count();
-            if digits == 0 || digits > 9 {
+            let n = tail.iter().take_while(|b| b.is_ascii_digit()).count();
+            if n == 0 || n > 9 {
                 return None;
             }
-            let mut scale = 1_000_000_000u32;
-            for &d in tail.get(..digits)? {
-                scale /= 10;
-                nanos += u32::from(d - b'0') * scale;
-            }
-            rest = tail.get(digits..)?;
+            nanos = digits_at(tail, 0, n) * 10u32.pow(9 - n as u32);
+            rest = tail.get(n..)?;
         }
         let offset: i32 = match rest {
             [b'Z' | b'z'] => 0,
-            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-                let (h, m) = (two(&[*h1, *h2])?, two(&[*m1, *m2])?);
+            [sign @ (b'+' | b'-'), h1 @ b'0'..=b'9', h2 @ b'0'..=b'9', b':', m1 @ b'0'..=b'9', m2 @ b'0'..=b'9'] => {
+                let (h, m) = (digits_at(&[*h1, *h2], 0, 2), digits_at(&[*m1, *m2], 0, 2));
                 if h > 23 || m > 59 {
                     return None;
                 }
@@ -219,67 +213,77 @@ impl DateTime {
                 return None;
             }
         }
-        let local =
-            i64::from(days_from_civil(year, month, day)) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+        let local = i64::from(days_from_civil(year, month, day)) * 86_400
+            + i64::from(hour * 3600 + minute * 60 + second);
         DateTime::from_unix(local - i64::from(offset) * 60)?
             .with_nanos(nanos)?
             .with_offset(offset as i16)
     }
 
     /// Writes the canonical form into `buf`; returns it.
+    #[inline(never)]
     pub fn write<'b>(&self, buf: &'b mut [u8; DATE_TIME_MAX_LEN]) -> &'b str {
         // Local time, counted from 0000-01-01 so that it is not negative: below 2^39, so `>> 7` leaves 32 bits and
         // 86400 = 128 * 675 divides in 32-bit steps.
         let local = (self.unix + i64::from(self.offset) * 60 + YEAR_0).max(0) as u64;
         let q = (local >> 7) as u32;
-        let days = q / 675;
         let secs = (q % 675) * 128 + (local & 127) as u32;
-        let (year, month, day) = civil_from_days(days as i32 - 719_528);
-        let mut n = 0;
-        let mut put = |b: u8| {
-            if let Some(slot) = buf.get_mut(n) {
-                *slot = b;
-                n += 1;
-            }
-        };
-        let num = |v: u32, width: u32, put: &mut dyn FnMut(u8)| {
-            let mut scale = 10u32.pow(width - 1);
-            while scale > 0 {
-                put(b'0' + (v / scale % 10) as u8);
-                scale /= 10;
-            }
-        };
-        num(year, 4, &mut put);
-        put(b'-');
-        num(month, 2, &mut put);
-        put(b'-');
-        num(day, 2, &mut put);
-        put(b'T');
-        num(secs / 3600, 2, &mut put);
-        put(b':');
-        num(secs / 60 % 60, 2, &mut put);
-        put(b':');
-        num(secs % 60, 2, &mut put);
+        let (year, month, day) = civil_from_days((q / 675) as i32 - 719_528);
+        *buf = *b"0000-00-00T00:00:00.000000000+00:00";
+        put_digits(buf, 0, year, 4);
+        put_digits(buf, 5, month, 2);
+        put_digits(buf, 8, day, 2);
+        put_digits(buf, 11, secs / 3600, 2);
+        put_digits(buf, 14, secs / 60 % 60, 2);
+        put_digits(buf, 17, secs % 60, 2);
+        // The fraction without trailing zeros, then the offset right after it.
+        let mut n = 19;
         if self.nanos > 0 {
-            put(b'.');
-            let mut frac = self.nanos;
-            let mut width = 9;
-            while frac.is_multiple_of(10) {
-                frac /= 10;
-                width -= 1;
+            put_digits(buf, 20, self.nanos, 9);
+            n = 29;
+            while buf.get(n - 1) == Some(&b'0') {
+                n -= 1;
             }
-            num(frac, width, &mut put);
         }
         if self.offset == 0 {
-            put(b'Z');
+            if let Some(b) = buf.get_mut(n) {
+                *b = b'Z';
+            }
+            n += 1;
         } else {
-            put(if self.offset < 0 { b'-' } else { b'+' });
             let m = u32::from(self.offset.unsigned_abs());
-            num(m / 60, 2, &mut put);
-            put(b':');
-            num(m % 60, 2, &mut put);
+            let mut tail = *b"+00:00";
+            if self.offset < 0 {
+                tail[0] = b'-';
+            }
+            put_digits(&mut tail, 1, m / 60, 2);
+            put_digits(&mut tail, 4, m % 60, 2);
+            if let Some(dst) = buf.get_mut(n..n + 6) {
+                dst.copy_from_slice(&tail);
+            }
+            n += 6;
         }
         core::str::from_utf8(buf.get(..n).unwrap_or(&[])).unwrap_or("")
+    }
+}
+
+/// The value of the `width` ASCII digits at `b[at..]` (checked to be digits by the caller; others count as 0).
+#[inline(never)]
+fn digits_at(b: &[u8], at: usize, width: usize) -> u32 {
+    b.iter()
+        .skip(at)
+        .take(width)
+        .fold(0, |v, &d| v * 10 + u32::from(d.wrapping_sub(b'0')).min(9))
+}
+
+/// Writes `v` as `width` decimal digits (zero-padded) at `buf[at..]`.
+#[inline(never)]
+fn put_digits(buf: &mut [u8], at: usize, mut v: u32, width: usize) {
+    for i in (at..at + width).rev() {
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
     }
 }
 
@@ -303,6 +307,7 @@ impl defmt::Format for DateTime {
 }
 
 impl crate::json::Decode for DateTime {
+    #[inline(never)]
     fn decode_from(&mut self, r: &mut crate::json::Reader<'_>) -> Result<(), crate::json::Failed> {
         use crate::DecodeErrorKind as K;
         let at = r.offset();
