@@ -3,12 +3,12 @@
 # decode, and bad input gives exactly one `error: …` line on stderr with exit 1 (never a panic).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build -q -p qod-core --features std --example codec
+cargo build -q -p qod-core --features std,v1 --example codec
 codec=target/debug/examples/codec
 v=crates/qod-core/tests/vectors
 fail=0
-check_same() { # schema file
-  out=$("$codec" "$1" < "$v/$2")
+check_same() { # schema file [api]
+  out=$("$codec" --api "${3:-v0}" "$1" < "$v/$2")
   if [ "$out" != "$(cat "$v/$2")" ]; then echo "FAIL: $2 did not re-encode byte-for-byte"; fail=1; fi
 }
 check_same session-info session_info_full.json
@@ -20,9 +20,9 @@ check_same qos-profile qos_profile.json
 check_same qos-profile-list qos_profile_list.json
 check_same notification notification.json
 "$codec" session-info < "$v/session_info_escapes.json" > /dev/null
-check_bad() { # schema input-bytes
+check_bad() { # schema input-bytes [api]
   set +e
-  printf '%b' "$2" | "$codec" "$1" > /tmp/codec.out 2> /tmp/codec.err
+  printf '%b' "$2" | "$codec" --api "${3:-v0}" "$1" > /tmp/codec.out 2> /tmp/codec.err
   rc=$?
   set -e
   lines=$(wc -l < /tmp/codec.err)
@@ -40,5 +40,38 @@ check_bad qos-profile-list "[$(printf '[%.0s' $(seq 5000))"
 check_bad notification '{"id":"1","source":"s","type":"other","specversion":"1.0","data":{},"time":"t"}'
 check_bad session-info '{} trailing'
 check_bad session-info "$(cat "$v/session_info_duplicate_member.json")"
+# 1.1.0 (--api v1): every schema name, canonical vectors byte-for-byte, the spec's example order, bad input.
+check_same session-info v1/session_info_full.json v1
+check_same session-info v1/session_info_requested.json v1
+check_same session-info v1/session_info_available.json v1
+check_same create-session v1/create_session.json v1
+check_same extend-session v1/extend_session.json v1
+check_same retrieve-sessions v1/retrieve_sessions.json v1
+check_same session-list v1/session_list.json v1
+check_same session-list v1/session_list_empty.json v1
+check_same notification v1/notification.json v1
+check_same error-info v1/error_info_409.json v1
+check_same error-info v1/error_info_422.json v1
+check_same qos-profile v1/qos_profile.json v1
+check_same qos-profile-list v1/qos_profile_list.json v1
+check_same retrieve-qos-profiles v1/retrieve_qos_profiles.json v1
+# The spec's example order decodes; its unknown statusInfo value cannot be written back (one error line).
+check_bad session-info "$(cat "$v/v1/session_info_spec_example.json")" v1
+"$codec" --api v1 session-info < "$v/v1/session_info_available.json" > /dev/null
+check_bad session-info "$(cat "$v/v1/session_info_duplicate_member.json")" v1
+check_bad session-info '{"applicationServer":{"ipv4Address":"1.2.3.4"},"qosProfile":"QOS_E","sessionId":"x","duration":1,"qosStatus":"AVAILABLE","startedAt":"2024-02-30T00:00:00Z"}' v1
+check_bad notification "$(cat "$v/notification.json")" v1
+check_bad create-session '{"applicationServer":{"ipv4Address":"1.2.3.4"},"qosProfile":"QOS_E"}' v1
+check_bad session-list '[{}]' v1
+check_bad retrieve-qos-profiles '{"device":"x"}' v1
+# Usage errors exit 2 with one line.
+for args in "--api v2 session-info" "--api v1 webhook" "--api v0 session-list"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$codec" $args < /dev/null > /tmp/codec.out 2> /tmp/codec.err
+  rc=$?
+  set -e
+  if [ "$rc" != 2 ] || [ "$(wc -l < /tmp/codec.err)" != 1 ]; then echo "FAIL: codec $args: rc=$rc"; fail=1; fi
+done
 [ "$fail" = 0 ] && echo "codec tool: all checks passed"
 exit "$fail"

@@ -48,8 +48,8 @@ if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 # so its sets are the smallest real configurations, its default one
 # (proto-ipv4,medium-ethernet,dns) and two with defmt.
 BUILDS=(
-    "qod-core|;defmt"
-    "qod-client|;defmt"
+    "qod-core|;v0;v0,defmt;v1;v1,defmt"
+    "qod-client|v0;v0,defmt;v1;v1,defmt"
     "qod-embassy|proto-ipv4,medium-ethernet;proto-ipv4,medium-ip;proto-ipv4,medium-ethernet,dns;proto-ipv4,medium-ethernet,dns,defmt;proto-ipv6,medium-ip,defmt"
     "qod-cellular|;defmt"
 )

@@ -4,9 +4,13 @@
 # and prints .text + .rodata, what each part costs, the largest symbols, and checks that no floating-point
 # formatting/parsing tables (nor memmove) are linked. The layer's own cost is the full stub minus a baseline build of
 # the same stub without qod-core (the stub's few instructions plus the memcpy/memset/memcmp that every firmware links
-# anyway). Usage: scripts/size-report.sh [TARGET]
+# anyway). Usage: scripts/size-report.sh [--api v0|v1] [TARGET] (v0.10.1's operations by default, 1.1.0's with
+# --api v1: quality-on-demand create/get/extend/delete/retrieve-sessions and qos-profiles get/retrieve).
 set -euo pipefail
 cd "$(dirname "$0")/../examples/core-size"
+api=v0
+if [ "${1:-}" = --api ]; then api=${2:?--api takes v0 or v1}; shift 2; fi
+case "$api" in v0|v1) ;; *) echo "--api takes v0 or v1" >&2; exit 2 ;; esac
 target=${1:-thumbv7em-none-eabihf}
 rustup target add "$target" >/dev/null 2>&1 || true
 rustup component add llvm-tools >/dev/null 2>&1 || true
@@ -16,15 +20,15 @@ tools=$(dirname "$bin")
 elf=${CARGO_TARGET_DIR:-target}/$target/release/core-size
 flash() { "$tools/llvm-size" -A "$elf" | awk '/^\.text|^\.rodata/ {s += $2} END {print s}'; }
 
-echo "== qod-core codec + HTTP on $target (opt-level s, LTO) =="
+echo "== qod-core codec + HTTP, API $api, on $target (opt-level s, LTO) =="
 printf '%-34s %8s\n' "part (built alone)" "bytes"
 for part in requests http sessions profiles; do
-  cargo build -q --locked --release --target "$target" --no-default-features --features "$part" 2>/dev/null
+  cargo build -q --locked --release --target "$target" --no-default-features --features "$api,$part" 2>/dev/null
   printf '%-34s %8s\n' "$part" "$(flash)"
 done
 cargo build -q --locked --release --target "$target" --no-default-features --features baseline
 baseline=$(flash)
-cargo build -q --locked --release --target "$target"
+cargo build -q --locked --release --target "$target" --no-default-features --features "$api,requests,http,sessions,profiles"
 "$tools/llvm-size" -A "$elf" | awk '/^\.text|^\.rodata/'
 total=$(flash)
 printf '%-34s %8s\n' "TOTAL .text+.rodata" "$total"

@@ -15,10 +15,11 @@ cargo nextest run --workspace --all-targets --no-fail-fast
 step "doctests"
 cargo test --workspace --doc
 
-step "qod-core feature sets: the shared layer alone, v0 alone, std + serde + fuzzing entry points (corpus replay)"
+step "qod-core feature sets: the shared layer alone, v0 alone, v1 alone, both + std + serde + fuzzing entry points (corpus replay)"
 cargo nextest run -p qod-core --no-default-features --lib --tests
 cargo nextest run -p qod-core --no-default-features --features v0 --lib --tests
-cargo nextest run -p qod-core --features std,serde,_fuzzing --all-targets
+cargo nextest run -p qod-core --no-default-features --features v1 --lib --tests
+cargo nextest run -p qod-core --features std,serde,_fuzzing,v1 --all-targets
 
 step "codec tool"
 bash scripts/codec-check.sh

@@ -66,6 +66,32 @@ const LIMITS: &[(&str, usize, &str)] = &[
     ("EVENT_SOURCE", 160, "CloudEvent `source` (a URI reference)."),
     ("EVENT_TIME", 40, "CloudEvent `time` (RFC 3339 date-time)."),
     (
+        "SINK",
+        256,
+        "v1 `sink`: no maxLength in the spec; 256 covers any sane callback URL.",
+    ),
+    (
+        "SINK_ACCESS_TOKEN",
+        512,
+        "v1 `sinkCredential.accessToken` a device sends (no maxLength in the spec).",
+    ),
+    (
+        "SESSIONS",
+        4,
+        "entries of a decoded v1 session list (`retrieve-sessions`; use the streaming decoder for any number).",
+    ),
+    ("COUNTRIES", 8, "entries of a v1 profile's `countryAvailability`."),
+    (
+        "NETWORKS",
+        4,
+        "entries of `countryAvailability.networks` (PLMN ids of 5 or 6 digits).",
+    ),
+    (
+        "X_CORRELATOR",
+        256,
+        "an `x-correlator` read back from a response: the spec's maximum (256).",
+    ),
+    (
         "DEPTH",
         32,
         "JSON nesting depth accepted (skipped unknown members included); deeper input is refused.",

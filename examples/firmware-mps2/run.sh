@@ -7,6 +7,7 @@
 #
 #   bash examples/firmware-mps2/run.sh              # install, build, run
 #   bash examples/firmware-mps2/run.sh --run-only   # run the built images as is
+#   bash examples/firmware-mps2/run.sh --api v1     # the same lifecycle on quality-on-demand 1.1.0
 #   bash examples/firmware-mps2/run.sh --exit-codes # build, then force each failure
 #                                                   # status and check it (about 40 s)
 #
@@ -50,6 +51,17 @@ DEFMT_PRINT_VERSION=1.2.0
 # log, have, install_tools, release_dir
 # shellcheck source=../firmware-common/harness.sh
 . "$HERE/../firmware-common/harness.sh"
+
+# --api v1: build the firmware that speaks quality-on-demand 1.1.0 (cargo feature v1); the simulator serves both.
+if [ "${1:-}" = --api ]; then
+    case "${2:-}" in
+        v0) ;;
+        v1) QOD_FW_FEATURES="${QOD_FW_FEATURES:+$QOD_FW_FEATURES,}v1" ;;
+        *) log "--api takes v0 or v1"; exit 1 ;;
+    esac
+    export QOD_FW_FEATURES
+    shift 2
+fi
 
 # The simulator binary in the root workspace's target directory.
 qod_bin() {

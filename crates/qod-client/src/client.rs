@@ -61,10 +61,12 @@ impl RetryPolicy {
 /// Client settings. `Debug` and `defmt` print the token redacted.
 #[derive(Clone, Copy)]
 pub struct Config<'a> {
-    /// The API's base URL (`http[s]://host[:port]/base/path`): where connections go, the `Host` header, the path
-    /// every request starts with.
+    /// Where connections go, the `Host` header and the path every request starts with: for the v0.10.1 methods
+    /// the API's base URL (`http[s]://host[:port]/qod/v0`), for the 1.1.0 ones ([`Client::v1`]) the API root
+    /// (`http[s]://host[:port][/prefix]`, under which `/quality-on-demand/v1` and `/qos-profiles/v1` are).
     pub server: Url<'a>,
-    /// Optional `x-correlator` header value.
+    /// Optional `x-correlator` header value, sent with every request (1.1.0 checks it against the spec's pattern
+    /// first).
     pub correlator: Option<&'a str>,
     /// Bound on each attempt: connect (and TLS handshake) + send + complete response, whatever the server sends
     /// (interim responses, a drip, headers or chunks that never end: see `tests/hostile.rs`). Default 10 s.
@@ -222,6 +224,8 @@ pub struct Client<'c, C: Connect, D, T = StaticToken<'c>> {
     /// An exchange is under way. Still set when a request starts means the previous request's future was dropped
     /// mid-exchange (e.g. by a caller's own timeout): the connection may hold half a response and is not reused.
     in_flight: bool,
+    /// Length of the head of the last complete response in `rx` (0: none), for [`Client::last_header`].
+    last_head: usize,
 }
 
 impl<C: Connect, D, T: core::fmt::Debug> core::fmt::Debug for Client<'_, C, D, T> {
@@ -249,6 +253,7 @@ impl<'c, C: Connect, D: DelayNs> Client<'c, C, D> {
             tx: tx_buf,
             rx: rx_buf,
             in_flight: false,
+            last_head: 0,
         }
     }
 
@@ -276,6 +281,7 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
             tx: self.tx,
             rx: self.rx,
             in_flight: self.in_flight,
+            last_head: self.last_head,
         }
     }
 
@@ -299,6 +305,19 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
             return Ok(());
         }
         self.fetch_token().await
+    }
+
+    /// A header of the last complete response (compared without case), until the next request: e.g. the
+    /// `x-correlator` the server answered with ([`last_correlator`](Self::last_correlator)), or anything a caller
+    /// wants to log.
+    pub fn last_header(&self, name: &str) -> Option<&[u8]> {
+        let head = self.rx.get(..self.last_head).filter(|h| !h.is_empty())?;
+        Response::new(qod_core::http::ResponseHead::EMPTY, head, &[]).header(name)
+    }
+
+    /// The `x-correlator` of the last complete response, when it sent one that is text.
+    pub fn last_correlator(&self) -> Option<&str> {
+        core::str::from_utf8(self.last_header("x-correlator")?).ok()
     }
 
     /// The settings.
@@ -386,11 +405,13 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
             )
             .await;
             self.in_flight = false;
+            self.last_head = 0;
             let res = match got {
                 Ok(r) => r,
                 Err(Fail::Stale) if core::mem::take(&mut stale_retry) => continue,
                 Err(fail) => return Err(fail.into_error()),
             };
+            self.last_head = res.head.head_len;
             self.tokens.observe(&res.head);
             if !res.reuse {
                 self.close().await;
@@ -482,7 +503,9 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
                 }
             }
             self.in_flight = false;
+            self.last_head = 0;
             let res = got.map_err(Fail::into_error)?;
+            self.last_head = res.head.head_len;
             if !res.reuse || !same_origin {
                 close(&mut self.conn, &mut self.delay, self.config.close_timeout_ms).await;
             }

@@ -1,7 +1,7 @@
 //! [`ClientError`]: everything a request can end with other than success.
 use core::fmt;
 use qod_core::api::ApiError;
-use qod_core::common::ErrorCode;
+use qod_core::common::{ErrorCode, StatusInfo};
 use qod_core::oauth::TokenError;
 use qod_core::{Error as CodecError, HttpError};
 
@@ -24,9 +24,10 @@ pub enum ClientError<E> {
     Codec(CodecError),
     /// The API refused with a CAMARA `ErrorInfo` (status, code, message, `Retry-After`).
     Api(ApiError),
-    /// [`wait_until_available`](crate::Client::wait_until_available): the session went `UNAVAILABLE`.
-    SessionUnavailable,
-    /// [`wait_until_available`](crate::Client::wait_until_available): still `REQUESTED` at the deadline.
+    /// `wait_until_available`: the session went `UNAVAILABLE`, and why (`statusInfo`, which 1.1.0 reports and
+    /// v0.10.1 does not).
+    SessionUnavailable(Option<StatusInfo>),
+    /// `wait_until_available`: still `REQUESTED` at the deadline.
     DeadlineExceeded,
     /// No access token could be had from the token source (the OAuth2 token endpoint refused or answered
     /// something unusable).
@@ -103,8 +104,16 @@ impl<E: fmt::Display> fmt::Display for ClientError<E> {
                 }
                 write!(f, " - {}", api_hint(e.status))
             }
-            ClientError::SessionUnavailable => {
-                f.write_str("the network could not provide the requested QoS (qosStatus UNAVAILABLE): try another profile or later")
+            ClientError::SessionUnavailable(info) => {
+                f.write_str("the network could not provide the requested QoS (qosStatus UNAVAILABLE")?;
+                if let Some(i) = info {
+                    write!(f, ", statusInfo {i}")?;
+                }
+                f.write_str(match info {
+                    Some(StatusInfo::DurationExpired) => "): the session ran its duration; create a new one",
+                    Some(StatusInfo::DeleteRequested) => "): the session was deleted",
+                    _ => "): try another profile or later",
+                })
             }
             ClientError::DeadlineExceeded => {
                 f.write_str("the session was still REQUESTED at the deadline: raise the deadline or check the network side")
@@ -130,7 +139,7 @@ impl<E: embedded_io::Error> embedded_io::Error for ClientError<E> {
             ClientError::Api(e) if e.status == 404 => ErrorKind::NotFound,
             ClientError::Api(e) if e.status == 409 => ErrorKind::AlreadyExists,
             ClientError::Token(TokenError::Refused(_)) => ErrorKind::PermissionDenied,
-            ClientError::Token(_) | ClientError::Api(_) | ClientError::SessionUnavailable => ErrorKind::Other,
+            ClientError::Token(_) | ClientError::Api(_) | ClientError::SessionUnavailable(_) => ErrorKind::Other,
         }
     }
 }

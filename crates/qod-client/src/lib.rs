@@ -14,6 +14,8 @@ mod error;
 mod transport;
 #[cfg(feature = "v0")]
 mod v0;
+#[cfg(feature = "v1")]
+mod v1;
 
 #[cfg(feature = "tokio")]
 pub mod tokio;
@@ -33,3 +35,5 @@ pub use qod_core;
 pub use qod_core::api::{ApiError, Endpoint, Operation};
 pub use qod_core::http::Url;
 pub use transport::{Connect, Connection};
+#[cfg(feature = "v1")]
+pub use v1::V1;

@@ -89,7 +89,7 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
             self.get_session(id, out).await?;
             match out.qos_status {
                 QosStatus::Available => return Ok(()),
-                QosStatus::Unavailable => return Err(ClientError::SessionUnavailable),
+                QosStatus::Unavailable => return Err(ClientError::SessionUnavailable(None)),
                 _ => {}
             }
             if waited >= poll.deadline_ms {

@@ -339,7 +339,7 @@ fn test_wait_until_available_polls() {
     let mut c = client(&mock, &mut b);
     assert_eq!(
         block_on(c.wait_until_available(ID, &mut s, poll)),
-        Err(ClientError::SessionUnavailable)
+        Err(ClientError::SessionUnavailable(None))
     );
 
     let mut b = Bufs::new();

@@ -165,7 +165,9 @@ pub(crate) fn head<'b>(
     tail: &str,
 ) -> RequestWriter<'b> {
     let mut w = RequestWriter::new(buf);
-    w.request_line(method, ep.base_path, path, (field, id), tail);
+    // `http://host/` and `http://host` are the same root.
+    let base = ep.base_path.strip_suffix('/').unwrap_or(ep.base_path);
+    w.request_line(method, base, path, (field, id), tail);
     w.line("Host", "host", false, ep.host);
     if ep.host.is_empty() {
         w.refuse("host", Problem::Missing);
@@ -203,6 +205,33 @@ pub fn decode_error(status: u16, body: &[u8], retry_after: Option<u32>) -> Respo
         }
     }
     ResponseError::Codec(Error::UnexpectedStatus(status))
+}
+
+/// Decodes each item of a 200 array into `scratch` in turn and calls `each` with it; returns how many there were.
+pub(crate) fn decode_each<T: Decode>(
+    status: u16,
+    body: &[u8],
+    scratch: &mut T,
+    each: &mut dyn FnMut(&T),
+) -> Result<usize, ResponseError> {
+    if status != 200 {
+        return Err(decode_error(status, body, None));
+    }
+    let mut r = json::Reader::new(body);
+    let mut n = 0;
+    let mut run = || {
+        r.begin_array()?;
+        while r.next_element()? {
+            scratch.decode_from(&mut r)?;
+            each(scratch);
+            n += 1;
+        }
+        r.finish()
+    };
+    match run() {
+        Ok(()) => Ok(n),
+        Err(json::Failed) => Err(ResponseError::Codec(Error::Decode(r.error()))),
+    }
 }
 
 #[inline(never)]

@@ -221,6 +221,8 @@ pub enum DecodeErrorKind {
     UnexpectedValue,
     /// A member name that appears twice in one object (a second value would give the document two readings).
     DuplicateMember,
+    /// A string that is not an RFC 3339 date-time (see [`crate::time::DateTime`]).
+    InvalidDateTime,
 }
 
 impl DecodeErrorKind {
@@ -242,6 +244,7 @@ impl DecodeErrorKind {
             DecodeErrorKind::WrongType => "wrong JSON type",
             DecodeErrorKind::UnexpectedValue => "value not allowed here",
             DecodeErrorKind::DuplicateMember => "duplicate member name",
+            DecodeErrorKind::InvalidDateTime => "not an RFC 3339 date-time",
         }
     }
 }
@@ -294,6 +297,9 @@ pub enum Problem {
     /// A byte that cannot appear in an HTTP header value or path segment (CR, LF, other controls, or a reserved
     /// character in a path segment).
     ForbiddenCharacter,
+    /// A value the spec defines but this API version does not allow to be sent (a v1 `sinkCredential` other than
+    /// `ACCESSTOKEN`).
+    NotAllowed,
 }
 
 impl Problem {
@@ -312,6 +318,7 @@ impl Problem {
             Problem::Ipv4Incomplete => "needs `publicAddress` and `privateAddress` or `publicPort`",
             Problem::UnknownValue => "holds an unknown value that cannot be sent",
             Problem::ForbiddenCharacter => "contains a forbidden character",
+            Problem::NotAllowed => "is not allowed in this API version",
         }
     }
 }

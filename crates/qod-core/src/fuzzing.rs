@@ -1,7 +1,8 @@
 //! Entry points for the fuzz targets and the corpus-replay test. Each must never panic.
 use crate::http::{ResponseReader, Status};
+#[cfg(feature = "v0")]
 use crate::v0::model::{CreateSession, ErrorInfo, QosProfile, QosProfileList, QosStatusChanged, SessionInfo};
-use crate::{json, v0::api, Decode, Encode};
+use crate::{json, Decode, Encode};
 
 fn roundtrip<T: Decode + Encode + Default + PartialEq + core::fmt::Debug>(data: &[u8]) {
     let mut v = T::default();
@@ -14,32 +15,38 @@ fn roundtrip<T: Decode + Encode + Default + PartialEq + core::fmt::Debug>(data: 
     }
 }
 
+#[cfg(feature = "v0")]
 /// `SessionInfo`: whatever decodes must re-encode and decode to the same value.
 pub fn decode_session_info(data: &[u8]) {
     roundtrip::<SessionInfo>(data);
 }
 
+#[cfg(feature = "v0")]
 /// `CreateSession`, as [`decode_session_info`].
 pub fn decode_create_session(data: &[u8]) {
     roundtrip::<CreateSession>(data);
 }
 
+#[cfg(feature = "v0")]
 /// `ErrorInfo`, as [`decode_session_info`].
 pub fn decode_error_info(data: &[u8]) {
     roundtrip::<ErrorInfo>(data);
 }
 
+#[cfg(feature = "v0")]
 /// `QosProfile` and lists of them, as [`decode_session_info`].
 pub fn decode_qos_profiles(data: &[u8]) {
     roundtrip::<QosProfile>(data);
     roundtrip::<QosProfileList>(data);
 }
 
+#[cfg(feature = "v0")]
 /// The `qos-status-changed` CloudEvent, as [`decode_session_info`].
 pub fn decode_notification(data: &[u8]) {
     roundtrip::<QosStatusChanged>(data);
 }
 
+#[cfg(feature = "v0")]
 /// Decodes `data` as every schema; whatever decodes must re-encode and decode to the same value.
 pub fn decode_all(data: &[u8]) {
     decode_session_info(data);
@@ -78,10 +85,81 @@ pub fn read_response(data: &[u8]) {
         }
     };
     if let Some(h) = head {
-        let mut s = SessionInfo::default();
-        let _ = api::decode_get_session(h.status, r.body(), &mut s);
-        let mut l = QosProfileList::default();
-        let _ = api::decode_get_qos_profiles(h.status, r.body(), &mut l);
-        let _ = api::decode_delete_session(h.status, r.body());
+        #[cfg(feature = "v0")]
+        {
+            use crate::v0::api;
+            let mut s = SessionInfo::default();
+            let _ = api::decode_get_session(h.status, r.body(), &mut s);
+            let mut l = QosProfileList::default();
+            let _ = api::decode_get_qos_profiles(h.status, r.body(), &mut l);
+            let _ = api::decode_delete_session(h.status, r.body());
+        }
+        #[cfg(feature = "v1")]
+        {
+            use crate::v1::model as m;
+            let res = r.response();
+            let _ = res.map(|res| (res.correlator(), res.header("content-type")));
+            let mut s = m::SessionInfo::default();
+            let _ = crate::v1::api::decode_get_session(h.status, r.body(), &mut s);
+            let mut l = m::QosProfileList::default();
+            let _ = crate::v1::api::decode_retrieve_qos_profiles(h.status, r.body(), &mut l);
+            let _ = crate::v1::api::decode_retrieve_sessions_each(h.status, r.body(), &mut s, &mut |_| {});
+        }
+        let _ = h;
     }
+}
+
+/// 1.1.0 `SessionInfo` and session lists, as [`roundtrip`].
+#[cfg(feature = "v1")]
+pub fn decode_v1_session_info(data: &[u8]) {
+    roundtrip::<crate::v1::model::SessionInfo>(data);
+    roundtrip::<crate::v1::model::SessionList>(data);
+}
+
+/// 1.1.0 request bodies: `CreateSession`, `ExtendSessionDuration`, `RetrieveSessionsInput`,
+/// `QosProfileDeviceRequest`.
+#[cfg(feature = "v1")]
+pub fn decode_v1_requests(data: &[u8]) {
+    use crate::v1::model as m;
+    roundtrip::<m::CreateSession>(data);
+    roundtrip::<m::ExtendSessionDuration>(data);
+    roundtrip::<m::RetrieveSessionsInput>(data);
+    roundtrip::<m::QosProfileDeviceRequest>(data);
+}
+
+/// 1.1.0 `QosProfile` and lists of them.
+#[cfg(feature = "v1")]
+pub fn decode_v1_qos_profiles(data: &[u8]) {
+    roundtrip::<crate::v1::model::QosProfile>(data);
+    roundtrip::<crate::v1::model::QosProfileList>(data);
+}
+
+/// The 1.1.0 CloudEvent and `ErrorInfo`.
+#[cfg(feature = "v1")]
+pub fn decode_v1_notification(data: &[u8]) {
+    roundtrip::<crate::v1::model::QosStatusChanged>(data);
+    roundtrip::<crate::common::ErrorInfo>(data);
+}
+
+/// RFC 3339: whatever parses writes canonically and parses back to the same value.
+pub fn parse_date_time(data: &[u8]) {
+    if let Some(v) = crate::time::DateTime::parse(data) {
+        let mut buf = [0u8; crate::time::DATE_TIME_MAX_LEN];
+        let text = v.write(&mut buf);
+        assert_eq!(
+            crate::time::DateTime::parse(text.as_bytes()),
+            Some(v),
+            "parse(write(x)) != x"
+        );
+    }
+}
+
+/// Every 1.1.0 schema, and the date-time parser.
+#[cfg(feature = "v1")]
+pub fn decode_v1_all(data: &[u8]) {
+    decode_v1_session_info(data);
+    decode_v1_requests(data);
+    decode_v1_qos_profiles(data);
+    decode_v1_notification(data);
+    parse_date_time(data);
 }

@@ -29,6 +29,10 @@ pub mod validate;
 #[cfg_attr(docsrs, doc(cfg(feature = "v0")))]
 pub mod v0;
 
+#[cfg(feature = "v1")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1")))]
+pub mod v1;
+
 /// The v0.10.1 models under the path they had before the crate was versioned: [`v0::model`].
 #[cfg(feature = "v0")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v0")))]
@@ -36,7 +40,7 @@ pub mod model {
     pub use crate::v0::model::*;
 }
 
-#[cfg(all(feature = "_fuzzing", feature = "v0"))]
+#[cfg(feature = "_fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 

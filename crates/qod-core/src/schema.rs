@@ -32,10 +32,16 @@ pub(crate) trait Member: Decode + Encode {
         self.decode_from(r)
     }
 
-    /// Writes `"name":value`, unless the member is left out.
+    /// Writes `"name":value`.
+    #[inline]
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+        o.member(name, self)
+    }
+
+    /// Writes `"name":value`, unless the member is left out (`None`, an empty list).
     #[inline]
     fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.member(name, self)
+        self.encode_present(o, name)
     }
 }
 
@@ -278,7 +284,7 @@ impl<const N: usize> Encode for heapless::String<N> {
 
 impl<const N: usize> Member for heapless::String<N> {
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
         o.str(name, self)
     }
 }
@@ -297,7 +303,7 @@ impl<const N: usize> Encode for crate::Secret<N> {
 
 impl<const N: usize> Member for crate::Secret<N> {
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
         o.str(name, self.expose())
     }
 }
@@ -339,13 +345,13 @@ impl Encode for i64 {
 }
 impl Member for u16 {
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
         o.u32(name, u32::from(*self))
     }
 }
 impl Member for u32 {
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
         o.u32(name, *self)
     }
 }
@@ -383,7 +389,7 @@ impl<T: Member + Default> Member for Option<T> {
     #[inline]
     fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
         match self {
-            Some(v) => v.encode_member(o, name),
+            Some(v) => v.encode_present(o, name),
             None => Ok(()),
         }
     }
@@ -527,6 +533,7 @@ pub(crate) fn int32_min1(v: &mut u32, r: &mut Reader<'_>) -> R {
 }
 
 /// [`int32_min1`] for an optional member.
+#[cfg(feature = "v0")]
 pub(crate) fn opt_int32_min1(v: &mut Option<u32>, r: &mut Reader<'_>) -> R {
     *v = Some(r.u32_in(1, i32::MAX as u32)?);
     Ok(())

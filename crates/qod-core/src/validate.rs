@@ -41,6 +41,7 @@ pub(crate) const ALNUM: &[(u8, u8)] = &[(b'0', b'9'), (b'A', b'Z'), (b'a', b'z')
 const DIGITS: Set = set(&[(b'0', b'9')], b"");
 const PROFILE_NAME: Set = set(ALNUM, b"_.-");
 const GRAPHIC: Set = set(&[(b'!', b'~')], b"");
+const CORRELATOR: Set = set(ALNUM, b"-_:;./<>{}");
 
 /// Whether every byte of `s` is in `set`.
 #[inline(never)]
@@ -92,6 +93,11 @@ pub fn phone_number_e164(s: &str) -> Result<(), Problem> {
 #[inline(never)]
 pub fn qos_profile_name(s: &str) -> Result<(), Problem> {
     pattern(&PROFILE_NAME, s, 3, 256)
+}
+
+/// `x-correlator`: `^[a-zA-Z0-9-_:;.\/<>{}]{0,256}$` (v1).
+pub fn x_correlator(s: &str) -> Result<(), Problem> {
+    pattern(&CORRELATOR, s, 0, 256)
 }
 
 /// A network access identifier: `local@domain`, both parts non-empty, printable ASCII without spaces.
@@ -266,6 +272,7 @@ pub fn http_url(s: &str) -> Result<(), Problem> {
 
 /// A field path: an index into [`FIELDS`], so that checks return their errors in a register.
 #[derive(Clone, Copy)]
+#[cfg_attr(not(all(feature = "v0", feature = "v1")), allow(dead_code))]
 pub(crate) enum F {
     Device,
     PhoneNumber,
@@ -286,10 +293,17 @@ pub(crate) enum F {
     WebhookToken,
     Duration,
     Additional,
+    Sink,
+    SinkCredentialType,
+    SinkAccessToken,
+    SinkExpires,
+    SinkTokenType,
+    Name,
+    Status,
 }
 
-/// The path of each [`F`].
-const FIELDS: [&str; 19] = [
+/// The path of each [`F`] (the members of both versions' request bodies).
+const FIELDS: [&str; 26] = [
     "device",
     "device.phoneNumber",
     "device.networkAccessIdentifier",
@@ -309,6 +323,13 @@ const FIELDS: [&str; 19] = [
     "webhook.notificationAuthToken",
     "duration",
     "requestedAdditionalDuration",
+    "sink",
+    "sinkCredential.credentialType",
+    "sinkCredential.accessToken",
+    "sinkCredential.accessTokenExpiresUtc",
+    "sinkCredential.accessTokenType",
+    "name",
+    "status",
 ];
 
 /// A check's failure: which field, what is wrong.
@@ -431,6 +452,34 @@ impl Validate for ApplicationServer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_v1_patterns() {
+        assert!(phone_number_e164("+436641234567").is_ok());
+        assert!(phone_number_e164("+12345").is_ok());
+        assert!(phone_number_e164("+123456789012345").is_ok());
+        assert_eq!(phone_number_e164("+1234567890123456"), Err(Problem::TooLong));
+        assert_eq!(phone_number_e164("+1234"), Err(Problem::TooShort));
+        assert_eq!(
+            phone_number_e164("436641234567"),
+            Err(Problem::Pattern),
+            "the + is required"
+        );
+        assert_eq!(
+            phone_number_e164("+0436641234"),
+            Err(Problem::Pattern),
+            "no leading zero"
+        );
+        assert_eq!(phone_number_e164("+43 664"), Err(Problem::Pattern));
+        assert!(x_correlator("b4333c46-49c0-4f62-80d7-f0ef930f1c46").is_ok());
+        assert!(x_correlator("").is_ok());
+        assert!(x_correlator("a_b:c;d.e/f<g>{h}").is_ok());
+        assert!(x_correlator(&"a".repeat(256)).is_ok());
+        assert_eq!(x_correlator(&"a".repeat(257)), Err(Problem::TooLong));
+        for bad in ["a b", "a\r\nb", "a,b", "é", "a\"b", "a=b", "a?b"] {
+            assert_eq!(x_correlator(bad), Err(Problem::Pattern), "{bad}");
+        }
+    }
 
     #[test]
     fn test_patterns() {

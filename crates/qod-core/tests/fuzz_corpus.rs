@@ -19,6 +19,7 @@ fn replay(target: &str, f: fn(&[u8])) -> usize {
     n
 }
 
+#[cfg(feature = "v0")]
 #[test]
 fn test_replay_decode_json_corpus() {
     assert!(replay("decode_json", qod_core::fuzzing::decode_all) >= 10);
@@ -27,4 +28,17 @@ fn test_replay_decode_json_corpus() {
 #[test]
 fn test_replay_read_response_corpus() {
     assert!(replay("read_response", qod_core::fuzzing::read_response) >= 6);
+}
+
+#[cfg(feature = "v1")]
+#[test]
+fn test_replay_decode_v1_json_corpus() {
+    assert!(replay("decode_v1_json", qod_core::fuzzing::decode_v1_all) >= 15);
+    // The v0 documents are hostile input for the v1 decoders too.
+    assert!(replay("decode_json", qod_core::fuzzing::decode_v1_all) >= 10);
+}
+
+#[test]
+fn test_replay_parse_date_time_corpus() {
+    assert!(replay("parse_date_time", qod_core::fuzzing::parse_date_time) >= 8);
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Checks qod-sim's responses against the official CAMARA QoD v0.10.1 OpenAPI document with schemathesis.
+# Checks qod-sim's responses against the official CAMARA OpenAPI documents with schemathesis: QoD v0.10.1 (under
+# /qod/v0), quality-on-demand 1.1.0 (/quality-on-demand/v1) and qos-profiles 1.1.0 (/qos-profiles/v1), each served by
+# the same simulator.
 #
 #   crates/qod-sim/scripts/openapi-check.sh          # from anywhere; exits non-zero on any violation
 #
@@ -19,8 +21,12 @@
 # Everything else -- status codes, response schemas, content types, headers, negative-data rejection, unsupported
 # methods, Allow headers, use-after-free, resource availability -- is checked.
 #
-# Environment: QOD_SPEC (path of qod-0.10.1.yaml), QOD_ST_VENV (venv dir), QOD_ST_EXAMPLES (default 25),
-# QOD_ST_SEED (default 1).
+# 1.1.0 the same way; beyond the catalogue and duration rules above, a create or retrieve-sessions without a device is
+# a correct 422 MISSING_IDENTIFIER for the simulator's two-legged identity when auth is off.
+#
+# Environment: QOD_SPEC (path of qod-0.10.1.yaml; the 1.1.0 documents are looked up next to it, or given as
+# QOD_SPEC_V1 and QOD_PROFILES_SPEC_V1), QOD_ST_VENV (venv dir), QOD_ST_EXAMPLES (default 25), QOD_ST_SEED
+# (default 1).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,6 +42,11 @@ if [[ -z "$spec" ]]; then
 fi
 [[ -n "$spec" && -f "$spec" ]] || { echo "openapi-check: qod-0.10.1.yaml not found (set QOD_SPEC)" >&2; exit 2; }
 spec="$(cd "$(dirname "$spec")" && pwd)/$(basename "$spec")"
+spec_v1="${QOD_SPEC_V1:-$(dirname "$spec")/quality-on-demand-1.1.0.yaml}"
+profiles_v1="${QOD_PROFILES_SPEC_V1:-$(dirname "$spec")/qos-profiles-1.1.0.yaml}"
+for f in "$spec_v1" "$profiles_v1"; do
+    [[ -f "$f" ]] || { echo "openapi-check: $f not found (set QOD_SPEC_V1 / QOD_PROFILES_SPEC_V1)" >&2; exit 2; }
+done
 
 venv="${QOD_ST_VENV:-$target/schemathesis-venv}"
 if [[ ! -x "$venv/bin/schemathesis" ]] || ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
@@ -77,26 +88,36 @@ start_sim() {
 }
 
 st() {
+    local doc="$1"; shift
     # Run from the scratch directory: schemathesis keeps a `.schemathesis/` cache in its working directory.
-    (cd "$work" && "$venv/bin/schemathesis" run "$spec" --no-color --generation-database none \
+    (cd "$work" && "$venv/bin/schemathesis" run "$doc" --no-color --generation-database none \
         --seed "${QOD_ST_SEED:-1}" --request-timeout 10 "$@")
 }
 
 status=0
 base="$(start_sim open --no-auth)"
-echo "openapi-check: schemathesis against $base (no auth)" >&2
-st --url "$base" --checks all --exclude-checks positive_data_acceptance \
-    --max-examples "${QOD_ST_EXAMPLES:-25}" --workers 1 || status=$?
-
+root="${base%/qod/v0}"
 # Auth on needs a registered client (none is implicit); this one's secret is never used: requests carry no token.
 printf 'openapi-check:unused-%s\n' "$$" >"$work/clients"
 base_auth="$(start_sim auth --client-file "$work/clients")"
-echo "openapi-check: schemathesis against $base_auth (auth on, requests without a token)" >&2
-st --url "$base_auth" --checks ignored_auth,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --phases examples,coverage --max-examples 5 || status=$?
+root_auth="${base_auth%/qod/v0}"
+
+# document, URL of its API under the no-auth simulator, the same under the auth-on simulator
+for entry in "$spec|$base|$base_auth" \
+    "$spec_v1|$root/quality-on-demand/v1|$root_auth/quality-on-demand/v1" \
+    "$profiles_v1|$root/qos-profiles/v1|$root_auth/qos-profiles/v1"; do
+    IFS='|' read -r doc url url_auth <<<"$entry"
+    echo "openapi-check: schemathesis $(basename "$doc") against $url (no auth)" >&2
+    st "$doc" --url "$url" --checks all --exclude-checks positive_data_acceptance \
+        --max-examples "${QOD_ST_EXAMPLES:-25}" --workers 1 || status=$?
+    echo "openapi-check: schemathesis $(basename "$doc") against $url_auth (auth on, requests without a token)" >&2
+    st "$doc" --url "$url_auth" \
+        --checks ignored_auth,status_code_conformance,content_type_conformance,response_schema_conformance \
+        --phases examples,coverage --max-examples 5 || status=$?
+done
 
 if [[ $status -eq 0 ]]; then
-    echo "openapi-check: OK (no violations of $(basename "$spec"))"
+    echo "openapi-check: OK (no violations of $(basename "$spec"), $(basename "$spec_v1"), $(basename "$profiles_v1"))"
 else
     echo "openapi-check: FAILED (exit $status)" >&2
 fi

@@ -21,6 +21,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use bytes::Bytes;
+use qod_core::common::{Device, DeviceIpv4Addr};
+use qod_core::Validate;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -30,6 +32,49 @@ pub const ANONYMOUS: &str = "anonymous";
 /// The authenticated client of a request, put into the request's extensions by [`middleware`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientId(pub Arc<str>);
+
+/// The device a device-bound token (the simulator's stand-in for a three-legged token) identifies; `None` for a
+/// two-legged token. Put into the request's extensions by [`middleware`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundDevice(pub Option<Arc<Device>>);
+
+/// The device a token request's `login_hint` names, in CAMARA's formats: `tel:+<E.164>` (phone number),
+/// `ipport:<IPv4>:<port>` (public address and port), `ip:<IPv4>` (public = private address) or `ip:<IPv6>`.
+/// `None` when it is none of these or breaks 1.1.0's identifier rules.
+pub(crate) fn login_hint_device(hint: &str) -> Option<Device> {
+    let mut d = Device::default();
+    if let Some(phone) = hint.strip_prefix("tel:") {
+        d.phone_number = Some(phone.try_into().ok()?);
+    } else if let Some(rest) = hint.strip_prefix("ipport:") {
+        let (addr, port) = rest.rsplit_once(':')?;
+        d.ipv4_address = Some(DeviceIpv4Addr {
+            public_address: Some(addr.try_into().ok()?),
+            private_address: None,
+            public_port: Some(port.parse().ok()?),
+        });
+    } else if let Some(ip) = hint.strip_prefix("ip:") {
+        if ip.contains(':') {
+            d.ipv6_address = Some(ip.try_into().ok()?);
+        } else {
+            d.ipv4_address = Some(DeviceIpv4Addr {
+                public_address: Some(ip.try_into().ok()?),
+                private_address: Some(ip.try_into().ok()?),
+                public_port: None,
+            });
+        }
+    } else {
+        return None;
+    }
+    qod_core::v1::model::RetrieveSessionsInput {
+        device: Some(d.clone()),
+    }
+    .validate()
+    .ok()
+    .map(|()| d)
+}
+
+/// What an issued token stands for: (client, expiry in ms, the device a device-bound token identifies).
+type Issued = (Arc<str>, i64, Option<Arc<Device>>);
 
 /// Registered clients and issued tokens.
 pub(crate) struct Auth {
@@ -41,7 +86,7 @@ pub(crate) struct Auth {
     replay: ReplayCache,
     lifetime_ms: i64,
     clock: Arc<dyn Clock>,
-    tokens: Mutex<HashMap<String, (Arc<str>, i64)>>,
+    tokens: Mutex<HashMap<String, Issued>>,
     anonymous: Arc<str>,
 }
 
@@ -65,24 +110,24 @@ impl Auth {
         (!self.enabled).then(|| ClientId(self.anonymous.clone()))
     }
 
-    /// The client a bearer token belongs to, if it is known and not expired.
-    fn check(&self, token: &str) -> Result<Arc<str>, &'static str> {
+    /// The client a bearer token belongs to (and the device it is bound to), if it is known and not expired.
+    fn check(&self, token: &str) -> Result<(Arc<str>, Option<Arc<Device>>), &'static str> {
         let now = self.clock.now_ms();
         let tokens = self.tokens.lock().map_err(|_| "token store unavailable")?;
         match tokens.get(token) {
-            Some((client, expires)) if now < *expires => Ok(client.clone()),
+            Some((client, expires, device)) if now < *expires => Ok((client.clone(), device.clone())),
             Some(_) => Err("access token expired"),
             None => Err("invalid access token"),
         }
     }
 
-    fn issue(&self, client: &str) -> (String, u64) {
+    fn issue(&self, client: &str, device: Option<Device>) -> (String, u64) {
         let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let now = self.clock.now_ms();
         let expires = now.saturating_add(self.lifetime_ms);
         if let Ok(mut tokens) = self.tokens.lock() {
-            tokens.retain(|_, (_, e)| *e > now);
-            tokens.insert(token.clone(), (Arc::from(client), expires));
+            tokens.retain(|_, (_, e, _)| *e > now);
+            tokens.insert(token.clone(), (Arc::from(client), expires, device.map(Arc::new)));
         }
         (token, u64::try_from(self.lifetime_ms / 1000).unwrap_or(0))
     }
@@ -103,7 +148,7 @@ impl Auth {
 
 /// Checks `Authorization: Bearer <token>` and records the client in the request's extensions.
 pub(crate) async fn middleware(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) -> Response {
-    let client = if auth.enabled {
+    let (client, device) = if auth.enabled {
         let token = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -119,9 +164,10 @@ pub(crate) async fn middleware(State(auth): State<Arc<Auth>>, mut req: Request, 
             Err(why) => return ApiError::unauthenticated(why).into_response(),
         }
     } else {
-        auth.anonymous.clone()
+        (auth.anonymous.clone(), None)
     };
     req.extensions_mut().insert(ClientId(client));
+    req.extensions_mut().insert(BoundDevice(device));
     next.run(req).await
 }
 
@@ -365,8 +411,19 @@ pub(crate) async fn token_endpoint(
             _ => return invalid_client("Client authentication failed: no client credentials"),
         },
     };
-    let (token, expires_in) = auth.issue(&client);
-    tracing::info!(client_id = ?client, method, expires_in, "issued access token");
+    // A `login_hint` makes a device-bound token: the simulator's stand-in for a three-legged one.
+    let device = match params.get("login_hint") {
+        None => None,
+        Some(hint) => match login_hint_device(hint) {
+            Some(d) => Some(d),
+            None => {
+                return invalid_request("login_hint must be tel:+<E.164>, ipport:<IPv4>:<port>, ip:<IPv4> or ip:<IPv6>")
+            }
+        },
+    };
+    let bound = device.is_some();
+    let (token, expires_in) = auth.issue(&client, device);
+    tracing::info!(client_id = ?client, method, expires_in, device_bound = bound, "issued access token");
     let mut body = serde_json::json!({ "access_token": token, "token_type": "Bearer", "expires_in": expires_in });
     if let Some(scope) = params.get("scope") {
         body["scope"] = serde_json::Value::from(scope.as_str());

@@ -156,6 +156,9 @@ pub struct NotifyConfig {
     pub max_backoff: Duration,
     /// Timeout of one delivery attempt.
     pub timeout: Duration,
+    /// CA certificates (PEM) trusted for `https://` receivers besides the system's (e.g. a test CA; 1.1.0 sinks
+    /// are https only).
+    pub extra_roots: Vec<String>,
 }
 
 impl Default for NotifyConfig {
@@ -165,11 +168,13 @@ impl Default for NotifyConfig {
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
             timeout: Duration::from_secs(5),
+            extra_roots: Vec::new(),
         }
     }
 }
 
-/// A simulator run's settings. `Config::default()` listens on `127.0.0.1:0` under `/qod/v0` with auth on.
+/// A simulator run's settings. `Config::default()` listens on `127.0.0.1:0`, serves v0.10.1 under `/qod/v0` and
+/// 1.1.0 under `/quality-on-demand/v1` and `/qos-profiles/v1`, with auth on.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address to listen on (port 0 picks a free port; [`RunningSim`](crate::RunningSim) tells which).
@@ -196,6 +201,9 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     /// Connection cap, timeouts and request-size bounds.
     pub limits: ConnLimits,
+    /// Serve quality-on-demand 1.1.0 and qos-profiles 1.1.0 at `/quality-on-demand/v1` and `/qos-profiles/v1`
+    /// beside v0.10.1 (on by default).
+    pub v1: bool,
     /// Serve the admin endpoints under `/_sim` (every client's sessions, forced termination). Test aid: never
     /// expose it.
     pub admin: bool,
@@ -217,6 +225,7 @@ impl Default for Config {
             tls: None,
             limits: ConnLimits::default(),
             admin: false,
+            v1: true,
         }
     }
 }
@@ -239,6 +248,16 @@ impl Config {
     /// A message naming the offending setting.
     pub fn validate(&self) -> Result<(), String> {
         validate_base_path(&self.base_path)?;
+        let base = self.normalized_base_path();
+        if self.v1
+            && ["/quality-on-demand", "/qos-profiles"]
+                .iter()
+                .any(|v1| base == *v1 || base.starts_with(&format!("{v1}/")))
+        {
+            return Err(
+                "the base path of v0.10.1 would overlap the 1.1.0 APIs (/quality-on-demand, /qos-profiles)".into(),
+            );
+        }
         if let (Some(a), Some(b)) = (self.termination.after, self.termination.after_max) {
             if b < a {
                 return Err("termination after_max is before after".into());

@@ -69,6 +69,22 @@ impl ApiError {
         )
     }
 
+    /// 409 `QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED` (1.1.0): the session is not AVAILABLE.
+    pub fn extension_not_allowed(status: qod_core::common::QosStatus) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED",
+            format!(
+                "Extending the session duration is not allowed in the current state ({status}). The session must be in the AVAILABLE state."
+            ),
+        )
+    }
+
+    /// 422 with a 1.1.0 code (`MISSING_IDENTIFIER`, `UNNECESSARY_IDENTIFIER`, …).
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
     /// The `ErrorInfo` for any status without a more specific error (used to normalise framework rejections).
     pub fn for_status(status: StatusCode) -> Self {
         let (code, message) = match status.as_u16() {

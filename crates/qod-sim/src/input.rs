@@ -3,6 +3,7 @@
 //! messages where it has them). Nothing here panics on any input.
 use crate::error::ApiError;
 use qod_core::model::{CreateSession, ExtendSessionDuration};
+use qod_core::v1::model as v1;
 use qod_core::{Problem, Validate, ValidationError};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -256,6 +257,162 @@ pub(crate) fn create_session(body: &[u8]) -> Result<CreateSession, ApiError> {
     check_int(&obj, "duration", 1, 86_400)?;
     let req: CreateSession = typed(obj)?;
     req.validate().map_err(validation_error)?;
+    Ok(req)
+}
+
+/// Maps qod-core's 1.1.0 validation to the spec's codes: the sink and its credential have their own.
+pub(crate) fn validation_error_v1(e: ValidationError) -> ApiError {
+    match (e.field, e.problem) {
+        ("sink", _) => ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "INVALID_SINK",
+            format!(
+                "sink not valid for the specified protocol: sink {}",
+                e.problem.description()
+            ),
+        ),
+        ("sinkCredential.credentialType", Problem::NotAllowed) => ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "INVALID_CREDENTIAL",
+            "Only Access token is supported",
+        ),
+        ("sinkCredential.accessTokenType", Problem::UnknownValue) => ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "INVALID_TOKEN",
+            "Only bearer token is supported",
+        ),
+        _ => validation_error(e),
+    }
+}
+
+/// The `sinkCredential` checks that have their own codes, on the raw JSON (before the typed model, whose enums
+/// would read an unknown `accessTokenType` as `Unknown`): a credential other than `ACCESSTOKEN` is 400
+/// `INVALID_CREDENTIAL`, a token type other than `bearer` 400 `INVALID_TOKEN`.
+fn check_sink_credential(obj: &Map<String, Value>) -> Result<(), ApiError> {
+    let Some(c) = present(obj, "sinkCredential") else {
+        return Ok(());
+    };
+    let Some(c) = c.as_object() else {
+        return Err(ApiError::invalid(
+            "Schema validation failed at sinkCredential: expected an object",
+        ));
+    };
+    match present(c, "credentialType").map(|t| t.as_str()) {
+        None => {
+            return Err(ApiError::invalid(
+                "Expected property is missing: sinkCredential.credentialType",
+            ))
+        }
+        Some(Some("ACCESSTOKEN")) => {}
+        Some(Some("PLAIN" | "REFRESHTOKEN")) => {
+            return Err(ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "INVALID_CREDENTIAL",
+                "Only Access token is supported",
+            ))
+        }
+        Some(_) => return Err(ApiError::invalid(
+            "Schema validation failed at sinkCredential.credentialType: not one of PLAIN, ACCESSTOKEN, REFRESHTOKEN",
+        )),
+    }
+    for key in ["accessToken", "accessTokenExpiresUtc", "accessTokenType"] {
+        if present(c, key).is_none() {
+            return Err(ApiError::invalid(format!(
+                "Expected property is missing: sinkCredential.{key}"
+            )));
+        }
+    }
+    match present(c, "accessTokenType").and_then(Value::as_str) {
+        Some("bearer") => Ok(()),
+        _ => Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "INVALID_TOKEN",
+            "Only bearer token is supported",
+        )),
+    }
+}
+
+/// The path of the first `null` in `v` (depth first), if any.
+fn first_null(v: &Value, at: &str) -> Option<String> {
+    match v {
+        Value::Null => Some(at.to_owned()),
+        Value::Object(m) => m.iter().find_map(|(k, v)| {
+            let path = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+            first_null(v, &path)
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| first_null(v, &format!("{at}[{i}]"))),
+        _ => None,
+    }
+}
+
+/// A 1.1.0 body as an object: no schema of 1.1.0 is nullable, so a `null` anywhere is refused (where v0.10.1 reads
+/// it as absent).
+fn parse_object_v1(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let obj = parse_object(body)?;
+    for (k, v) in &obj {
+        if let Some(path) = first_null(v, k) {
+            return Err(ApiError::invalid(format!(
+                "Schema validation failed at {path}: null is not allowed"
+            )));
+        }
+    }
+    Ok(obj)
+}
+
+/// Validates a 1.1.0 `POST /sessions` body.
+pub(crate) fn create_session_v1(body: &[u8]) -> Result<v1::CreateSession, ApiError> {
+    let obj = parse_object_v1(body)?;
+    for key in ["applicationServer", "qosProfile", "duration"] {
+        require(&obj, key)?;
+    }
+    check_ports(&obj)?;
+    check_int(&obj, "duration", 1, i32::MAX as u64)?;
+    if let Some(sink) = present(&obj, "sink") {
+        if !sink.is_string() {
+            return Err(ApiError::invalid("Schema validation failed at sink: expected a string"));
+        }
+    }
+    check_sink_credential(&obj)?;
+    let req: v1::CreateSession = typed(obj)?;
+    req.validate().map_err(validation_error_v1)?;
+    Ok(req)
+}
+
+/// Validates a 1.1.0 `POST /sessions/{id}/extend` body.
+pub(crate) fn extend_session_v1(body: &[u8]) -> Result<v1::ExtendSessionDuration, ApiError> {
+    let obj = parse_object_v1(body)?;
+    require(&obj, "requestedAdditionalDuration")?;
+    check_int(&obj, "requestedAdditionalDuration", 1, i32::MAX as u64)?;
+    let req: v1::ExtendSessionDuration = typed(obj)?;
+    req.validate().map_err(validation_error_v1)?;
+    Ok(req)
+}
+
+/// Validates a 1.1.0 `POST /retrieve-sessions` body.
+pub(crate) fn retrieve_sessions_v1(body: &[u8]) -> Result<v1::RetrieveSessionsInput, ApiError> {
+    let obj = parse_object_v1(body)?;
+    check_ports(&obj)?;
+    let req: v1::RetrieveSessionsInput = typed(obj)?;
+    req.validate().map_err(validation_error_v1)?;
+    Ok(req)
+}
+
+/// Validates a qos-profiles 1.1.0 `POST /retrieve-qos-profiles` body.
+pub(crate) fn retrieve_profiles_v1(body: &[u8]) -> Result<v1::QosProfileDeviceRequest, ApiError> {
+    let obj = parse_object_v1(body)?;
+    check_ports(&obj)?;
+    if let Some(status) = present(&obj, "status") {
+        if !matches!(status.as_str(), Some("ACTIVE" | "INACTIVE" | "DEPRECATED")) {
+            return Err(ApiError::invalid(
+                "Schema validation failed at status: not one of ACTIVE, INACTIVE, DEPRECATED",
+            ));
+        }
+    }
+    let req: v1::QosProfileDeviceRequest = typed(obj)?;
+    req.validate().map_err(validation_error_v1)?;
     Ok(req)
 }
 

@@ -14,6 +14,7 @@ pub mod notify;
 pub mod pki;
 pub mod profiles;
 mod routes;
+mod routes_v1;
 mod server;
 mod store;
 pub mod tls;

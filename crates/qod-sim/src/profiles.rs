@@ -6,6 +6,7 @@
 //! sessions cannot use: `QOS_LEGACY` (`DEPRECATED`) and `QOS_TEST_INACTIVE` (`INACTIVE`). Rates, priorities, delay
 //! budgets and jitter follow typical 3GPP 5QI values for such traffic; they are illustrative, not a network's promise.
 use qod_core::model::{Duration, QosProfile, QosProfileStatus, Rate, RateUnit, TimeUnit};
+use qod_core::v1::model as v1;
 
 fn rate(value: u32, unit: RateUnit) -> Option<Rate> {
     Some(Rate {
@@ -227,6 +228,54 @@ const CATALOGUE: &[Spec] = &[
         loss: 2,
     },
 ];
+
+/// `catalogue` as qos-profiles 1.1.0 describes it: the same profiles, with the members 1.1.0 adds
+/// (`countryAvailability`: Austria's and Germany's networks; `serviceClass` and `l4sQueueType` by the profile's use).
+pub fn v1_catalogue(catalogue: &[QosProfile]) -> Vec<v1::QosProfile> {
+    use v1::{Availability, L4sQueueType, ServiceClass};
+    let country = |name: &str, networks: &[&str]| Availability {
+        country_name: crate::error::truncated(name),
+        networks: networks.iter().map(|n| crate::error::truncated(n)).collect(),
+    };
+    catalogue
+        .iter()
+        .map(|p| {
+            let (class, l4s) = match p.name.as_str() {
+                "QOS_E" | "QOS_VC" | "QOS_XR" | "QOS_RVM" => {
+                    (ServiceClass::RealTimeInteractive, Some(L4sQueueType::L4sQueue))
+                }
+                "QOS_L" => (ServiceClass::MultimediaStreaming, Some(L4sQueueType::MixedQueue)),
+                "QOS_BROADCAST" => (ServiceClass::BroadcastVideo, None),
+                "QOS_POSALE" => (ServiceClass::LowLatencyData, None),
+                _ => (ServiceClass::Standard, Some(L4sQueueType::NonL4sQueue)),
+            };
+            v1::QosProfile {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                status: p.status,
+                country_availability: Some(
+                    [country("AT", &["23201", "23203"]), country("DE", &["26201"])]
+                        .into_iter()
+                        .collect(),
+                ),
+                target_min_upstream_rate: p.target_min_upstream_rate,
+                max_upstream_rate: p.max_upstream_rate,
+                max_upstream_burst_rate: p.max_upstream_burst_rate,
+                target_min_downstream_rate: p.target_min_downstream_rate,
+                max_downstream_rate: p.max_downstream_rate,
+                max_downstream_burst_rate: p.max_downstream_burst_rate,
+                min_duration: p.min_duration,
+                max_duration: p.max_duration,
+                priority: p.priority,
+                packet_delay_budget: p.packet_delay_budget,
+                jitter: p.jitter,
+                packet_error_loss_rate: p.packet_error_loss_rate,
+                l4s_queue_type: l4s,
+                service_class: Some(class),
+            }
+        })
+        .collect()
+}
 
 /// The default catalogue (see the module docs): 9 ACTIVE profiles, one DEPRECATED, one INACTIVE.
 pub fn default_catalogue() -> Vec<QosProfile> {

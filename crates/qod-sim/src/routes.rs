@@ -1,12 +1,14 @@
 //! The HTTP surface: the API under the base path, the token endpoint, and the layers every answer passes through
 //! (request log, `ErrorInfo` for every error status).
-use crate::auth::{self, Auth, ClientId};
+use crate::auth::{self, Auth, BoundDevice, ClientId};
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
 use crate::input;
+use crate::notify::Target;
 use crate::profiles::seconds;
-use crate::store::{NewSession, Store};
+use crate::routes_v1;
+use crate::store::{device_keys, Api, NewSession, Record, Store};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -15,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use bytes::Bytes;
-use qod_core::model::{QosProfile, QosProfileStatus};
+use qod_core::model::{QosProfile, QosProfileStatus, SessionInfo, Webhook};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,6 +27,8 @@ use uuid::Uuid;
 pub(crate) struct AppState {
     pub store: Arc<Store>,
     pub profiles: Vec<QosProfile>,
+    /// The same catalogue as qos-profiles 1.1.0 describes it.
+    pub profiles_v1: Vec<qod_core::v1::model::QosProfile>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -48,20 +52,14 @@ pub(crate) fn router(
         .route(&at("/qos-profiles"), get(list_profiles))
         .route(&at("/qos-profiles/{name}"), get(get_profile))
         .with_state(state.clone());
-    let state_for_admin = state;
-    // Without auth every request belongs to the anonymous client: a plain extension, no token check.
-    let api = match auth.anonymous() {
-        Some(anonymous) => api.layer(Extension(anonymous)),
-        None => api.layer(from_fn_with_state(auth.clone(), auth::middleware)),
-    };
-    // Without fault rules the layer is left out altogether.
-    let api = if faults.is_empty() {
-        api
+    let api = protect(api, &auth, &faults);
+    // 1.1.0 beside it, under the root; the x-correlator layer outside auth, so that a 401 echoes it too.
+    let v1 = if config.v1 {
+        protect(routes_v1::router(state.clone()), &auth, &faults).layer(from_fn(routes_v1::correlator))
     } else {
-        api.layer(from_fn(move |req: Request, next: Next| {
-            faults::middleware(faults.clone(), req, next)
-        }))
+        Router::new()
     };
+    let state_for_admin = state;
     let admin = if config.admin {
         Router::new()
             .route("/_sim/sessions", get(admin_sessions))
@@ -74,11 +72,52 @@ pub(crate) fn router(
         .route("/oauth/token", post(auth::token_endpoint))
         .with_state(auth)
         .merge(api)
+        .merge(v1)
         .merge(admin)
         .fallback(unknown_route)
         // Request bodies are read into memory up to this bound; a larger one is a 413 (`ErrorInfo` via `outer`).
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
         .layer(from_fn(outer))
+}
+
+/// Auth (or the anonymous client) and fault injection around a set of API routes.
+fn protect(api: Router, auth: &Arc<Auth>, faults: &Arc<Faults>) -> Router {
+    // Without auth every request belongs to the anonymous client with a two-legged identity: plain extensions, no
+    // token check.
+    let api = match auth.anonymous() {
+        Some(anonymous) => api.layer(Extension(anonymous)).layer(Extension(BoundDevice(None))),
+        None => api.layer(from_fn_with_state(auth.clone(), auth::middleware)),
+    };
+    // Without fault rules the layer is left out altogether.
+    if faults.is_empty() {
+        api
+    } else {
+        let faults = faults.clone();
+        api.layer(from_fn(move |req: Request, next: Next| {
+            faults::middleware(faults.clone(), req, next)
+        }))
+    }
+}
+
+/// A stored v0.10.1 session as its `SessionInfo`.
+fn session_info(r: &Record) -> SessionInfo {
+    SessionInfo {
+        device: r.device.clone().unwrap_or_default(),
+        application_server: r.application_server.clone(),
+        device_ports: r.device_ports.clone(),
+        application_server_ports: r.application_server_ports.clone(),
+        qos_profile: r.qos_profile.clone(),
+        webhook: r.target.as_ref().map(|t| Webhook {
+            notification_url: crate::error::truncated(&t.url),
+            notification_auth_token: t.token.as_deref().and_then(qod_core::Secret::new),
+        }),
+        session_id: crate::error::truncated(&r.session_id.to_string()),
+        duration: r.duration,
+        started_at: r.started_at.unwrap_or(r.expires_at - i64::from(r.duration)),
+        expires_at: r.expires_at,
+        qos_status: r.qos_status,
+        messages: heapless::Vec::new(),
+    }
 }
 
 /// `GET /_sim/sessions` (admin): every stored session with its owner and deadlines, and the simulated time.
@@ -101,7 +140,7 @@ async fn admin_terminate(State(st): State<Shared>, Path(id): Path<String>) -> Ap
     }
 }
 
-fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
+pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
     let body = serde_json::to_vec(value).map_err(|e| {
         tracing::error!(error = %e, "cannot serialize a response");
         ApiError::for_status(StatusCode::INTERNAL_SERVER_ERROR)
@@ -115,7 +154,7 @@ fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
 /// A request body must be JSON: another declared media type is 415. A body sent without any `Content-Type` is read as
 /// JSON (small clients often omit the header, and the spec documents no 415 for these operations), so it is judged
 /// by its content: an empty or malformed body is a 400.
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(());
     };
@@ -134,7 +173,7 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 /// A session id in its one accepted form: the hyphenated 8-4-4-4-12 UUID text (RFC 9562 §4). Hex digits are
 /// case-insensitive on input (RFC 9562), and the simulator always writes them lower-case; the simple (32 digits),
 /// braced and `urn:uuid:` forms are refused with 400, so every session has exactly one spelling up to case.
-fn session_id(raw: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn session_id(raw: &str) -> Result<Uuid, ApiError> {
     let b = raw.as_bytes();
     let hyphenated = b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -180,15 +219,28 @@ async fn create_session(
             "The requested duration is out of the allowed range for the specific QoS profile",
         ));
     }
-    let info = st.store.create(
+    let target = request.webhook.as_ref().map(|w| Target {
+        api: Api::V0,
+        url: w.notification_url.to_string(),
+        token: w.notification_auth_token.as_ref().map(|t| t.expose().to_owned()),
+    });
+    let record = st.store.create(
         NewSession {
-            request,
+            api: Api::V0,
+            keys: device_keys(&request.device),
+            device: Some(request.device),
+            application_server: request.application_server,
+            device_ports: request.device_ports,
+            application_server_ports: request.application_server_ports,
+            qos_profile: request.qos_profile,
+            target,
             duration,
+            max_duration_s: u32::try_from(max).unwrap_or(u32::MAX),
             owner,
         },
         st.clock.now_ms(),
     )?;
-    json(StatusCode::CREATED, &info)
+    json(StatusCode::CREATED, &session_info(&record))
 }
 
 async fn get_session(
@@ -197,7 +249,10 @@ async fn get_session(
     Path(id): Path<String>,
 ) -> ApiResult {
     let id = session_id(&id)?;
-    json(StatusCode::OK, &st.store.get(&id, &owner, st.clock.now_ms())?)
+    json(
+        StatusCode::OK,
+        &session_info(&st.store.get(&id, &owner, Api::V0, st.clock.now_ms())?),
+    )
 }
 
 async fn delete_session(
@@ -206,7 +261,7 @@ async fn delete_session(
     Path(id): Path<String>,
 ) -> ApiResult {
     let id = session_id(&id)?;
-    st.store.delete(&id, &owner, st.clock.now_ms())?;
+    st.store.delete(&id, &owner, Api::V0, st.clock.now_ms())?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -220,11 +275,14 @@ async fn extend_session(
     let id = session_id(&id)?;
     require_json(&headers)?;
     let req = input::extend_session(&body)?;
-    json(
-        StatusCode::OK,
-        &st.store
-            .extend(&id, &owner, req.requested_additional_duration, st.clock.now_ms())?,
-    )
+    let r = st.store.extend(
+        &id,
+        &owner,
+        Api::V0,
+        req.requested_additional_duration,
+        st.clock.now_ms(),
+    )?;
+    json(StatusCode::OK, &session_info(&r))
 }
 
 async fn list_profiles(State(st): State<Shared>, RawQuery(query): RawQuery) -> ApiResult {

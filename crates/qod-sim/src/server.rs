@@ -48,7 +48,8 @@ impl RunningSim {
         self.addr
     }
 
-    /// `http://<addr>` (`https://` with TLS): where `/oauth/token` is.
+    /// `http://<addr>` (`https://` with TLS): where `/oauth/token` is, and the API root of the 1.1.0 APIs
+    /// (`{root}/quality-on-demand/v1`, `{root}/qos-profiles/v1`).
     pub fn root_url(&self) -> &str {
         &self.root_url
     }
@@ -136,12 +137,13 @@ pub async fn serve(config: Config) -> io::Result<RunningSim> {
         .unwrap_or_else(|| base_url.clone())
         .trim_end_matches('/')
         .to_owned();
-    let (events, notifier) = notify::spawn(config.notify.clone(), public_url);
+    let (events, notifier) = notify::spawn(config.notify.clone(), public_url, root_url.clone());
     let store = Arc::new(Store::new(config.requested_delay, config.termination.clone(), events));
     let (shutdown, shutdown_rx) = watch::channel(false);
     let state = Arc::new(AppState {
         store: store.clone(),
         profiles: config.profiles.clone(),
+        profiles_v1: crate::profiles::v1_catalogue(&config.profiles),
         clock: config.clock.clone(),
     });
     let app = routes::router(

@@ -1,13 +1,16 @@
-//! A firmware-shaped stub that links every v0.10.1 operation's encode and decode plus the HTTP reader, so that
-//! `scripts/size-report.sh` can measure the flash the whole codec + HTTP layer costs on a microcontroller.
-//! It is built, never run. Features select parts, to see what each costs (all on by default).
+//! A firmware-shaped stub that links every operation's encode and decode of one API version (feature `v0`, the
+//! default, or `v1`) plus the HTTP reader, so that `scripts/size-report.sh` can measure the flash the whole codec +
+//! HTTP layer costs on a microcontroller. It is built, never run. Features select parts, to see what each costs (all
+//! on by default).
 #![no_std]
 #![no_main]
 
 use core::hint::black_box;
-#[cfg(not(feature = "baseline"))]
+#[cfg(all(feature = "v0", not(feature = "baseline")))]
 use qod_core::api;
 use qod_core::api::Endpoint;
+#[cfg(all(feature = "v1", not(feature = "baseline")))]
+use qod_core::v1::{api, model as v1};
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
@@ -42,7 +45,25 @@ pub extern "C" fn _start() -> ! {
     let mut tx = [0u8; 1024];
     let mut rx = [0u8; 2048];
     let mut sum = 0usize;
-    #[cfg(feature = "requests")]
+    #[cfg(all(feature = "requests", feature = "v1"))]
+    {
+        let mut ep = ep;
+        ep.correlator = Some(black_box("b4333c46-49c0-4f62-80d7-f0ef930f1c46"));
+        let create: v1::CreateSession = black_box(v1::CreateSession::default());
+        sum += api::encode_create_session(&ep, &create, &mut tx).unwrap_or(0);
+        sum += api::encode_get_session(&ep, id, &mut tx).unwrap_or(0);
+        sum += api::encode_delete_session(&ep, id, &mut tx).unwrap_or(0);
+        let ext = v1::ExtendSessionDuration {
+            requested_additional_duration: black_box(60),
+        };
+        sum += api::encode_extend_session(&ep, id, &ext, &mut tx).unwrap_or(0);
+        let input: v1::RetrieveSessionsInput = black_box(v1::RetrieveSessionsInput::default());
+        sum += api::encode_retrieve_sessions(&ep, &input, &mut tx).unwrap_or(0);
+        sum += api::encode_get_qos_profile(&ep, black_box("QOS_E"), &mut tx).unwrap_or(0);
+        let filter: v1::QosProfileDeviceRequest = black_box(v1::QosProfileDeviceRequest::default());
+        sum += api::encode_retrieve_qos_profiles(&ep, &filter, &mut tx).unwrap_or(0);
+    }
+    #[cfg(all(feature = "requests", feature = "v0"))]
     {
         use qod_core::model::{CreateSession, ExtendSessionDuration};
         let create: CreateSession = black_box(CreateSession::default());
@@ -68,7 +89,30 @@ pub extern "C" fn _start() -> ! {
     let wire: &[u8] = black_box(&[]);
     if let Some((status, start, end)) = exchange(&mut rx, wire) {
         let body = rx.get(start..end).unwrap_or(&[]);
-        #[cfg(feature = "sessions")]
+        #[cfg(all(feature = "sessions", feature = "v1"))]
+        {
+            let mut info = v1::SessionInfo::default();
+            sum += api::decode_create_session(status, body, &mut info).is_ok() as usize;
+            sum += api::decode_get_session(status, body, &mut info).is_ok() as usize;
+            sum += api::decode_extend_session(status, body, &mut info).is_ok() as usize;
+            sum += api::decode_delete_session(status, body).is_ok() as usize;
+            sum += api::decode_retrieve_sessions_each(status, body, &mut info, &mut |s| {
+                black_box(s);
+            })
+            .unwrap_or(0);
+            black_box(&info);
+        }
+        #[cfg(all(feature = "profiles", feature = "v1"))]
+        {
+            let mut profile = v1::QosProfile::default();
+            sum += api::decode_get_qos_profile(status, body, &mut profile).is_ok() as usize;
+            sum += api::decode_retrieve_qos_profiles_each(status, body, &mut profile, &mut |p| {
+                black_box(p);
+            })
+            .unwrap_or(0);
+            black_box(&profile);
+        }
+        #[cfg(all(feature = "sessions", feature = "v0"))]
         {
             let mut info = qod_core::model::SessionInfo::default();
             sum += api::decode_create_session(status, body, &mut info).is_ok() as usize;
@@ -77,7 +121,7 @@ pub extern "C" fn _start() -> ! {
             sum += api::decode_delete_session(status, body).is_ok() as usize;
             black_box(&info);
         }
-        #[cfg(feature = "profiles")]
+        #[cfg(all(feature = "profiles", feature = "v0"))]
         {
             let mut list = qod_core::model::QosProfileList::default();
             sum += api::decode_get_qos_profiles(status, body, &mut list).is_ok() as usize;

@@ -12,7 +12,10 @@ use core::fmt::Write as _;
 
 use embassy_net::Stack;
 use embassy_time::{with_timeout, Duration, Instant};
-use qod_client::qod_core::model::{CreateSession, DeviceIpv4Addr, SessionId, SessionInfo};
+#[cfg(not(feature = "v1"))]
+use qod_client::qod_core::model::{CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
+#[cfg(feature = "v1")]
+use qod_client::qod_core::v1::model::{CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
 use qod_client::{ClientError, Config, Poll, RetryPolicy, Url};
 use qod_embassy::EmbassyConnector;
 
@@ -23,7 +26,25 @@ use crate::exit::ExitCode;
 /// the same address. The port is fixed at build time (`QOD_SIM_PORT`,
 /// validated by build.rs). A constant, not a parameter: parsed at compile
 /// time, the URL links no string-slicing panic paths (measured: 8 KiB).
+#[cfg(not(feature = "v1"))]
 pub const SERVER_URL: &str = concat!("http://10.0.2.2:", env!("QOD_SIM_PORT"), "/qod/v0");
+/// With the `v1` feature: the API root, under which `/quality-on-demand/v1` is.
+#[cfg(feature = "v1")]
+pub const SERVER_URL: &str = concat!("http://10.0.2.2:", env!("QOD_SIM_PORT"));
+
+/// The API the firmware speaks: v0.10.1, or quality-on-demand 1.1.0 with the `v1` feature (the same calls).
+#[cfg(not(feature = "v1"))]
+macro_rules! api {
+    ($client:expr) => {
+        $client
+    };
+}
+#[cfg(feature = "v1")]
+macro_rules! api {
+    ($client:expr) => {
+        $client.v1()
+    };
+}
 /// `applicationServer.ipv4Address`: the host we talk to.
 const APPLICATION_SERVER: &str = "10.0.2.2";
 /// `qosProfile` (a CAMARA use-case profile the simulator offers).
@@ -123,14 +144,26 @@ fn create_request(stack: Stack<'_>) -> Option<CreateSession> {
     let mut own = heapless::String::new();
     write!(own, "{address}").ok()?;
     let mut request = CreateSession::default();
-    request.device.ipv4_address = Some(DeviceIpv4Addr {
-        public_address: Some(own.clone()),
-        private_address: Some(own),
-        public_port: None,
-    });
+    let device = Device {
+        ipv4_address: Some(DeviceIpv4Addr {
+            public_address: Some(own.clone()),
+            private_address: Some(own),
+            public_port: None,
+        }),
+        ..Device::default()
+    };
     request.application_server.ipv4_address = Some(APPLICATION_SERVER.try_into().ok()?);
     request.qos_profile = QOS_PROFILE.try_into().ok()?;
-    request.duration = Some(DURATION_S);
+    #[cfg(not(feature = "v1"))]
+    {
+        request.device = device;
+        request.duration = Some(DURATION_S);
+    }
+    #[cfg(feature = "v1")]
+    {
+        request.device = Some(device);
+        request.duration = DURATION_S;
+    }
     Some(request)
 }
 
@@ -140,10 +173,12 @@ async fn job(
     info: &mut SessionInfo,
     created: &mut Option<SessionId>,
 ) -> Result<(), ExitCode> {
-    let device = request
-        .device
-        .ipv4_address
-        .as_ref()
+    #[cfg(not(feature = "v1"))]
+    let device = Some(&request.device);
+    #[cfg(feature = "v1")]
+    let device = request.device.as_ref();
+    let device = device
+        .and_then(|d| d.ipv4_address.as_ref())
         .and_then(|a| a.public_address.as_deref());
     defmt::info!(
         "create: device {=str}, server {=str}, profile {=str}, {=u32} s",
@@ -152,7 +187,7 @@ async fn job(
         QOS_PROFILE,
         DURATION_S
     );
-    client
+    api!(client)
         .create_session(request, info)
         .await
         .map_err(|e| failed(Step::Create, &e))?;
@@ -161,20 +196,26 @@ async fn job(
     let id = info.session_id.clone();
 
     let t = Instant::now();
-    client
+    api!(client)
         .wait_until_available(&id, info, POLL)
         .await
         .map_err(|e| failed(Step::Wait, &e))?;
     defmt::info!("AVAILABLE after {=u64} ms", t.elapsed().as_millis());
 
-    client.get_session(&id, info).await.map_err(|e| failed(Step::Get, &e))?;
+    api!(client)
+        .get_session(&id, info)
+        .await
+        .map_err(|e| failed(Step::Get, &e))?;
     log_session("read", info);
 
-    client.delete_session(&id).await.map_err(|e| failed(Step::Delete, &e))?;
+    api!(client)
+        .delete_session(&id)
+        .await
+        .map_err(|e| failed(Step::Delete, &e))?;
     *created = None;
     defmt::info!("deleted {=str}", id.as_str());
 
-    match client.get_session(&id, info).await {
+    match api!(client).get_session(&id, info).await {
         Err(ClientError::Api(e)) if e.status == 404 => {
             defmt::info!("confirmed: GET after DELETE answers 404 {=str}", e.info.code.as_str());
             Ok(())
@@ -191,7 +232,7 @@ async fn job(
 
 fn log_session(what: &str, info: &SessionInfo) {
     defmt::info!(
-        "{=str}: session {=str} status {} profile {=str} duration {=u32} s startedAt {=i64} expiresAt {=i64}",
+        "{=str}: session {=str} status {} profile {=str} duration {=u32} s startedAt {} expiresAt {}",
         what,
         info.session_id.as_str(),
         info.qos_status,
@@ -220,7 +261,7 @@ fn failed(step: Step, e: &Error) -> ExitCode {
         (_, ClientError::Transport(qod_embassy::Error::Connect(_))) => ExitCode::Connect,
         (_, ClientError::Timeout) => ExitCode::Timeout,
         (_, ClientError::DeadlineExceeded) => ExitCode::NotAvailable,
-        (_, ClientError::SessionUnavailable) => ExitCode::Unavailable,
+        (_, ClientError::SessionUnavailable(_)) => ExitCode::Unavailable,
         (Step::Create, _) => ExitCode::Create,
         (Step::Wait | Step::Get, _) => ExitCode::Get,
         (Step::Delete, _) => ExitCode::Delete,
@@ -232,7 +273,7 @@ fn failed(step: Step, e: &Error) -> ExitCode {
 /// is already gone.
 async fn cleanup(client: &mut Client<'_, '_>, id: &SessionId) {
     for attempt in 1..=2u8 {
-        match client.delete_session(id).await {
+        match api!(client).delete_session(id).await {
             Ok(()) => {
                 defmt::warn!("cleanup: deleted {=str}", id.as_str());
                 return;

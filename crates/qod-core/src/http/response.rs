@@ -68,6 +68,11 @@ impl<'a> Response<'a> {
     }
 }
 
+impl ResponseHead {
+    /// A head with nothing in it (status 0), e.g. to look at raw header lines with [`Response::header`].
+    pub const EMPTY: ResponseHead = NO_HEAD;
+}
+
 /// The head before one is parsed.
 const NO_HEAD: ResponseHead = ResponseHead {
     status: 0,

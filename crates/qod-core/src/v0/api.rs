@@ -16,9 +16,9 @@
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
 use super::model::{CreateSession, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, SessionInfo};
-use crate::api::{decode_error, decode_model, head, session_id, Endpoint, ResponseError};
+use crate::api::{decode_each, decode_error, decode_model, head, session_id, Endpoint, ResponseError};
 use crate::http::Method;
-use crate::json::{self, Decode};
+use crate::json;
 use crate::{validate, Error, Problem, Validate, ValidationError};
 
 /// `POST {base}/sessions` with `body` (validated first).
@@ -164,24 +164,7 @@ pub fn decode_get_qos_profiles_each(
     scratch: &mut QosProfile,
     each: &mut dyn FnMut(&QosProfile),
 ) -> Result<usize, ResponseError> {
-    if status != 200 {
-        return Err(decode_error(status, body, None));
-    }
-    let mut r = json::Reader::new(body);
-    let mut n = 0;
-    let mut run = || {
-        r.begin_array()?;
-        while r.next_element()? {
-            scratch.decode_from(&mut r)?;
-            each(scratch);
-            n += 1;
-        }
-        r.finish()
-    };
-    match run() {
-        Ok(()) => Ok(n),
-        Err(json::Failed) => Err(ResponseError::Codec(Error::Decode(r.error()))),
-    }
+    decode_each(status, body, scratch, each)
 }
 
 /// `getQosProfile` response: 200 with a `QosProfile`.
