@@ -21,12 +21,20 @@
 //!   HTTP `Date` of each answer (or a create's `startedAt`), always rounding towards earlier, so extensions are
 //!   never late. A session adopted from a server that sends no `Date` is replaced rather than kept blind.
 mod driver;
+#[cfg(feature = "std")]
+mod file;
+#[cfg(feature = "flash-store")]
+mod flash;
 mod machine;
 mod store;
 #[cfg(feature = "v0")]
 mod v0;
 
 pub use driver::{classify, Keeper, NoSignals, ScaledClock, ScaledDelay, SessionApi, Signal, Signals};
+#[cfg(feature = "std")]
+pub use file::FileStore;
+#[cfg(feature = "flash-store")]
+pub use flash::{FlashStore, FlashStoreError};
 pub use machine::{
     Action, ApiVersion, Event, Failure, KeeperConfig, KeeperStats, Loss, Notice, Replace, Reply, Request, RequestKind,
     SessionKeeper, SessionView,
