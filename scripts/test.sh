@@ -12,6 +12,9 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "workspace tests (nextest)"
 cargo nextest run --workspace --all-targets --no-fail-fast
 
+step "qod-client's session-keeper stores (FlashStore under power cuts, FileStore)"
+cargo nextest run -p qod-client --features flash-store,std --test keeper_stores
+
 step "doctests"
 cargo test --workspace --doc
 

@@ -127,11 +127,13 @@ enum SessionCommand {
         /// Session id.
         id: String,
     },
+    /// Keep a session for as long as wanted: leases, extensions, recovery, cleanup (one JSON line per event).
+    Keep(Box<crate::keep::KeepArgs>),
 }
 
 /// Every field of `CreateSession`.
 #[derive(Debug, clap::Args)]
-struct CreateArgs {
+pub(crate) struct CreateArgs {
     /// Device phone number (E.164, e.g. +436641234567).
     #[arg(long)]
     phone_number: Option<String>,
@@ -158,7 +160,7 @@ struct CreateArgs {
     profile: String,
     /// Session duration in seconds.
     #[arg(long, value_name = "SECONDS")]
-    duration: Option<u32>,
+    pub(crate) duration: Option<u32>,
     /// Device ports, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "PORT,..")]
     device_ports: Vec<u16>,
@@ -173,7 +175,7 @@ struct CreateArgs {
     as_port_ranges: Vec<PortRange>,
     /// Webhook URL for QoS status notifications.
     #[arg(long, value_name = "URL")]
-    webhook_url: Option<String>,
+    pub(crate) webhook_url: Option<String>,
     /// Token the server sends with each notification (with `--webhook-url`).
     #[arg(long, value_name = "TOKEN", requires = "webhook_url")]
     webhook_token: Option<String>,
@@ -216,7 +218,7 @@ fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<Ports
 }
 
 impl CreateArgs {
-    fn body(&self) -> Result<CreateSession, String> {
+    pub(crate) fn body(&self) -> Result<CreateSession, String> {
         let mut c = CreateSession::default();
         c.device.phone_number = self
             .phone_number
@@ -270,7 +272,7 @@ impl CreateArgs {
 }
 
 /// The API base URL from `--server`, checked: https, or http to loopback (or with `--allow-http`).
-fn server_url(g: &Global) -> Result<&str, String> {
+pub(crate) fn server_url(g: &Global) -> Result<&str, String> {
     let server = g
         .server
         .as_deref()
@@ -291,7 +293,7 @@ pub fn default_token_url(server: &Url<'_>) -> String {
 }
 
 /// The connector: tokio TCP, with rustls (web roots + `--ca-file`) for https.
-fn connector(g: &Global) -> Result<TokioConnector, String> {
+pub(crate) fn connector(g: &Global) -> Result<TokioConnector, String> {
     let ca = match &g.ca_file {
         Some(path) => Some(std::fs::read(path).map_err(|e| format!("--ca-file {}: {e}", path.display()))?),
         None => None,
@@ -304,7 +306,7 @@ fn connector(g: &Global) -> Result<TokioConnector, String> {
 }
 
 /// The credentials the flags ask for.
-enum Credentials {
+pub(crate) enum Credentials {
     /// `--token` / `QOD_TOKEN`, or none.
     Token(Option<String>),
     /// Client id and secret.
@@ -313,7 +315,7 @@ enum Credentials {
     Key { id: String, pem: String },
 }
 
-fn credentials(g: &Global) -> Result<Credentials, String> {
+pub(crate) fn credentials(g: &Global) -> Result<Credentials, String> {
     let Some(id) = g.client_id.clone() else {
         if g.client_secret_file.is_some() || g.client_key_file.is_some() {
             return Err("--client-secret-file and --client-key-file need --client-id".into());
@@ -456,6 +458,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
             println!("{}", serde_json::json!({ "deleted": id }));
             Ok(())
         }
+        SessionCommand::Keep(k) => crate::keep::run(&g, *k).await,
     }
 }
 

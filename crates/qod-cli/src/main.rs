@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod demo;
 mod gateway;
+mod keep;
 mod sim;
 
 /// Command-line tools for the CAMARA Quality on Demand API v0.10.1.

@@ -11,6 +11,7 @@
 pub mod auth;
 mod client;
 mod error;
+pub mod keeper;
 mod transport;
 #[cfg(feature = "v0")]
 mod v0;

@@ -155,9 +155,37 @@ pub fn rfc3339(ms: i64) -> String {
     )
 }
 
+/// Formats `ms` since the Unix epoch as an HTTP date (IMF-fixdate, RFC 9110 §5.6.7: `Sun, 06 Nov 1994 08:49:37
+/// GMT`). Under a time scale the simulator sends this of its clock as every answer's `Date`.
+pub fn http_date(ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let t = rfc3339(ms);
+    let days = ms.div_euclid(1000).div_euclid(86_400);
+    // rfc3339 is `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    let (year, month, day, time) = (&t[0..4], &t[5..7], &t[8..10], &t[11..19]);
+    let month = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("Jan");
+    let weekday = DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)];
+    format!("{weekday}, {day} {month} {year} {time} GMT")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_http_date() {
+        assert_eq!(http_date(784_111_777_000), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(1_796_123_490_999), "Tue, 01 Dec 2026 11:11:30 GMT");
+    }
 
     #[test]
     fn test_rfc3339() {

@@ -68,13 +68,21 @@ pub(crate) fn router(
     } else {
         Router::new()
     };
-    Router::new()
+    let router = Router::new()
         .route("/oauth/token", post(auth::token_endpoint))
         .with_state(auth)
         .merge(api)
         .merge(v1)
         .merge(admin)
-        .fallback(unknown_route)
+        .fallback(unknown_route);
+    // Under a time scale every answer's `Date` is the simulated time, like `startedAt`/`expiresAt`: a client places
+    // those on its own clock through it (hyper adds the real time only where no `Date` is set).
+    let router = if config.clock.rate() == 1.0 {
+        router
+    } else {
+        router.layer(from_fn_with_state(config.clock.clone(), simulated_date))
+    };
+    router
         // Request bodies are read into memory up to this bound; a larger one is a 413 (`ErrorInfo` via `outer`).
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
         .layer(from_fn(outer))
@@ -138,6 +146,14 @@ async fn admin_terminate(State(st): State<Shared>, Path(id): Path<String>) -> Ap
     } else {
         Err(ApiError::session_not_found())
     }
+}
+
+async fn simulated_date(State(clock): State<Arc<dyn Clock>>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&crate::clock::http_date(clock.now_ms())) {
+        res.headers_mut().insert(header::DATE, v);
+    }
+    res
 }
 
 pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {

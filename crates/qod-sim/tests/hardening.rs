@@ -369,6 +369,15 @@ async fn time_scale_runs_delays_and_expiry_in_simulated_time() {
     assert_eq!(v["qosStatus"], "REQUESTED");
     let url = format!("{}/sessions/{}", sim.base_url(), v["sessionId"].as_str().unwrap());
     let http = reqwest::Client::new();
+    // Every answer's `Date` is the simulated time, the clock of `startedAt`/`expiresAt`.
+    let res = http.get(&url).send().await.unwrap();
+    let date = res.headers()["date"].to_str().unwrap().to_owned();
+    let date = qod_core::time::parse_http_date(date.as_bytes()).unwrap();
+    let started = v["startedAt"].as_i64().unwrap();
+    assert!(
+        (started..started + 30).contains(&i64::from(date)),
+        "{date} vs startedAt {started}"
+    );
     let mut seen = Vec::new();
     while t.elapsed() < Duration::from_secs(3) {
         let res = http.get(&url).send().await.unwrap();
