@@ -10,6 +10,10 @@
 #   bash examples/firmware-mps2/run.sh --api v1     # the same lifecycle on quality-on-demand 1.1.0
 #   bash examples/firmware-mps2/run.sh --exit-codes # build, then force each failure
 #                                                   # status and check it (about 40 s)
+#   bash examples/firmware-mps2/run.sh --keep       # keeper mode: the session kept
+#                                                   # through extensions, a forced
+#                                                   # network termination and a reset
+#                                                   # (about 30 s of QEMU)
 #
 # Installs what it needs on a fresh Debian machine: qemu-system-arm (apt, as
 # root, only when missing), the thumbv7em-none-eabihf target (rustup) and
@@ -33,9 +37,9 @@
 #   CARGO_TARGET_DIR where the root workspace (qod) is built (cargo's default
 #                    otherwise); the firmware always builds into ./target
 #
-# Exit status: the firmware's (0 ok; 2-12, 100, 101: see README.md), 124 if
-# QEMU hit the hard timeout, 90/91 if the server died / never got ready, 1 on
-# setup errors.
+# Exit status: the firmware's (0 ok; 2-13, 100, 101: see README.md), 124 if
+# QEMU hit the hard timeout, 90/91 if the server died / never got ready, 92 if
+# a keeper run left a session in the simulator's admin view, 1 on setup errors.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -129,6 +133,11 @@ run_firmware() {
         log "server not ready on 127.0.0.1:$QOD_SIM_PORT after 15 s"; cat "$work/server.err" >&2; exit 91
     fi
     log "server up (pid $server_pid): $(head -n 1 "$work/server.out" 2>/dev/null || true)"
+    local terminator=""
+    if [ "${QOD_KEEP:-}" = 1 ]; then
+        keep_terminator &
+        terminator=$!
+    fi
 
     local qemu=(timeout "$TIMEOUT" qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -nographic
         -monitor none -serial none -semihosting-config enable=on,target=native
@@ -146,6 +155,16 @@ run_firmware() {
     fi
     set -e
     [ "$rc" = 124 ] && log "QEMU killed after ${TIMEOUT} s"
+    if [ -n "$terminator" ]; then
+        kill "$terminator" 2>/dev/null || true
+        wait "$terminator" 2>/dev/null || true
+        local view
+        view="$(sim_http GET /_sim/sessions)"
+        log "admin view after the run: $view"
+        if [ "$rc" = 0 ] && printf '%s' "$view" | grep -q '"sessionId"'; then
+            log "keeper run left a session behind"; rc=92
+        fi
+    fi
     stop_server
     if [ -s "$work/server.err" ]; then
         log "server log:"; sed 's/^/  /' "$work/server.err" >&2
@@ -200,10 +219,44 @@ exit_code_matrix() {
     [ "$failed" = 0 ]
 }
 
+# Keeper mode: HTTP to the simulator's admin endpoints with bash alone.
+sim_http() {
+    local method=$1 path=$2
+    exec 3<>"/dev/tcp/127.0.0.1/$QOD_SIM_PORT" || return 1
+    printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n' \
+        "$method" "$path" >&3
+    sed '1,/^\r$/d' <&3
+    exec 3<&-
+}
+
+# Keeper mode: once the firmware's session exists and has been extended a
+# few times, the network terminates it (admin endpoint); the keeper must
+# notice, delete it and recover with a new one.
+keep_terminator() {
+    local id="" _
+    for _ in $(seq 300); do
+        id="$({ sim_http GET /_sim/sessions || true; } | { grep -o '"sessionId":"[^"]*"' || true; } \
+            | head -n 1 | cut -d'"' -f4)"
+        [ -n "$id" ] && break
+        sleep 0.1
+    done
+    [ -n "$id" ] || { log "keep: no session appeared"; return 0; }
+    sleep 12
+    log "keep: the network terminates session $id (POST /_sim/sessions/$id/terminate)"
+    sim_http POST "/_sim/sessions/$id/terminate" >/dev/null || true
+}
+
 case "${1:-}" in
     --run-only) run_firmware ;;
     --exit-codes-inner) exit_code_matrix; exit ;;
 esac
+
+if [ "${1:-}" = --keep ]; then
+    # The firmware's keep module runs its clock 10x (firmware-common/src/keep.rs: SCALE).
+    export QOD_KEEP=1 QOD_FW_FEATURES="keep${QOD_FW_FEATURES:+,$QOD_FW_FEATURES}"
+    export QOD_SIM_ARGS="--admin --time-scale 10 --requested-delay 2000"
+    shift
+fi
 
 install_tools
 build

@@ -5,7 +5,9 @@
 #   bash examples/firmware-mps2/size-report.sh [ELF]
 #
 # Builds the release image first unless an ELF is given (any of the QEMU
-# firmwares: examples/firmware-cellular/size-report.sh passes its own). Tools: llvm-size and
+# firmwares: examples/firmware-cellular/size-report.sh passes its own), with
+# QOD_FW_FEATURES (e.g. `keep`: keeper mode, whose RAM includes the 4 KiB NOR
+# flash it emulates in .uninit). Tools: llvm-size and
 # llvm-nm from rustup's llvm-tools component (installed when missing), or
 # Debian's binutils-arm-none-eabi when rustup is not available.
 # Exits 1 when over budget.
@@ -94,12 +96,13 @@ echo "by crate (symbol sizes; flash = text+rodata+data, RAM = data+bss):"
             else crate = "(vectors, handlers, linker symbols)"
         }
         if (name ~ /^embassy_executor::raw::TaskStorage<F>::poll/) g = "mixed: task bodies, main + net runner (TaskStorage<F>::poll)"
-        else if (name ~ /^firmware_[a-z]+::__embassy_main::POOL/) g = "ours: main task future (buffers, SessionInfo)"
-        else if (name ~ /^firmware_[a-z]+::net_task::POOL/) g = "embassy: net runner task future"
+        else if (name ~ /^firmware_common::keep::(FLASH|PERSIST)/) g = "emulated: keep mode'"'"'s NOR flash in RAM (.uninit)"
+        else if (name ~ /^firmware_[a-z0-9]+::__embassy_main::POOL/) g = "ours: main task future (buffers, SessionInfo)"
+        else if (name ~ /^firmware_[a-z0-9]+::net_task::POOL/) g = "embassy: net runner task future"
         else if (name ~ /^firmware_cellular::modem_task::POOL/) g = "ours: modem task future (PPP buffers, AT client)"
         else if (crate ~ /^(firmware_mps2|firmware_cellular|firmware_common|embassy_net_lan9118|qod_core|qod_client|qod_embassy|qod_cellular)$/) g = "ours: " crate
         else if (crate ~ /^embassy_/ || crate ~ /^(smoltcp|ppproto)$/) g = "embassy: " crate
-        else if (crate ~ /^(httparse|heapless|hash32|atat|serde_at|serde|nom)$/) g = "deps: " crate
+        else if (crate ~ /^(httparse|heapless|hash32|atat|serde_at|serde|nom|sequential_storage|embedded_storage|embedded_storage_async)$/) g = "deps: " crate
         else if (crate ~ /^(defmt|defmt_semihosting|semihosting)$/) g = "logging: " crate
         else if (crate ~ /^(core|alloc|compiler_builtins)$/) g = "core: " crate
         else if (crate ~ /^(cortex_m|cortex_m_rt|systick_timer|critical_section|static_cell|managed|portable_atomic)$/) g = "runtime: " crate

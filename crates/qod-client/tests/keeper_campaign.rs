@@ -11,11 +11,11 @@
 //! AVAILABLE session for the device) and requests per hour of kept QoS.
 //!
 //! ```sh
-//! cargo test -p qod-client --release --test keeper_campaign -- --ignored --nocapture   # 1,000 lifetimes
+//! cargo test -p qod-client --release --test keeper_campaign -- --ignored --nocapture   # 1,008 lifetimes
 //! QOD_CAMPAIGN_LIFETIMES=5000 QOD_CAMPAIGN_SEED=7 cargo test -p qod-client --release --test keeper_campaign \
 //!     -- --ignored --nocapture
 //! ```
-//! The short run (`campaign_short`, 96 lifetimes) is part of the normal test suite.
+//! The short run (`campaign_short`, 96 lifetimes, ~30 s in a debug build) is part of the normal test suite.
 use qod_client::keeper::{
     Event, Failure, Keeper, KeeperConfig, Loss, Record, ScaledClock, ScaledDelay, SessionStore, Signal, Signals, V0Api,
 };

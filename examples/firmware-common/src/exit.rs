@@ -34,6 +34,8 @@ pub enum ExitCode {
     Unavailable = 11,
     /// The build-time configuration cannot be used (server URL, address).
     Config = 12,
+    /// Keeper mode: the stop was clean, but the run missed its extensions or its recovery after the termination.
+    Keep = 13,
     /// Cellular: the modem answered nothing (to `AT`, or to a later bring-up command).
     ModemSilent = 20,
     /// Cellular: the modem answered `ERROR` to a bring-up command, or the SIM is not ready.

@@ -6,10 +6,13 @@
 //! - [`exit`]: the exit statuses, exit through semihosting, the panic and HardFault handlers, the stack high-water
 //!   mark;
 //! - [`time`]: the embassy-time driver on the board's CMSDK timer 0 and SysTick;
-//! - [`irq`]: unmasking the board's external interrupt lines.
+//! - [`irq`]: unmasking the board's external interrupt lines;
+//! - `keep` (feature `keep`): keeper mode, the session kept with qod-client's session keeper (`run.sh --keep`).
 #![no_std]
 
 pub mod exit;
 pub mod irq;
+#[cfg(feature = "keep")]
+pub mod keep;
 pub mod session;
 pub mod time;

@@ -139,7 +139,7 @@ pub async fn run(stack: Stack<'_>) -> ExitCode {
 /// The `createSession` body: this device by its IPv4 address (public and
 /// private are the same: there is no NAT between it and the server),
 /// towards the application server, with profile and duration.
-fn create_request(stack: Stack<'_>) -> Option<CreateSession> {
+pub(crate) fn create_request(stack: Stack<'_>) -> Option<CreateSession> {
     let address = stack.config_v4()?.address.address();
     let mut own = heapless::String::new();
     write!(own, "{address}").ok()?;

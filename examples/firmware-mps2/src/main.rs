@@ -27,7 +27,7 @@ use embassy_time::{with_timeout, Duration, Instant};
 use static_cell::StaticCell;
 
 use firmware_common::exit::{exit, ExitCode};
-use firmware_common::session::{self, SERVER_URL};
+use firmware_common::session::SERVER_URL;
 
 use crate::board::{NIC_REGS, NIC_STATE};
 
@@ -86,7 +86,10 @@ async fn main(spawner: Spawner) {
         defmt::info!("network up: {} via {}", config.address, config.gateway);
     }
 
-    let code = session::run(stack).await;
+    #[cfg(not(feature = "keep"))]
+    let code = firmware_common::session::run(stack).await;
+    #[cfg(feature = "keep")]
+    let code = firmware_common::keep::run(stack).await;
     defmt::info!("LAN9118 interrupts handled: {=u32}", NIC_STATE.interrupts());
     exit(code)
 }

@@ -65,7 +65,7 @@ pub enum Replace {
 
 /// What the keeper is told to do. Times are milliseconds on the caller's monotonic clock; durations on the wire are
 /// seconds of the server's clock (so the caller's clock must run at the server's pace: see
-/// [`ScaledTime`](super::ScaledTime) for an accelerated simulator).
+/// [`ScaledClock`](super::ScaledClock) and [`ScaledDelay`](super::ScaledDelay) for an accelerated simulator).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct KeeperConfig {
