@@ -17,7 +17,8 @@
 //! ```
 //! The short run (`campaign_short`, 96 lifetimes, ~30 s in a debug build) is part of the normal test suite.
 use qod_client::keeper::{
-    Event, Failure, Keeper, KeeperConfig, Loss, Record, ScaledClock, ScaledDelay, SessionStore, Signal, Signals, V0Api,
+    Event, Failure, Keeper, KeeperConfig, Loss, Record, ScaledClock, ScaledDelay, SessionApi, SessionStore, Signal,
+    Signals, V0Api,
 };
 use qod_client::qod_core::model::CreateSession;
 use qod_client::tokio::{SystemClock, TokioConnection, TokioConnector, TokioDelay};
@@ -281,6 +282,37 @@ fn phone(slot: usize) -> String {
     format!("+43664100{slot:04}")
 }
 
+/// The API a campaign speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    V0,
+    #[cfg_attr(not(feature = "v1"), allow(dead_code))]
+    V1,
+}
+
+/// Slot `slot`'s keeper operations on v0.10.1.
+fn v0_api(slot: usize) -> V0Api {
+    let mut body = CreateSession::default();
+    body.device.phone_number = Some(phone(slot).as_str().try_into().unwrap());
+    body.application_server.ipv4_address = Some("198.51.100.0/24".try_into().unwrap());
+    body.qos_profile = "QOS_L".try_into().unwrap();
+    V0Api::new(body)
+}
+
+/// Slot `slot`'s keeper operations on quality-on-demand 1.1.0.
+#[cfg(feature = "v1")]
+fn v1_api(slot: usize) -> qod_client::keeper::V1Api {
+    use qod_client::qod_core::v1::model::{CreateSession, Device};
+    let mut body = CreateSession::default();
+    let mut device = Device::default();
+    device.phone_number = Some(phone(slot).as_str().try_into().unwrap());
+    body.device = Some(device);
+    body.application_server.ipv4_address = Some("198.51.100.0/24".try_into().unwrap());
+    body.qos_profile = "QOS_L".try_into().unwrap();
+    body.duration = LEASE_S;
+    qod_client::keeper::V1Api::new(body)
+}
+
 async fn admin(root: &str) -> serde_json::Value {
     let url = Url::parse(root).unwrap();
     let mut s = TcpStream::connect((url.host, url.port)).await.unwrap();
@@ -297,7 +329,8 @@ async fn admin(root: &str) -> serde_json::Value {
 
 /// One device's sequence of keeper lifetimes.
 #[allow(clippy::too_many_arguments)]
-async fn run_slot(
+async fn run_slot<A: SessionApi>(
+    make: fn(usize) -> A,
     slot: usize,
     lifetimes: u64,
     seed: u64,
@@ -307,10 +340,6 @@ async fn run_slot(
     tally: Arc<Mutex<Tally>>,
 ) {
     let mut rng = Rng(seed ^ (slot as u64).wrapping_mul(0xA076_1D64_78BD_642F));
-    let mut body = CreateSession::default();
-    body.device.phone_number = Some(phone(slot).as_str().try_into().unwrap());
-    body.application_server.ipv4_address = Some("198.51.100.0/24".try_into().unwrap());
-    body.qos_profile = "QOS_L".try_into().unwrap();
     let url = Url::parse(&server).unwrap();
     let (mut tx, mut rx) = (vec![0u8; 2048], vec![0u8; 8192]);
     for n in 0..=lifetimes {
@@ -325,7 +354,7 @@ async fn run_slot(
         cfg.backoff_max_ms = 30_000;
         cfg.seed = rng.next();
         let mut keeper = Keeper::new(
-            V0Api::new(body.clone()),
+            make(slot),
             state.store.clone(),
             ScaledClock::new(SystemClock::new(), SCALE),
             ScaledDelay::new(TokioDelay, SCALE),
@@ -435,7 +464,7 @@ struct Report {
     wall_s: f64,
 }
 
-async fn campaign(lifetimes: u64, seed: u64, slots: usize) -> Report {
+async fn campaign(api: Api, lifetimes: u64, seed: u64, slots: usize) -> Report {
     let started = Instant::now();
     let mut config = qod_sim::Config {
         clock: qod_sim::ScaledClock::new(f64::from(SCALE)),
@@ -472,7 +501,11 @@ async fn campaign(lifetimes: u64, seed: u64, slots: usize) -> Report {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let proxy_addr = listener.local_addr().unwrap();
     tokio::spawn(proxy(listener, sim.local_addr(), seed ^ 2, 0.06, counters.clone()));
-    let server = format!("http://{proxy_addr}/qod/v0");
+    let server = match api {
+        Api::V0 => format!("http://{proxy_addr}/qod/v0"),
+        // The API root: `/quality-on-demand/v1/…` is under it.
+        Api::V1 => format!("http://{proxy_addr}"),
+    };
     let connector = Arc::new(FaultyConnector {
         inner: TokioConnector::new(),
         rng: Arc::new(Mutex::new(Rng(seed ^ 3))),
@@ -547,15 +580,18 @@ async fn campaign(lifetimes: u64, seed: u64, slots: usize) -> Report {
         .run_until(async {
             let mut tasks = Vec::new();
             for (i, st) in states.iter().enumerate() {
-                tasks.push(tokio::task::spawn_local(run_slot(
-                    i,
-                    per_slot,
-                    seed,
-                    server.clone(),
-                    connector.clone(),
-                    st.clone(),
-                    tally.clone(),
-                )));
+                let (server, connector, st, tally) = (server.clone(), connector.clone(), st.clone(), tally.clone());
+                tasks.push(match api {
+                    Api::V0 => {
+                        tokio::task::spawn_local(run_slot(v0_api, i, per_slot, seed, server, connector, st, tally))
+                    }
+                    #[cfg(feature = "v1")]
+                    Api::V1 => {
+                        tokio::task::spawn_local(run_slot(v1_api, i, per_slot, seed, server, connector, st, tally))
+                    }
+                    #[cfg(not(feature = "v1"))]
+                    Api::V1 => panic!("the 1.1.0 campaign needs qod-client's v1 feature"),
+                });
             }
             for t in tasks {
                 t.await.unwrap();
@@ -621,8 +657,8 @@ async fn campaign(lifetimes: u64, seed: u64, slots: usize) -> Report {
     }
 }
 
-fn print(r: &Report, seed: u64) {
-    println!("keeper fault campaign (seed {seed}, time scale {SCALE}x, lease {LEASE_S} s):");
+fn print(r: &Report, api: Api, seed: u64) {
+    println!("keeper fault campaign ({api:?}, seed {seed}, time scale {SCALE}x, lease {LEASE_S} s):");
     println!("{r:#?}");
     println!(
         "summary: {} lifetimes ({} killed and restarted), {} ambiguous creates; orphans alive at the end: {}; \
@@ -672,16 +708,30 @@ fn env(name: &str, default: u64) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn campaign_short() {
     let seed = env("QOD_CAMPAIGN_SEED", 1);
-    let r = campaign(96, seed, 16).await;
-    print(&r, seed);
+    let r = campaign(Api::V0, 96, seed, 16).await;
+    print(&r, Api::V0, seed);
+    check(&r);
+}
+
+#[cfg(feature = "v1")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn campaign_short_v1() {
+    let seed = env("QOD_CAMPAIGN_SEED", 1);
+    let r = campaign(Api::V1, 48, seed, 16).await;
+    print(&r, Api::V1, seed);
     check(&r);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "long: 1,000 keeper lifetimes (QOD_CAMPAIGN_LIFETIMES, QOD_CAMPAIGN_SEED)"]
+#[ignore = "long: 1,000 keeper lifetimes (QOD_CAMPAIGN_LIFETIMES, QOD_CAMPAIGN_SEED, QOD_CAMPAIGN_API=v0|v1)"]
 async fn campaign_long() {
     let seed = env("QOD_CAMPAIGN_SEED", 1);
-    let r = campaign(env("QOD_CAMPAIGN_LIFETIMES", 1000), seed, 24).await;
-    print(&r, seed);
+    let api = match std::env::var("QOD_CAMPAIGN_API").as_deref() {
+        Ok("v1") => Api::V1,
+        Ok("v0") | Err(_) => Api::V0,
+        Ok(other) => panic!("QOD_CAMPAIGN_API={other}: v0 or v1"),
+    };
+    let r = campaign(api, env("QOD_CAMPAIGN_LIFETIMES", 1000), seed, 24).await;
+    print(&r, api, seed);
     check(&r);
 }

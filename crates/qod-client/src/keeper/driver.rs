@@ -6,6 +6,24 @@ use crate::auth::Clock;
 use crate::{Client, ClientError, Connect, TokenSource};
 use embassy_futures::select::{select, Either};
 use embedded_hal_async::delay::DelayNs;
+use qod_core::api::{Endpoint, Operation, ResponseError};
+use qod_core::http::Response;
+
+/// An operation whose output comes with the response's `Date`.
+pub(super) struct Dated<O>(pub(super) O);
+
+impl<O: Operation> Operation for Dated<O> {
+    type Output = (O::Output, Option<u32>);
+    const IDEMPOTENT: bool = O::IDEMPOTENT;
+
+    fn encode(&self, ep: &Endpoint<'_>, buf: &mut [u8]) -> Result<usize, qod_core::Error> {
+        self.0.encode(ep, buf)
+    }
+
+    fn decode(&mut self, res: &Response<'_>) -> Result<Self::Output, ResponseError> {
+        Ok((self.0.decode(res)?, res.head.date))
+    }
+}
 
 /// One API version's operations, as the keeper needs them: send a [`Request`] with a client and say how it went.
 #[allow(async_fn_in_trait)]

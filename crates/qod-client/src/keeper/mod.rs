@@ -4,7 +4,7 @@
 //! - [`SessionKeeper`]: the sans-IO state machine (no I/O, no clock, no allocation): feed it the time, the answers
 //!   and the application's signals, and it says what to do next ([`Action`]) and what happened ([`Event`]).
 //! - [`Keeper`]: the async driver over a [`Client`](crate::Client), a [`SessionStore`], a [`Clock`](crate::Clock)
-//!   and a timer, with one API version's operations ([`SessionApi`]: [`V0Api`] for v0.10.1).
+//!   and a timer, with one API version's operations ([`SessionApi`]: `V0Api` for v0.10.1, `V1Api` for 1.1.0).
 //! - [`SessionStore`]: where the one [`Record`] lives across reboots: [`MemoryStore`], `FlashStore` (feature
 //!   `flash-store`, NOR flash through sequential-storage), `FileStore` (feature `std`, atomic file replacement).
 //!
@@ -29,6 +29,8 @@ mod machine;
 mod store;
 #[cfg(feature = "v0")]
 mod v0;
+#[cfg(feature = "v1")]
+mod v1;
 
 pub use driver::{classify, Keeper, NoSignals, ScaledClock, ScaledDelay, SessionApi, Signal, Signals};
 #[cfg(feature = "std")]
@@ -42,3 +44,5 @@ pub use machine::{
 pub use store::{MemoryStore, Record, RecordError, SessionStore};
 #[cfg(feature = "v0")]
 pub use v0::V0Api;
+#[cfg(feature = "v1")]
+pub use v1::{V1Api, LISTED};

@@ -1,28 +1,10 @@
 //! The keeper's v0.10.1 operations ([`V0Api`]).
-use super::driver::{classify, SessionApi};
+use super::driver::{classify, Dated, SessionApi};
 use super::machine::{ApiVersion, Reply, Request, SessionView};
 use crate::{Client, Connect, TokenSource};
 use embedded_hal_async::delay::DelayNs;
-use qod_core::api::{Endpoint, Operation, ResponseError};
-use qod_core::http::Response;
 use qod_core::v0::model::{CreateSession, ExtendSessionDuration, SessionInfo};
 use qod_core::v0::op;
-
-/// An operation whose output comes with the response's `Date`.
-struct Dated<O>(O);
-
-impl<O: Operation> Operation for Dated<O> {
-    type Output = (O::Output, Option<u32>);
-    const IDEMPOTENT: bool = O::IDEMPOTENT;
-
-    fn encode(&self, ep: &Endpoint<'_>, buf: &mut [u8]) -> Result<usize, qod_core::Error> {
-        self.0.encode(ep, buf)
-    }
-
-    fn decode(&mut self, res: &Response<'_>) -> Result<Self::Output, ResponseError> {
-        Ok((self.0.decode(res)?, res.head.date))
-    }
-}
 
 /// The keeper's session on QoD v0.10.1: the application's `CreateSession` (its `duration` is set to the lease at
 /// each create) and room for one `SessionInfo` (about 2.7 KB together with the default limits).
