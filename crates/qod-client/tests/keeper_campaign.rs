@@ -304,9 +304,10 @@ fn v0_api(slot: usize) -> V0Api {
 fn v1_api(slot: usize) -> qod_client::keeper::V1Api {
     use qod_client::qod_core::v1::model::{CreateSession, Device};
     let mut body = CreateSession::default();
-    let mut device = Device::default();
-    device.phone_number = Some(phone(slot).as_str().try_into().unwrap());
-    body.device = Some(device);
+    body.device = Some(Device {
+        phone_number: Some(phone(slot).as_str().try_into().unwrap()),
+        ..Device::default()
+    });
     body.application_server.ipv4_address = Some("198.51.100.0/24".try_into().unwrap());
     body.qos_profile = "QOS_L".try_into().unwrap();
     body.duration = LEASE_S;
