@@ -303,14 +303,16 @@ fn v0_api(slot: usize) -> V0Api {
 #[cfg(feature = "v1")]
 fn v1_api(slot: usize) -> qod_client::keeper::V1Api {
     use qod_client::qod_core::v1::model::{CreateSession, Device};
-    let mut body = CreateSession::default();
-    body.device = Some(Device {
-        phone_number: Some(phone(slot).as_str().try_into().unwrap()),
-        ..Device::default()
-    });
+    let mut body = CreateSession {
+        device: Some(Device {
+            phone_number: Some(phone(slot).as_str().try_into().unwrap()),
+            ..Device::default()
+        }),
+        qos_profile: "QOS_L".try_into().unwrap(),
+        duration: LEASE_S,
+        ..CreateSession::default()
+    };
     body.application_server.ipv4_address = Some("198.51.100.0/24".try_into().unwrap());
-    body.qos_profile = "QOS_L".try_into().unwrap();
-    body.duration = LEASE_S;
     qod_client::keeper::V1Api::new(body)
 }
 
