@@ -169,7 +169,11 @@ impl DateTime {
         const TEMPLATE: &[u8; 19] = b"0000-00-00T00:00:00";
         let (head, mut rest) = text.split_at_checked(19)?;
         for (&b, &t) in head.iter().zip(TEMPLATE) {
-            let ok = if t == b'0' { b.is_ascii_digit() } else { b == t || b == t | 0x20 };
+            let ok = if t == b'0' {
+                b.is_ascii_digit()
+            } else {
+                b == t || b == t | 0x20
+            };
             if !ok {
                 return None;
             }
@@ -213,8 +217,8 @@ impl DateTime {
                 return None;
             }
         }
-        let local = i64::from(days_from_civil(year, month, day)) * 86_400
-            + i64::from(hour * 3600 + minute * 60 + second);
+        let local =
+            i64::from(days_from_civil(year, month, day)) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
         DateTime::from_unix(local - i64::from(offset) * 60)?
             .with_nanos(nanos)?
             .with_offset(offset as i16)
