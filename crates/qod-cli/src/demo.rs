@@ -9,10 +9,12 @@
 //!    AVAILABLE, read it, extend it, delete it, and check that reading it again gives 404.
 //!
 //! Each step is printed as it happens (`--json`: one JSON document at the end). Exit 0 only if every step succeeded.
+use crate::Api;
 use embassy_futures::select::{select3, Either3};
 use qod_client::Url;
 use qod_client::{Client, ClientCredentials, ClientError, Config, Poll};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, QosStatus, SessionInfo};
+use qod_core::v1::model as v1;
 use qod_devnet::{bridge, BridgeStats, DevNet};
 use qod_embassy::{EmbassyClock, EmbassyConnector};
 use std::sync::Arc;
@@ -39,7 +41,7 @@ struct Report {
 }
 
 impl Report {
-    fn step(&mut self, name: &str, ok: bool, detail: String, session: Option<&SessionInfo>) {
+    fn step(&mut self, name: &str, ok: bool, detail: String, session: Option<&dyn qod_core::Encode>) {
         self.ok &= ok;
         let ms = self.started.elapsed().as_millis();
         let n = self.steps.len() + 1;
@@ -114,7 +116,12 @@ async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &Creat
         Ok(()) => format!("201 {}", describe(&s)),
         Err(e) => e.to_string(),
     };
-    r.step("create session (QOS_VC, 600 s)", ok, detail, res.is_ok().then_some(&s));
+    r.step(
+        "create session (QOS_VC, 600 s)",
+        ok,
+        detail,
+        res.is_ok().then_some(&s as _),
+    );
     if !ok {
         return;
     }
@@ -139,7 +146,7 @@ async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &Creat
         Ok(()) => format!("+300 s -> {}", describe(&s)),
         Err(e) => e.to_string(),
     };
-    r.step("extend session by 300 s", ok, detail, res.is_ok().then_some(&s));
+    r.step("extend session by 300 s", ok, detail, res.is_ok().then_some(&s as _));
     let res = client.delete_session(&id).await;
     let detail = match &res {
         Ok(()) => "204 deleted".to_owned(),
@@ -171,11 +178,157 @@ fn step_result(r: &mut Report, name: &str, res: Result<(), ClientError<qod_embas
     }
 }
 
-/// Runs the demo.
+fn describe_v1(s: &v1::SessionInfo) -> String {
+    let time = |t: Option<qod_core::time::DateTime>| t.map_or_else(|| "-".to_owned(), |t| t.to_string());
+    format!(
+        "id={} qosStatus={} duration={} s startedAt={} expiresAt={}{}",
+        s.session_id,
+        s.qos_status,
+        s.duration,
+        time(s.started_at),
+        time(s.expires_at),
+        s.status_info.map(|i| format!(" statusInfo={i}")).unwrap_or_default()
+    )
+}
+
+fn create_body_v1(net: &DevNet) -> v1::CreateSession {
+    let v0 = create_body(net);
+    v1::CreateSession {
+        device: Some(v0.device),
+        application_server: v0.application_server,
+        qos_profile: v0.qos_profile,
+        duration: 600,
+        ..Default::default()
+    }
+}
+
+/// The device's flow on quality-on-demand 1.1.0, on its own embassy-net stack: the same steps, plus finding the
+/// session by the device (retrieve-sessions).
+async fn device_flow_v1(stack: embassy_net::Stack<'static>, url: &str, body: &v1::CreateSession, r: &mut Report) {
+    let Ok(server) = Url::parse(url) else {
+        return r.step("parse server URL", false, url.into(), None);
+    };
+    let token_url = crate::gateway::default_token_url(&server);
+    let (id, secret) = (qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET);
+    let clock = EmbassyClock::new();
+    let tokens = match ClientCredentials::post(&token_url, id, secret, clock) {
+        Ok(t) => t,
+        Err(e) => return r.step("parse token URL", false, e.to_string(), None),
+    };
+    let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
+    // The buffer sizes of the RAM report (crates/qod-devnet/tests/ram_report.rs): enough for every step here.
+    let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
+    let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
+    let mut cfg = Config::new(server);
+    cfg.timeout_ms = 5_000;
+    cfg.correlator = Some("qod-demo-device-1");
+    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx).with_token_source(tokens);
+    let mut s = v1::SessionInfo::default();
+
+    let res = client.refresh_token().await;
+    let detail = match &res {
+        Ok(()) => format!("client_credentials for {id} at {token_url}: a Bearer token, kept alive for the API calls"),
+        Err(e) => e.to_string(),
+    };
+    r.step("device gets its OAuth2 token", res.is_ok(), detail, None);
+    if res.is_err() {
+        return;
+    }
+
+    let res = client.v1().create_session(body, &mut s).await;
+    let ok = res.is_ok() && s.qos_status != QosStatus::Unknown;
+    let detail = match &res {
+        Ok(()) => format!(
+            "201 {} (x-correlator {})",
+            describe_v1(&s),
+            client.last_correlator().unwrap_or("-")
+        ),
+        Err(e) => e.to_string(),
+    };
+    r.step(
+        "create session (QOS_VC, 600 s)",
+        ok,
+        detail,
+        res.is_ok().then_some(&s as _),
+    );
+    if !ok {
+        return;
+    }
+    let id = s.session_id.clone();
+    let poll = Poll {
+        interval_ms: 200,
+        deadline_ms: 15_000,
+    };
+    let res = client.v1().wait_until_available(&id, &mut s, poll).await;
+    step_result_v1(r, "wait until AVAILABLE", res, &s);
+    let res = client.v1().get_session(&id, &mut s).await;
+    step_result_v1(r, "read session", res, &s);
+    let res = client.v1().extend_session(&id, 300, &mut s).await;
+    let ok = res.is_ok() && s.duration == 900;
+    let detail = match &res {
+        Ok(()) => format!("+300 s -> {}", describe_v1(&s)),
+        Err(e) => e.to_string(),
+    };
+    r.step("extend session by 300 s", ok, detail, res.is_ok().then_some(&s as _));
+    let input = v1::RetrieveSessionsInput {
+        device: body.device.clone(),
+    };
+    let mut scratch = v1::SessionInfo::default();
+    let mut found = 0;
+    let mut found_ours = false;
+    let res = client
+        .v1()
+        .retrieve_sessions_each(&input, &mut scratch, &mut |x| {
+            found += 1;
+            found_ours |= x.session_id == id;
+        })
+        .await;
+    let detail = match &res {
+        Ok(n) => format!("{n} session(s) of this device, ours among them: {found_ours}"),
+        Err(e) => e.to_string(),
+    };
+    r.step(
+        "find it by the device (retrieve-sessions)",
+        res.is_ok() && found_ours && found == 1,
+        detail,
+        None,
+    );
+    let res = client.v1().delete_session(&id).await;
+    let detail = match &res {
+        Ok(()) => "204 deleted".to_owned(),
+        Err(e) => e.to_string(),
+    };
+    r.step("delete session", res.is_ok(), detail, None);
+    match client.v1().get_session(&id, &mut s).await {
+        Err(ClientError::Api(e)) if e.status == 404 => r.step(
+            "read deleted session -> 404",
+            true,
+            format!("404 {}: {}", e.info.code, e.info.message),
+            None,
+        ),
+        Ok(()) => r.step(
+            "read deleted session -> 404",
+            false,
+            "the session still exists".into(),
+            Some(&s),
+        ),
+        Err(e) => r.step("read deleted session -> 404", false, e.to_string(), None),
+    }
+    client.close().await;
+}
+
+fn step_result_v1(r: &mut Report, name: &str, res: Result<(), ClientError<qod_embassy::Error>>, s: &v1::SessionInfo) {
+    match res {
+        Ok(()) => r.step(name, true, describe_v1(s), Some(s)),
+        Err(e) => r.step(name, false, e.to_string(), None),
+    }
+}
+
+/// Runs the demo, on v0.10.1 or (`--api v1`) quality-on-demand 1.1.0.
 ///
 /// # Errors
 /// "demo failed" when a step failed (the steps say which).
-pub async fn run(args: Args) -> Result<(), String> {
+pub async fn run(args: Args, api: Api) -> Result<(), String> {
     let mut r = Report {
         json: args.json,
         steps: Vec::new(),
@@ -192,11 +345,19 @@ pub async fn run(args: Args) -> Result<(), String> {
         Ok(sim) => sim,
         Err(e) => return Err(format!("cannot start the simulator: {e}")),
     };
-    r.step("start simulator", true, format!("{} (OAuth2 on)", sim.base_url()), None);
+    let served = match api {
+        Api::V0 => sim.base_url().to_owned(),
+        Api::V1 => format!("{}/quality-on-demand/v1", sim.root_url()),
+    };
+    r.step("start simulator", true, format!("{served} (OAuth2 on)"), None);
 
     let mut net = DevNet::new();
     let stats = Arc::new(BridgeStats::default());
-    let device_url = format!("http://{}:{BRIDGE_PORT}/qod/v0", net.host_ip);
+    // v0.10.1 at its base path; 1.1.0 under the API root.
+    let device_url = match api {
+        Api::V0 => format!("http://{}:{BRIDGE_PORT}/qod/v0", net.host_ip),
+        Api::V1 => format!("http://{}:{BRIDGE_PORT}", net.host_ip),
+    };
     r.step(
         "start device network",
         true,
@@ -209,8 +370,14 @@ pub async fn run(args: Args) -> Result<(), String> {
         None,
     );
     let body = create_body(&net);
+    let body_v1 = create_body_v1(&net);
     let (device, host) = (net.device, net.host);
-    let flow = device_flow(device, &device_url, &body, &mut r);
+    let flow = async {
+        match api {
+            Api::V0 => device_flow(device, &device_url, &body, &mut r).await,
+            Api::V1 => device_flow_v1(device, &device_url, &body_v1, &mut r).await,
+        }
+    };
     let all = select3(
         net.run(),
         bridge(host, BRIDGE_PORT, sim.local_addr(), stats.clone()),

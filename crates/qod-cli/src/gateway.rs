@@ -27,17 +27,21 @@ pub struct Global {
     /// Timeout of each request in seconds.
     #[arg(long, global = true, value_name = "S", default_value_t = 10)]
     pub timeout: u32,
+    /// `x-correlator` to send with every request (with `--api v1`; v0.10.1 has no such header): the server echoes
+    /// it, and an error names it.
+    #[arg(long, global = true, value_name = "ID")]
+    pub correlator: Option<String>,
 }
 
 /// `qod session …`.
 #[derive(Debug, clap::Args)]
 pub struct SessionArgs {
     #[command(subcommand)]
-    command: SessionCommand,
+    pub(crate) command: SessionCommand,
 }
 
 #[derive(Debug, clap::Subcommand)]
-enum SessionCommand {
+pub(crate) enum SessionCommand {
     /// Create a QoS session (`POST /sessions`).
     Create(Box<CreateArgs>),
     /// Read a session (`GET /sessions/{id}`).
@@ -58,11 +62,13 @@ enum SessionCommand {
         /// Session id.
         id: String,
     },
+    /// Find the sessions of a device (`POST /retrieve-sessions`; with --api v1).
+    List(crate::gateway_v1::ListArgs),
 }
 
 /// Every field of `CreateSession`.
 #[derive(Debug, clap::Args)]
-struct CreateArgs {
+pub(crate) struct CreateArgs {
     /// Device phone number (E.164, e.g. +436641234567).
     #[arg(long)]
     phone_number: Option<String>,
@@ -89,7 +95,7 @@ struct CreateArgs {
     profile: String,
     /// Session duration in seconds.
     #[arg(long, value_name = "SECONDS")]
-    duration: Option<u32>,
+    pub(crate) duration: Option<u32>,
     /// Device ports, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "PORT,..")]
     device_ports: Vec<u16>,
@@ -102,11 +108,12 @@ struct CreateArgs {
     /// Application server port ranges, comma-separated `FROM-TO`.
     #[arg(long = "as-port-ranges", value_delimiter = ',', value_name = "FROM-TO,..", value_parser = parse_range)]
     as_port_ranges: Vec<PortRange>,
-    /// Webhook URL for QoS status notifications.
-    #[arg(long, value_name = "URL")]
+    /// Webhook URL for QoS status notifications (with `--api v1`: the `sink`, an https:// URL).
+    #[arg(long, visible_alias = "sink", value_name = "URL")]
     webhook_url: Option<String>,
-    /// Token the server sends with each notification (with `--webhook-url`).
-    #[arg(long, value_name = "TOKEN", requires = "webhook_url")]
+    /// Token the server sends with each notification (with `--webhook-url`; with `--api v1`: the `sinkCredential`
+    /// access token).
+    #[arg(long, visible_alias = "sink-token", value_name = "TOKEN", requires = "webhook_url")]
     webhook_token: Option<String>,
 }
 
@@ -114,7 +121,7 @@ struct CreateArgs {
 #[derive(Debug, clap::Args)]
 pub struct ProfilesArgs {
     /// One profile's name; without it, every profile.
-    name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 fn parse_range(s: &str) -> Result<PortRange, String> {
@@ -147,7 +154,7 @@ fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<Ports
 }
 
 impl CreateArgs {
-    fn body(&self) -> Result<CreateSession, String> {
+    pub(crate) fn body(&self) -> Result<CreateSession, String> {
         let mut c = CreateSession::default();
         c.device.phone_number = self
             .phone_number
@@ -201,7 +208,7 @@ impl CreateArgs {
 }
 
 /// The API base URL from `--server`.
-fn server_url(g: &Global) -> Result<&str, String> {
+pub(crate) fn server_url(g: &Global) -> Result<&str, String> {
     let server = g
         .server
         .as_deref()
@@ -227,7 +234,7 @@ fn api_error(e: ClientError<std::io::Error>) -> String {
 
 /// Prints `v` as pretty JSON, members in the spec's order. A webhook's `notificationAuthToken` is a credential: it
 /// is shown as `<redacted>`, never printed.
-fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
+pub(crate) fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
     let bytes = qod_core::json::to_vec(v).map_err(|e| format!("cannot encode the answer: {e}"))?;
     let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
     if let Some(token) = value.pointer_mut("/webhook/notificationAuthToken") {
@@ -245,6 +252,7 @@ macro_rules! with_client {
         let url = Url::parse(server).map_err(|e| e.to_string())?;
         let mut config = Config::new(url);
         config.timeout_ms = $g.timeout.saturating_mul(1000);
+        config.correlator = $g.correlator.as_deref();
         let (mut tx, mut rx) = (vec![0u8; 4096], vec![0u8; 64 * 1024]);
         let connector = TokioConnector::new();
         let clock = SystemClock::new();
@@ -271,11 +279,22 @@ macro_rules! with_client {
     }};
 }
 
+pub(crate) use with_client;
+
+/// v0.10.1 defines no `x-correlator`: `--correlator` is refused rather than sent unchecked.
+fn no_correlator(g: &Global) -> Result<(), String> {
+    match g.correlator {
+        Some(_) => Err("--correlator is the 1.1.0 x-correlator header: add --api v1".into()),
+        None => Ok(()),
+    }
+}
+
 /// Runs `qod session …`.
 ///
 /// # Errors
 /// A readable message (API errors with status, code and message).
 pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
+    no_correlator(&g)?;
     let mut info = SessionInfo::default();
     match args.command {
         SessionCommand::Create(c) => {
@@ -304,6 +323,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
             println!("{}", serde_json::json!({ "deleted": id }));
             Ok(())
         }
+        SessionCommand::List(_) => Err("session list is retrieve-sessions, a 1.1.0 operation: add --api v1".into()),
     }
 }
 
@@ -312,6 +332,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
 /// # Errors
 /// As [`run_session`].
 pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
+    no_correlator(&g)?;
     match args.name {
         Some(name) => {
             let mut p = QosProfile::default();

@@ -9,9 +9,11 @@ use std::process::ExitCode;
 
 mod demo;
 mod gateway;
+mod gateway_v1;
 mod sim;
 
-/// Command-line tools for the CAMARA Quality on Demand API v0.10.1.
+/// Command-line tools for the CAMARA Quality on Demand API (v0.10.1, and quality-on-demand / qos-profiles 1.1.0
+/// with `--api v1`).
 #[derive(Debug, Parser)]
 #[command(name = "qod", version, about)]
 struct Cli {
@@ -19,6 +21,19 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     gateway: gateway::Global,
+    /// The CAMARA API version the gateway commands and `demo` speak: v0 (QoD v0.10.1, the default) or v1
+    /// (quality-on-demand and qos-profiles 1.1.0; `--server` is then the API root). `qod sim` serves both.
+    #[arg(long, global = true, value_enum, value_name = "VERSION")]
+    api: Option<Api>,
+}
+
+/// `--api`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Api {
+    /// CAMARA QoD v0.10.1 (`/qod/v0`).
+    V0,
+    /// CAMARA quality-on-demand 1.1.0 and qos-profiles 1.1.0 (`/quality-on-demand/v1`, `/qos-profiles/v1`).
+    V1,
 }
 
 /// The subcommands.
@@ -54,10 +69,16 @@ async fn main() -> ExitCode {
     } else {
         "info"
     });
+    let api = cli.api.unwrap_or(Api::V0);
     let result = match cli.command {
+        Command::Sim(_) if cli.api.is_some() => {
+            Err("--api is for the gateway commands and demo: qod sim serves both versions".into())
+        }
         Command::Sim(args) => sim::run(*args).await,
-        Command::Demo(args) => demo::run(args).await,
+        Command::Demo(args) => demo::run(args, api).await,
+        Command::Session(args) if api == Api::V1 => gateway_v1::run_session(cli.gateway, args).await,
         Command::Session(args) => gateway::run_session(cli.gateway, args).await,
+        Command::Profiles(args) if api == Api::V1 => gateway_v1::run_profiles(cli.gateway, args).await,
         Command::Profiles(args) => gateway::run_profiles(cli.gateway, args).await,
     };
     match result {

@@ -1,0 +1,236 @@
+//! The gateway commands on CAMARA quality-on-demand / qos-profiles 1.1.0 (`qod --api v1 …`): the same commands as
+//! [`crate::gateway`] (and its options), plus `session list` (retrieve-sessions), with the 1.1.0 models.
+//!
+//! `--server` is then the API root (`http://127.0.0.1:9091`): a URL ending in `/qod/v0`, `/quality-on-demand/v1` or
+//! `/qos-profiles/v1` (what `qod sim` prints, or a 1.1.0 API's own URL) is taken as its root, so the same `--server`
+//! serves both versions.
+use crate::gateway::{
+    default_token_url, print_json, with_client, CreateArgs, Global, ProfilesArgs, SessionArgs, SessionCommand,
+};
+use qod_client::tokio::{SystemClock, TokioConnector, TokioDelay};
+use qod_client::{Client, ClientCredentials, ClientError, Config, Url};
+use qod_core::time::DateTime;
+use qod_core::v1::model::{
+    CreateSession, Device, DeviceIpv4Addr, QosProfile, QosProfileDeviceRequest, RetrieveSessionsInput, SessionInfo,
+    SinkCredential,
+};
+
+/// `qod --api v1 session list`: the device whose sessions to find (none: the access token's own device).
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Device phone number (E.164 with `+`, e.g. +436641234567).
+    #[arg(long)]
+    phone_number: Option<String>,
+    /// Device network access identifier (user@domain).
+    #[arg(long = "nai", value_name = "NAI")]
+    nai: Option<String>,
+    /// Device public IPv4 address, optionally with the public port: `PUBLIC[:PORT]`.
+    #[arg(long, value_name = "PUBLIC[:PORT]")]
+    device_ipv4: Option<String>,
+    /// Device private IPv4 address (with `--device-ipv4`).
+    #[arg(long, value_name = "IPV4")]
+    device_private_ipv4: Option<String>,
+    /// Device IPv6 address.
+    #[arg(long, value_name = "IPV6")]
+    device_ipv6: Option<String>,
+}
+
+fn field<const N: usize>(flag: &str, v: &str) -> Result<heapless::String<N>, String> {
+    heapless::String::try_from(v).map_err(|_| format!("{flag} is longer than {N} characters"))
+}
+
+impl ListArgs {
+    /// The device the flags name; `None` when they name none.
+    fn device(&self) -> Result<Option<Device>, String> {
+        let mut d = Device {
+            phone_number: self
+                .phone_number
+                .as_deref()
+                .map(|v| field("--phone-number", v))
+                .transpose()?,
+            network_access_identifier: self.nai.as_deref().map(|v| field("--nai", v)).transpose()?,
+            ipv6_address: self
+                .device_ipv6
+                .as_deref()
+                .map(|v| field("--device-ipv6", v))
+                .transpose()?,
+            ..Device::default()
+        };
+        if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
+            let mut a = DeviceIpv4Addr::default();
+            if let Some(v) = &self.device_ipv4 {
+                let (addr, port) = match v.rsplit_once(':') {
+                    Some((a, p)) => (
+                        a,
+                        Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?),
+                    ),
+                    None => (v.as_str(), None),
+                };
+                a.public_address = Some(field("--device-ipv4", addr)?);
+                a.public_port = port;
+            }
+            a.private_address = self
+                .device_private_ipv4
+                .as_deref()
+                .map(|v| field("--device-private-ipv4", v))
+                .transpose()?;
+            d.ipv4_address = Some(a);
+        }
+        Ok((d != Device::default()).then_some(d))
+    }
+}
+
+/// An error as [`crate::gateway`] prints it; an API error also names the `x-correlator` the server answered with,
+/// which identifies the request to the operator.
+fn error(e: ClientError<std::io::Error>, correlator: Option<&str>) -> String {
+    match correlator {
+        Some(c) if matches!(e, ClientError::Api(_)) => format!("{e} (x-correlator {c})"),
+        _ => e.to_string(),
+    }
+}
+
+/// `v1!(client.op(args))`: runs a 1.1.0 operation of `client` and maps its error with [`error`].
+macro_rules! v1 {
+    ($client:ident . $($op:tt)+) => {{
+        let result = $client.v1().$($op)+.await;
+        result.map_err(|e| error(e, $client.last_correlator()))
+    }};
+}
+
+/// The API root from `--server` (see the module docs). `with_client!` calls `server_url` where it is used, so
+/// here this one.
+fn server_url(g: &Global) -> Result<&str, String> {
+    let server = crate::gateway::server_url(g)?;
+    let trimmed = server.trim_end_matches('/');
+    Ok(["/qod/v0", "/quality-on-demand/v1", "/qos-profiles/v1"]
+        .iter()
+        .find_map(|api| trimmed.strip_suffix(api))
+        .unwrap_or(trimmed))
+}
+
+/// The 1.1.0 create body from the create options: the device only when one is named (none: the token's device),
+/// `--duration` required (1.1.0 has no default), `--webhook-url` as the `sink` (https only) and `--webhook-token`
+/// as its access-token credential, valid until an hour after the session would end.
+fn create_body(c: &CreateArgs) -> Result<CreateSession, String> {
+    let v0 = c.body()?;
+    let duration = c
+        .duration
+        .ok_or("--duration is required with --api v1 (quality-on-demand 1.1.0 has no default duration)")?;
+    if let Some(w) = &v0.webhook {
+        if !w.notification_url.starts_with("https://") {
+            return Err(format!(
+                "--sink {}: quality-on-demand 1.1.0 sends notifications only to an https:// URL",
+                w.notification_url
+            ));
+        }
+    }
+    let sink_credential = match &v0.webhook {
+        Some(w) => match &w.notification_auth_token {
+            Some(token) => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let until = i64::try_from(now + u64::from(duration) + 3600).unwrap_or(i64::MAX);
+                let expires = DateTime::from_unix(until).ok_or("--duration is too long")?;
+                Some(SinkCredential::access_token(token.expose(), expires).ok_or("--webhook-token is too long")?)
+            }
+            None => None,
+        },
+        None => None,
+    };
+    Ok(CreateSession {
+        device: (v0.device != Device::default()).then_some(v0.device),
+        application_server: v0.application_server,
+        device_ports: v0.device_ports,
+        application_server_ports: v0.application_server_ports,
+        qos_profile: v0.qos_profile,
+        sink: v0
+            .webhook
+            .map(|w| field("--webhook-url", &w.notification_url))
+            .transpose()?,
+        sink_credential,
+        duration,
+    })
+}
+
+/// Runs `qod --api v1 session …`.
+///
+/// # Errors
+/// A readable message (API errors with status, code and message).
+pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
+    let mut info = SessionInfo::default();
+    match args.command {
+        SessionCommand::Create(c) => {
+            let body = create_body(&c)?;
+            with_client!(&g, client, v1!(client.create_session(&body, &mut info)))?;
+            print_json(&info)
+        }
+        SessionCommand::Get { id } => {
+            with_client!(&g, client, v1!(client.get_session(&id, &mut info)))?;
+            print_json(&info)
+        }
+        SessionCommand::Extend { id, by } => {
+            with_client!(&g, client, v1!(client.extend_session(&id, by, &mut info)))?;
+            print_json(&info)
+        }
+        SessionCommand::Delete { id } => {
+            with_client!(&g, client, v1!(client.delete_session(&id)))?;
+            println!("{}", serde_json::json!({ "deleted": id }));
+            Ok(())
+        }
+        SessionCommand::List(l) => {
+            let input = RetrieveSessionsInput { device: l.device()? };
+            // Streamed: any number of sessions, each printed as the API sent it.
+            let mut found: Vec<serde_json::Value> = Vec::new();
+            let mut each = |s: &SessionInfo| {
+                if let Some(v) = qod_core::json::to_vec(s)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                {
+                    found.push(v);
+                }
+            };
+            with_client!(
+                &g,
+                client,
+                v1!(client.retrieve_sessions_each(&input, &mut info, &mut each))
+            )?;
+            println!("{}", serde_json::to_string_pretty(&found).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+    }
+}
+
+/// Runs `qod --api v1 profiles [NAME]`: one profile (`GET /qos-profiles/{name}`), or every profile
+/// (`POST /retrieve-qos-profiles`, streamed, so any number is shown).
+///
+/// # Errors
+/// As [`run_session`].
+pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
+    let mut p = QosProfile::default();
+    match args.name {
+        Some(name) => {
+            with_client!(&g, client, v1!(client.qos_profile(&name, &mut p)))?;
+            print_json(&p)
+        }
+        None => {
+            let mut all: Vec<serde_json::Value> = Vec::new();
+            let mut each = |p: &QosProfile| {
+                if let Some(v) = qod_core::json::to_vec(p)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                {
+                    all.push(v);
+                }
+            };
+            let request = QosProfileDeviceRequest::default();
+            with_client!(
+                &g,
+                client,
+                v1!(client.retrieve_qos_profiles_each(&request, &mut p, &mut each))
+            )?;
+            println!("{}", serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+    }
+}
