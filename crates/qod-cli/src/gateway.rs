@@ -9,6 +9,30 @@ use qod_core::model::{
     CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
 };
 
+/// A credential given as an option (`--token`, `--client-secret`, `--webhook-token`): `Debug` shows `<redacted>`,
+/// so printing the parsed options never prints it.
+#[derive(Clone)]
+pub struct SecretArg(String);
+
+impl SecretArg {
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for SecretArg {
+    fn from(s: String) -> Self {
+        SecretArg(s)
+    }
+}
+
+impl core::fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 /// Options shared by the gateway commands (given before the subcommand).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Global {
@@ -17,13 +41,13 @@ pub struct Global {
     pub server: Option<String>,
     /// OAuth2 access token, sent as `Authorization: Bearer`.
     #[arg(long, global = true, value_name = "T", conflicts_with_all = ["client_id", "client_secret"])]
-    pub token: Option<String>,
+    pub token: Option<SecretArg>,
     /// OAuth2 client id: fetch a token from `{origin}/oauth/token` (client_credentials) first.
     #[arg(long, global = true, value_name = "ID", requires = "client_secret")]
     pub client_id: Option<String>,
     /// OAuth2 client secret (with `--client-id`).
     #[arg(long, global = true, value_name = "S", requires = "client_id")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretArg>,
     /// Timeout of each request in seconds.
     #[arg(long, global = true, value_name = "S", default_value_t = 10)]
     pub timeout: u32,
@@ -114,7 +138,7 @@ pub(crate) struct CreateArgs {
     /// Token the server sends with each notification (with `--webhook-url`; with `--api v1`: the `sinkCredential`
     /// access token).
     #[arg(long, visible_alias = "sink-token", value_name = "TOKEN", requires = "webhook_url")]
-    webhook_token: Option<String>,
+    webhook_token: Option<SecretArg>,
 }
 
 /// `qod profiles [NAME]`.
@@ -195,7 +219,7 @@ impl CreateArgs {
         c.application_server_ports = ports("--as", &self.as_ports, &self.as_port_ranges)?;
         if let Some(url) = &self.webhook_url {
             let token = match &self.webhook_token {
-                Some(t) => Some(qod_core::Secret::new(t).ok_or("--webhook-token is too long")?),
+                Some(t) => Some(qod_core::Secret::new(t.expose()).ok_or("--webhook-token is too long")?),
                 None => None,
             };
             c.webhook = Some(Webhook {
@@ -259,7 +283,7 @@ macro_rules! with_client {
         let token_url = default_token_url(&url);
         match (&$g.token, &$g.client_id, &$g.client_secret) {
             (None, Some(id), Some(secret)) => {
-                let tokens = ClientCredentials::post(&token_url, id, secret, &clock)
+                let tokens = ClientCredentials::post(&token_url, id, secret.expose(), &clock)
                     .map_err(|e| format!("token URL {token_url}: {e}"))?
                     .with_capacity::<4096>();
                 let mut $client =
@@ -270,7 +294,7 @@ macro_rules! with_client {
             }
             (token, _, _) => {
                 let mut $client = Client::new(&connector, TokioDelay, config, &mut tx, &mut rx);
-                $client.set_token(token.as_deref());
+                $client.set_token(token.as_ref().map($crate::gateway::SecretArg::expose));
                 let out = $body;
                 $client.close().await;
                 out

@@ -89,3 +89,53 @@ async fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_debug_of_the_options_redacts_every_credential() {
+        let cli = Cli::try_parse_from([
+            "qod",
+            "--api",
+            "v1",
+            "--server",
+            "http://127.0.0.1:9091",
+            "--client-id",
+            "gw",
+            "--client-secret",
+            "client-secret-1",
+            "session",
+            "create",
+            "--phone-number",
+            "+436641234567",
+            "--as-ipv4",
+            "198.51.100.1",
+            "--profile",
+            "QOS_E",
+            "--duration",
+            "60",
+            "--sink",
+            "https://app.example/cb",
+            "--sink-token",
+            "sink-token-1",
+        ])
+        .unwrap();
+        let text = format!("{cli:?}");
+        assert!(
+            text.contains("\"gw\"") && text.contains("https://app.example/cb"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("client-secret-1") && !text.contains("sink-token-1"),
+            "{text}"
+        );
+        let cli = Cli::try_parse_from(["qod", "--token", "access-token-1", "profiles"]).unwrap();
+        assert_eq!(
+            cli.gateway.token.as_ref().map(gateway::SecretArg::expose),
+            Some("access-token-1")
+        );
+        assert!(!format!("{cli:?}").contains("access-token-1"));
+    }
+}
