@@ -8,11 +8,14 @@
 //!    QOS_VC session for 10 minutes (device and application-server addresses of the simulated device), wait for
 //!    AVAILABLE, read it, extend it, delete it, and check that reading it again gives 404.
 //!
+//! With `--api v1` the device speaks quality-on-demand 1.1.0 (with an `x-correlator`) and also finds its session by
+//! the device (retrieve-sessions) before deleting it.
+//!
 //! Each step is printed as it happens (`--json`: one JSON document at the end). Exit 0 only if every step succeeded.
 use crate::Api;
 use embassy_futures::select::{select3, Either3};
 use qod_client::Url;
-use qod_client::{Client, ClientCredentials, ClientError, Config, Poll};
+use qod_client::{Client, ClientCredentials, ClientError, Config, Poll, TokenSource};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, QosStatus, SessionInfo};
 use qod_core::v1::model as v1;
 use qod_devnet::{bridge, BridgeStats, DevNet};
@@ -79,8 +82,18 @@ fn create_body(net: &DevNet) -> CreateSession {
     c
 }
 
-/// The device's flow, on its own embassy-net stack.
-async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &CreateSession, r: &mut Report) {
+/// The bodies the device sends to create its session, one per API version.
+struct Bodies {
+    v0: CreateSession,
+    v1: v1::CreateSession,
+}
+
+/// The client the device's flows run on: its own embassy-net stack, the buffer sizes of the RAM report.
+type DeviceClient<'c, 's, T> = Client<'c, EmbassyConnector<'s>, embassy_time::Delay, T>;
+
+/// The device's flow, on its own embassy-net stack: its client and OAuth2 token (the same for both API versions),
+/// then the session steps of `api`.
+async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, api: Api, bodies: &Bodies, r: &mut Report) {
     let Ok(server) = Url::parse(url) else {
         return r.step("parse server URL", false, url.into(), None);
     };
@@ -97,8 +110,10 @@ async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &Creat
     let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
     let mut cfg = Config::new(server);
     cfg.timeout_ms = 5_000;
+    if api == Api::V1 {
+        cfg.correlator = Some("qod-demo-device-1");
+    }
     let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx).with_token_source(tokens);
-    let mut s = SessionInfo::default();
 
     let res = client.refresh_token().await;
     let detail = match &res {
@@ -106,10 +121,18 @@ async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &Creat
         Err(e) => e.to_string(),
     };
     r.step("device gets its OAuth2 token", res.is_ok(), detail, None);
-    if res.is_err() {
-        return;
+    if res.is_ok() {
+        match api {
+            Api::V0 => session_steps(&mut client, &bodies.v0, r).await,
+            Api::V1 => session_steps_v1(&mut client, &bodies.v1, r).await,
+        }
     }
+    client.close().await;
+}
 
+/// v0.10.1: create, wait until AVAILABLE, read, extend, delete, and 404 afterwards.
+async fn session_steps<T: TokenSource>(client: &mut DeviceClient<'_, '_, T>, body: &CreateSession, r: &mut Report) {
+    let mut s = SessionInfo::default();
     let res = client.create_session(body, &mut s).await;
     let ok = res.is_ok() && s.qos_status != QosStatus::Unknown;
     let detail = match &res {
@@ -168,7 +191,6 @@ async fn device_flow(stack: embassy_net::Stack<'static>, url: &str, body: &Creat
         ),
         Err(e) => r.step("read deleted session -> 404", false, e.to_string(), None),
     }
-    client.close().await;
 }
 
 fn step_result(r: &mut Report, name: &str, res: Result<(), ClientError<qod_embassy::Error>>, s: &SessionInfo) {
@@ -202,39 +224,14 @@ fn create_body_v1(net: &DevNet) -> v1::CreateSession {
     }
 }
 
-/// The device's flow on quality-on-demand 1.1.0, on its own embassy-net stack: the same steps, plus finding the
-/// session by the device (retrieve-sessions).
-async fn device_flow_v1(stack: embassy_net::Stack<'static>, url: &str, body: &v1::CreateSession, r: &mut Report) {
-    let Ok(server) = Url::parse(url) else {
-        return r.step("parse server URL", false, url.into(), None);
-    };
-    let token_url = crate::gateway::default_token_url(&server);
-    let (id, secret) = (qod_sim::DEFAULT_CLIENT_ID, qod_sim::DEFAULT_CLIENT_SECRET);
-    let clock = EmbassyClock::new();
-    let tokens = match ClientCredentials::post(&token_url, id, secret, clock) {
-        Ok(t) => t,
-        Err(e) => return r.step("parse token URL", false, e.to_string(), None),
-    };
-    let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
-    // The buffer sizes of the RAM report (crates/qod-devnet/tests/ram_report.rs): enough for every step here.
-    let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
-    let conn = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
-    let mut cfg = Config::new(server);
-    cfg.timeout_ms = 5_000;
-    cfg.correlator = Some("qod-demo-device-1");
-    let mut client = Client::new(&conn, embassy_time::Delay, cfg, &mut tx, &mut rx).with_token_source(tokens);
+/// quality-on-demand 1.1.0: the same steps, with an `x-correlator`, plus finding the session by the device
+/// (retrieve-sessions) before deleting it.
+async fn session_steps_v1<T: TokenSource>(
+    client: &mut DeviceClient<'_, '_, T>,
+    body: &v1::CreateSession,
+    r: &mut Report,
+) {
     let mut s = v1::SessionInfo::default();
-
-    let res = client.refresh_token().await;
-    let detail = match &res {
-        Ok(()) => format!("client_credentials for {id} at {token_url}: a Bearer token, kept alive for the API calls"),
-        Err(e) => e.to_string(),
-    };
-    r.step("device gets its OAuth2 token", res.is_ok(), detail, None);
-    if res.is_err() {
-        return;
-    }
-
     let res = client.v1().create_session(body, &mut s).await;
     let ok = res.is_ok() && s.qos_status != QosStatus::Unknown;
     let detail = match &res {
@@ -314,7 +311,6 @@ async fn device_flow_v1(stack: embassy_net::Stack<'static>, url: &str, body: &v1
         ),
         Err(e) => r.step("read deleted session -> 404", false, e.to_string(), None),
     }
-    client.close().await;
 }
 
 fn step_result_v1(r: &mut Report, name: &str, res: Result<(), ClientError<qod_embassy::Error>>, s: &v1::SessionInfo) {
@@ -369,19 +365,15 @@ pub async fn run(args: Args, api: Api) -> Result<(), String> {
         ),
         None,
     );
-    let body = create_body(&net);
-    let body_v1 = create_body_v1(&net);
-    let (device, host) = (net.device, net.host);
-    let flow = async {
-        match api {
-            Api::V0 => device_flow(device, &device_url, &body, &mut r).await,
-            Api::V1 => device_flow_v1(device, &device_url, &body_v1, &mut r).await,
-        }
+    let bodies = Bodies {
+        v0: create_body(&net),
+        v1: create_body_v1(&net),
     };
+    let (device, host) = (net.device, net.host);
     let all = select3(
         net.run(),
         bridge(host, BRIDGE_PORT, sim.local_addr(), stats.clone()),
-        flow,
+        device_flow(device, &device_url, api, &bodies, &mut r),
     );
     match tokio::time::timeout(Duration::from_secs(60), all).await {
         Ok(Either3::Third(())) => {}
