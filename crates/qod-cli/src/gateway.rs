@@ -1,4 +1,6 @@
 //! Gateway commands: `qod --server URL [--token T | --client-id ID --client-secret S] session …` and `qod profiles`.
+//! The secret and the token can come from the environment instead (`QOD_CLIENT_SECRET`, `QOD_TOKEN`), off the
+//! command line that other local users can read.
 //!
 //! They run the same `qod-client` as the devices, over tokio TCP (`qod_client::tokio`), and print the API's answer as
 //! JSON on stdout. An API error prints its status, CAMARA code and message (plus what to do) and exits non-zero.
@@ -39,13 +41,15 @@ pub struct Global {
     /// API base URL, e.g. `http://127.0.0.1:9091/qod/v0` (http only; https is refused).
     #[arg(long, global = true, value_name = "URL")]
     pub server: Option<String>,
-    /// OAuth2 access token, sent as `Authorization: Bearer`.
+    /// OAuth2 access token, sent as `Authorization: Bearer`. Other local users can read a command line: prefer
+    /// `QOD_TOKEN` in the environment (used when neither `--token` nor `--client-id` is given).
     #[arg(long, global = true, value_name = "T", conflicts_with_all = ["client_id", "client_secret"])]
     pub token: Option<SecretArg>,
     /// OAuth2 client id: fetch a token from `{origin}/oauth/token` (client_credentials) first.
-    #[arg(long, global = true, value_name = "ID", requires = "client_secret")]
+    #[arg(long, global = true, value_name = "ID")]
     pub client_id: Option<String>,
-    /// OAuth2 client secret (with `--client-id`).
+    /// OAuth2 client secret (with `--client-id`). Other local users can read a command line: prefer
+    /// `QOD_CLIENT_SECRET` in the environment (used when `--client-id` comes without `--client-secret`).
     #[arg(long, global = true, value_name = "S", requires = "client_id")]
     pub client_secret: Option<SecretArg>,
     /// Timeout of each request in seconds.
@@ -55,6 +59,29 @@ pub struct Global {
     /// it, and an error names it.
     #[arg(long, global = true, value_name = "ID")]
     pub correlator: Option<String>,
+}
+
+/// Where the gateway commands' token comes from.
+pub(crate) enum Credentials<'a> {
+    /// A static token (`--token`, `QOD_TOKEN`), or none.
+    Token(Option<SecretArg>),
+    /// OAuth2 client credentials: id and secret (`--client-secret`, `QOD_CLIENT_SECRET`).
+    Client(&'a str, SecretArg),
+}
+
+impl Global {
+    /// The credentials of the options, completed from the environment (`QOD_CLIENT_SECRET`, `QOD_TOKEN`) where the
+    /// command line leaves them out.
+    pub(crate) fn credentials(&self) -> Result<Credentials<'_>, String> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).map(SecretArg);
+        match (&self.client_id, &self.client_secret) {
+            (Some(id), Some(secret)) => Ok(Credentials::Client(id, secret.clone())),
+            (Some(id), None) => env("QOD_CLIENT_SECRET")
+                .map(|secret| Credentials::Client(id, secret))
+                .ok_or_else(|| "--client-id needs --client-secret or QOD_CLIENT_SECRET in the environment".into()),
+            (None, _) => Ok(Credentials::Token(self.token.clone().or_else(|| env("QOD_TOKEN")))),
+        }
+    }
 }
 
 /// `qod session …`.
@@ -281,8 +308,8 @@ macro_rules! with_client {
         let connector = TokioConnector::new();
         let clock = SystemClock::new();
         let token_url = default_token_url(&url);
-        match (&$g.token, &$g.client_id, &$g.client_secret) {
-            (None, Some(id), Some(secret)) => {
+        match $g.credentials()? {
+            $crate::gateway::Credentials::Client(id, secret) => {
                 let tokens = ClientCredentials::post(&token_url, id, secret.expose(), &clock)
                     .map_err(|e| format!("token URL {token_url}: {e}"))?
                     .with_capacity::<4096>();
@@ -292,7 +319,7 @@ macro_rules! with_client {
                 $client.close().await;
                 out
             }
-            (token, _, _) => {
+            $crate::gateway::Credentials::Token(token) => {
                 let mut $client = Client::new(&connector, TokioDelay, config, &mut tx, &mut rx);
                 $client.set_token(token.as_ref().map($crate::gateway::SecretArg::expose));
                 let out = $body;

@@ -33,7 +33,19 @@ fn sim_with(config: qod_sim::Config) -> Sim {
 }
 
 fn qod(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env("RUST_LOG", "warn").output().unwrap()
+    qod_env(args, &[])
+}
+
+/// `qod` with `env` added to an environment without credentials of its own.
+fn qod_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("QOD_TOKEN")
+        .env_remove("QOD_CLIENT_SECRET")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
 }
 
 fn stdout_json(o: &Output) -> serde_json::Value {
@@ -165,6 +177,35 @@ fn test_session_lifecycle_with_client_credentials() {
     let deleted = stdout_json(&run(&["session", "delete", &id]));
     assert_eq!(deleted["deleted"], id.as_str());
     failed_with(&run(&["session", "get", &id]), "404 NOT_FOUND");
+}
+
+/// Credentials kept off the command line: `QOD_CLIENT_SECRET` completes `--client-id`, `QOD_TOKEN` stands in for
+/// `--token`; the command line wins.
+#[test]
+fn test_credentials_from_the_environment() {
+    let s = sim();
+    let get = ["--server", &s.base_url, "profiles", "QOS_E"];
+    let with_id = [&get[..2], &["--client-id", "demo-client"], &get[2..]].concat();
+    let secret = [("QOD_CLIENT_SECRET", "demo-secret")];
+    assert_eq!(stdout_json(&qod_env(&with_id, &secret))["name"], "QOS_E");
+    failed_with(
+        &qod(&with_id),
+        "--client-id needs --client-secret or QOD_CLIENT_SECRET in the environment",
+    );
+    failed_with(
+        &qod_env(&with_id, &[("QOD_CLIENT_SECRET", "nope")]),
+        "refused the client credentials",
+    );
+    let wrong = [&with_id[..4], &["--client-secret", "nope"], &with_id[4..]].concat();
+    failed_with(&qod_env(&wrong, &secret), "refused the client credentials");
+    failed_with(&qod(&get), "missing bearer token");
+    failed_with(
+        &qod_env(&get, &[("QOD_TOKEN", "not-a-token")]),
+        "401 UNAUTHENTICATED: Authorization failed: invalid access token",
+    );
+    // With client credentials on the command line, QOD_TOKEN is not used.
+    let both = [("QOD_TOKEN", "not-a-token"), ("QOD_CLIENT_SECRET", "demo-secret")];
+    assert_eq!(stdout_json(&qod_env(&with_id, &both))["name"], "QOS_E");
 }
 
 #[test]
