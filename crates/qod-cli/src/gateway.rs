@@ -8,7 +8,7 @@ use qod_client::tokio::{SystemClock, TokioConnector, TokioDelay};
 use qod_client::Url;
 use qod_client::{Client, ClientCredentials, ClientError, Config};
 use qod_core::model::{
-    CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
+    CreateSession, Device, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
 };
 
 /// A credential given as an option (`--token`, `--client-secret`, `--webhook-token`): `Debug` shows `<redacted>`,
@@ -117,9 +117,9 @@ pub(crate) enum SessionCommand {
     List(crate::gateway_v1::ListArgs),
 }
 
-/// Every field of `CreateSession`.
+/// Every field of `Device`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct CreateArgs {
+pub(crate) struct DeviceArgs {
     /// Device phone number (E.164, e.g. +436641234567).
     #[arg(long)]
     phone_number: Option<String>,
@@ -135,6 +135,54 @@ pub(crate) struct CreateArgs {
     /// Device IPv6 address.
     #[arg(long, value_name = "IPV6")]
     device_ipv6: Option<String>,
+}
+
+impl DeviceArgs {
+    /// The device the options name (`Device::default()` when they name none).
+    pub(crate) fn device(&self) -> Result<Device, String> {
+        let mut d = Device {
+            phone_number: self
+                .phone_number
+                .as_deref()
+                .map(|v| field("--phone-number", v))
+                .transpose()?,
+            network_access_identifier: self.nai.as_deref().map(|v| field("--nai", v)).transpose()?,
+            ipv6_address: self
+                .device_ipv6
+                .as_deref()
+                .map(|v| field("--device-ipv6", v))
+                .transpose()?,
+            ..Device::default()
+        };
+        if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
+            let mut a = DeviceIpv4Addr::default();
+            if let Some(v) = &self.device_ipv4 {
+                let (addr, port) = match v.rsplit_once(':') {
+                    Some((a, p)) => (
+                        a,
+                        Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?),
+                    ),
+                    None => (v.as_str(), None),
+                };
+                a.public_address = Some(field("--device-ipv4", addr)?);
+                a.public_port = port;
+            }
+            a.private_address = self
+                .device_private_ipv4
+                .as_deref()
+                .map(|v| field("--device-private-ipv4", v))
+                .transpose()?;
+            d.ipv4_address = Some(a);
+        }
+        Ok(d)
+    }
+}
+
+/// Every field of `CreateSession`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CreateArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
     /// Application server IPv4 address or CIDR.
     #[arg(long = "as-ipv4", value_name = "IPV4[/MASK]")]
     as_ipv4: Option<String>,
@@ -182,7 +230,7 @@ fn parse_range(s: &str) -> Result<PortRange, String> {
     Ok(PortRange { from, to })
 }
 
-fn field<const N: usize>(flag: &str, v: &str) -> Result<heapless::String<N>, String> {
+pub(crate) fn field<const N: usize>(flag: &str, v: &str) -> Result<heapless::String<N>, String> {
     heapless::String::try_from(v).map_err(|_| format!("{flag} is longer than {N} characters"))
 }
 
@@ -206,38 +254,10 @@ fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<Ports
 
 impl CreateArgs {
     pub(crate) fn body(&self) -> Result<CreateSession, String> {
-        let mut c = CreateSession::default();
-        c.device.phone_number = self
-            .phone_number
-            .as_deref()
-            .map(|v| field("--phone-number", v))
-            .transpose()?;
-        c.device.network_access_identifier = self.nai.as_deref().map(|v| field("--nai", v)).transpose()?;
-        c.device.ipv6_address = self
-            .device_ipv6
-            .as_deref()
-            .map(|v| field("--device-ipv6", v))
-            .transpose()?;
-        if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
-            let mut a = DeviceIpv4Addr::default();
-            if let Some(v) = &self.device_ipv4 {
-                let (addr, port) = match v.rsplit_once(':') {
-                    Some((a, p)) => (
-                        a,
-                        Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?),
-                    ),
-                    None => (v.as_str(), None),
-                };
-                a.public_address = Some(field("--device-ipv4", addr)?);
-                a.public_port = port;
-            }
-            a.private_address = self
-                .device_private_ipv4
-                .as_deref()
-                .map(|v| field("--device-private-ipv4", v))
-                .transpose()?;
-            c.device.ipv4_address = Some(a);
-        }
+        let mut c = CreateSession {
+            device: self.device.device()?,
+            ..CreateSession::default()
+        };
         c.application_server.ipv4_address = self.as_ipv4.as_deref().map(|v| field("--as-ipv4", v)).transpose()?;
         c.application_server.ipv6_address = self.as_ipv6.as_deref().map(|v| field("--as-ipv6", v)).transpose()?;
         c.qos_profile = field("--profile", &self.profile)?;

@@ -5,79 +5,21 @@
 //! `/qos-profiles/v1` (what `qod sim` prints, or a 1.1.0 API's own URL) is taken as its root, so the same `--server`
 //! serves both versions.
 use crate::gateway::{
-    default_token_url, print_json, with_client, CreateArgs, Global, ProfilesArgs, SessionArgs, SessionCommand,
+    default_token_url, field, print_json, with_client, CreateArgs, DeviceArgs, Global, ProfilesArgs, SessionArgs,
+    SessionCommand,
 };
 use qod_client::tokio::{SystemClock, TokioConnector, TokioDelay};
 use qod_client::{Client, ClientCredentials, ClientError, Config, Url};
 use qod_core::time::DateTime;
 use qod_core::v1::model::{
-    CreateSession, Device, DeviceIpv4Addr, QosProfile, QosProfileDeviceRequest, RetrieveSessionsInput, SessionInfo,
-    SinkCredential,
+    CreateSession, Device, QosProfile, QosProfileDeviceRequest, RetrieveSessionsInput, SessionInfo, SinkCredential,
 };
 
 /// `qod --api v1 session list`: the device whose sessions to find (none: the access token's own device).
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
-    /// Device phone number (E.164 with `+`, e.g. +436641234567).
-    #[arg(long)]
-    phone_number: Option<String>,
-    /// Device network access identifier (user@domain).
-    #[arg(long = "nai", value_name = "NAI")]
-    nai: Option<String>,
-    /// Device public IPv4 address, optionally with the public port: `PUBLIC[:PORT]`.
-    #[arg(long, value_name = "PUBLIC[:PORT]")]
-    device_ipv4: Option<String>,
-    /// Device private IPv4 address (with `--device-ipv4`).
-    #[arg(long, value_name = "IPV4")]
-    device_private_ipv4: Option<String>,
-    /// Device IPv6 address.
-    #[arg(long, value_name = "IPV6")]
-    device_ipv6: Option<String>,
-}
-
-fn field<const N: usize>(flag: &str, v: &str) -> Result<heapless::String<N>, String> {
-    heapless::String::try_from(v).map_err(|_| format!("{flag} is longer than {N} characters"))
-}
-
-impl ListArgs {
-    /// The device the flags name; `None` when they name none.
-    fn device(&self) -> Result<Option<Device>, String> {
-        let mut d = Device {
-            phone_number: self
-                .phone_number
-                .as_deref()
-                .map(|v| field("--phone-number", v))
-                .transpose()?,
-            network_access_identifier: self.nai.as_deref().map(|v| field("--nai", v)).transpose()?,
-            ipv6_address: self
-                .device_ipv6
-                .as_deref()
-                .map(|v| field("--device-ipv6", v))
-                .transpose()?,
-            ..Device::default()
-        };
-        if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
-            let mut a = DeviceIpv4Addr::default();
-            if let Some(v) = &self.device_ipv4 {
-                let (addr, port) = match v.rsplit_once(':') {
-                    Some((a, p)) => (
-                        a,
-                        Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?),
-                    ),
-                    None => (v.as_str(), None),
-                };
-                a.public_address = Some(field("--device-ipv4", addr)?);
-                a.public_port = port;
-            }
-            a.private_address = self
-                .device_private_ipv4
-                .as_deref()
-                .map(|v| field("--device-private-ipv4", v))
-                .transpose()?;
-            d.ipv4_address = Some(a);
-        }
-        Ok((d != Device::default()).then_some(d))
-    }
+    #[command(flatten)]
+    device: DeviceArgs,
 }
 
 /// An error as [`crate::gateway`] prints it; an API error also names the `x-correlator` the server answered with,
@@ -179,7 +121,10 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
             Ok(())
         }
         SessionCommand::List(l) => {
-            let input = RetrieveSessionsInput { device: l.device()? };
+            let device = l.device.device()?;
+            let input = RetrieveSessionsInput {
+                device: (device != Device::default()).then_some(device),
+            };
             // Streamed: any number of sessions, each printed as the API sent it.
             let mut found: Vec<serde_json::Value> = Vec::new();
             let mut each = |s: &SessionInfo| {
