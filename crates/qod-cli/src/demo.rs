@@ -52,9 +52,7 @@ impl Report {
             let mark = if ok { "ok  " } else { "FAIL" };
             println!("[{n}] {mark} {name:<28} {detail}  (t={ms} ms)");
         }
-        let session: Option<serde_json::Value> = session
-            .and_then(|s| qod_core::json::to_vec(s).ok())
-            .and_then(|b| serde_json::from_slice(&b).ok());
+        let session = session.and_then(|s| crate::gateway::json_value(s).ok());
         self.steps.push(serde_json::json!({
             "step": name, "ok": ok, "detail": detail, "t_ms": ms, "session": session,
         }));

@@ -306,13 +306,18 @@ fn api_error(e: ClientError<std::io::Error>) -> String {
 /// Prints `v` as pretty JSON, members in the spec's order. A webhook's `notificationAuthToken` is a credential: it
 /// is shown as `<redacted>`, never printed.
 pub(crate) fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
-    let bytes = qod_core::json::to_vec(v).map_err(|e| format!("cannot encode the answer: {e}"))?;
-    let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let mut value = json_value(v)?;
     if let Some(token) = value.pointer_mut("/webhook/notificationAuthToken") {
         *token = serde_json::Value::from("<redacted>");
     }
     println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
     Ok(())
+}
+
+/// `v` as a JSON value, members in the spec's order (qod-core's encoder, read back by serde_json).
+pub(crate) fn json_value<T: qod_core::Encode + ?Sized>(v: &T) -> Result<serde_json::Value, String> {
+    let bytes = qod_core::json::to_vec(v).map_err(|e| format!("cannot encode the answer: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
 /// Runs `$body` with `$client`: a client on tokio TCP for `--server`, with the static `--token` or an OAuth2

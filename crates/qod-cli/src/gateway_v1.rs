@@ -5,8 +5,8 @@
 //! `/qos-profiles/v1` (what `qod sim` prints, or a 1.1.0 API's own URL) is taken as its root, so the same `--server`
 //! serves both versions.
 use crate::gateway::{
-    default_token_url, field, print_json, with_client, CreateArgs, DeviceArgs, Global, ProfilesArgs, SessionArgs,
-    SessionCommand,
+    default_token_url, field, json_value, print_json, with_client, CreateArgs, DeviceArgs, Global, ProfilesArgs,
+    SessionArgs, SessionCommand,
 };
 use qod_client::tokio::{SystemClock, TokioConnector, TokioDelay};
 use qod_client::{Client, ClientCredentials, ClientError, Config, Url};
@@ -126,24 +126,23 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
                 device: (device != Device::default()).then_some(device),
             };
             // Streamed: any number of sessions, each printed as the API sent it.
-            let mut found: Vec<serde_json::Value> = Vec::new();
-            let mut each = |s: &SessionInfo| {
-                if let Some(v) = qod_core::json::to_vec(s)
-                    .ok()
-                    .and_then(|b| serde_json::from_slice(&b).ok())
-                {
-                    found.push(v);
-                }
-            };
+            let mut found = Vec::new();
+            let mut each = |s: &SessionInfo| found.push(json_value(s));
             with_client!(
                 &g,
                 client,
                 v1!(client.retrieve_sessions_each(&input, &mut info, &mut each))
             )?;
-            println!("{}", serde_json::to_string_pretty(&found).map_err(|e| e.to_string())?);
-            Ok(())
+            print_list(found)
         }
     }
+}
+
+/// Prints a streamed list as one pretty JSON array.
+fn print_list(items: Vec<Result<serde_json::Value, String>>) -> Result<(), String> {
+    let items = items.into_iter().collect::<Result<Vec<_>, _>>()?;
+    println!("{}", serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?);
+    Ok(())
 }
 
 /// Runs `qod --api v1 profiles [NAME]`: one profile (`GET /qos-profiles/{name}`), or every profile
@@ -159,23 +158,15 @@ pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
             print_json(&p)
         }
         None => {
-            let mut all: Vec<serde_json::Value> = Vec::new();
-            let mut each = |p: &QosProfile| {
-                if let Some(v) = qod_core::json::to_vec(p)
-                    .ok()
-                    .and_then(|b| serde_json::from_slice(&b).ok())
-                {
-                    all.push(v);
-                }
-            };
+            let mut all = Vec::new();
+            let mut each = |p: &QosProfile| all.push(json_value(p));
             let request = QosProfileDeviceRequest::default();
             with_client!(
                 &g,
                 client,
                 v1!(client.retrieve_qos_profiles_each(&request, &mut p, &mut each))
             )?;
-            println!("{}", serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?);
-            Ok(())
+            print_list(all)
         }
     }
 }
