@@ -310,8 +310,17 @@ pub(crate) fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), Stri
     if let Some(token) = value.pointer_mut("/webhook/notificationAuthToken") {
         *token = serde_json::Value::from("<redacted>");
     }
-    println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
-    Ok(())
+    print_value(&value)
+}
+
+/// Prints `value` as pretty JSON on stdout. A reader that has gone (`qod … | head`) is not an error.
+pub(crate) fn print_value(value: &serde_json::Value) -> Result<(), String> {
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the answer: {e}")),
+        _ => Ok(()),
+    }
 }
 
 /// `v` as a JSON value, members in the spec's order (qod-core's encoder, read back by serde_json).
@@ -396,8 +405,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
         }
         SessionCommand::Delete { id } => {
             with_client!(&g, client, client.delete_session(&id).await.map_err(api_error))?;
-            println!("{}", serde_json::json!({ "deleted": id }));
-            Ok(())
+            print_value(&serde_json::json!({ "deleted": id }))
         }
         SessionCommand::List(_) => Err("session list is retrieve-sessions, a 1.1.0 operation: add --api v1".into()),
     }

@@ -5,8 +5,8 @@
 //! `/qos-profiles/v1` (what `qod sim` prints, or a 1.1.0 API's own URL) is taken as its root, so the same `--server`
 //! serves both versions.
 use crate::gateway::{
-    default_token_url, field, json_value, print_json, with_client, CreateArgs, DeviceArgs, Global, ProfilesArgs,
-    SessionArgs, SessionCommand,
+    default_token_url, field, json_value, print_json, print_value, with_client, CreateArgs, DeviceArgs, Global,
+    ProfilesArgs, SessionArgs, SessionCommand,
 };
 use qod_client::tokio::{SystemClock, TokioConnector, TokioDelay};
 use qod_client::{Client, ClientCredentials, ClientError, Config, Url};
@@ -117,8 +117,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
         }
         SessionCommand::Delete { id } => {
             with_client!(&g, client, v1!(client.delete_session(&id)))?;
-            println!("{}", serde_json::json!({ "deleted": id }));
-            Ok(())
+            print_value(&serde_json::json!({ "deleted": id }))
         }
         SessionCommand::List(l) => {
             let device = l.device.device()?;
@@ -141,8 +140,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
 /// Prints a streamed list as one pretty JSON array.
 fn print_list(items: Vec<Result<serde_json::Value, String>>) -> Result<(), String> {
     let items = items.into_iter().collect::<Result<Vec<_>, _>>()?;
-    println!("{}", serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?);
-    Ok(())
+    print_value(&serde_json::Value::Array(items))
 }
 
 /// Runs `qod --api v1 profiles [NAME]`: one profile (`GET /qos-profiles/{name}`), or every profile
