@@ -38,7 +38,8 @@ impl core::fmt::Debug for SecretArg {
 /// Options shared by the gateway commands (given before the subcommand).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Global {
-    /// API base URL, e.g. `http://127.0.0.1:9091/qod/v0` (http only; https is refused).
+    /// API base URL, e.g. `http://127.0.0.1:9091/qod/v0`; with `--api v1` the API root, e.g.
+    /// `http://127.0.0.1:9091` (http only; https is refused).
     #[arg(long, global = true, value_name = "URL")]
     pub server: Option<String>,
     /// OAuth2 access token, sent as `Authorization: Bearer`. Other local users can read a command line: prefer

@@ -43,7 +43,8 @@ enum Command {
     Sim(Box<sim::Args>),
     /// Run the whole QoD flow on a simulated device with its own embassy-net stack against an in-process simulator.
     Demo(demo::Args),
-    /// Create, read, extend or delete a QoS session on `--server` (prints the SessionInfo as JSON).
+    /// Create, read, extend or delete a QoS session on `--server`, or list a device's sessions (`--api v1`); prints
+    /// the answer as JSON.
     Session(gateway::SessionArgs),
     /// List the QoS profiles of `--server`, or show one.
     Profiles(gateway::ProfilesArgs),
