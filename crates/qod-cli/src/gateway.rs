@@ -212,7 +212,8 @@ pub(crate) struct CreateArgs {
     #[arg(long, visible_alias = "sink", value_name = "URL")]
     webhook_url: Option<String>,
     /// Token the server sends with each notification (with `--webhook-url`; with `--api v1`: the `sinkCredential`
-    /// access token).
+    /// access token). Other local users can read a command line: prefer `QOD_SINK_TOKEN` in the environment (used
+    /// when `--webhook-url` comes without `--webhook-token`).
     #[arg(long, visible_alias = "sink-token", value_name = "TOKEN", requires = "webhook_url")]
     webhook_token: Option<SecretArg>,
 }
@@ -266,7 +267,11 @@ impl CreateArgs {
         c.device_ports = ports("--device", &self.device_ports, &self.device_port_ranges)?;
         c.application_server_ports = ports("--as", &self.as_ports, &self.as_port_ranges)?;
         if let Some(url) = &self.webhook_url {
-            let token = match &self.webhook_token {
+            let env = std::env::var("QOD_SINK_TOKEN")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(SecretArg);
+            let token = match self.webhook_token.clone().or(env) {
                 Some(t) => Some(qod_core::Secret::new(t.expose()).ok_or("--webhook-token is too long")?),
                 None => None,
             };

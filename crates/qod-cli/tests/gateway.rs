@@ -43,6 +43,7 @@ fn qod_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("RUST_LOG", "warn")
         .env_remove("QOD_TOKEN")
         .env_remove("QOD_CLIENT_SECRET")
+        .env_remove("QOD_SINK_TOKEN")
         .envs(env.iter().copied())
         .output()
         .unwrap()
@@ -206,6 +207,36 @@ fn test_credentials_from_the_environment() {
     // With client credentials on the command line, QOD_TOKEN is not used.
     let both = [("QOD_TOKEN", "not-a-token"), ("QOD_CLIENT_SECRET", "demo-secret")];
     assert_eq!(stdout_json(&qod_env(&with_id, &both))["name"], "QOS_E");
+    // QOD_SINK_TOKEN is the webhook's (sink's) token when --webhook-url/--sink comes without one.
+    let create = |phone: &str, env: &[(&str, &str)]| {
+        let args = [
+            &with_id[..4],
+            &[
+                "session",
+                "create",
+                "--phone-number",
+                phone,
+                "--as-ipv4",
+                "198.51.100.1",
+                "--profile",
+                "QOS_E",
+                "--webhook-url",
+                "https://app.example/cb",
+            ],
+        ]
+        .concat();
+        stdout_json(&qod_env(&args, &[&secret[..], env].concat()))
+    };
+    let with_token = create(
+        "+436641230001",
+        &[("QOD_SINK_TOKEN", "sink-token-from-the-environment")],
+    );
+    assert_eq!(with_token["webhook"]["notificationAuthToken"], "<redacted>");
+    let without = create("+436641230002", &[]);
+    assert_eq!(
+        without["webhook"],
+        serde_json::json!({"notificationUrl": "https://app.example/cb"})
+    );
 }
 
 #[test]
