@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 cargo build -q -p qod-core --features std,v1 --example codec
 codec=target/debug/examples/codec
 v=crates/qod-core/tests/vectors
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 fail=0
 check_same() { # schema file [api]
   out=$("$codec" --api "${3:-v0}" "$1" < "$v/$2")
@@ -22,12 +24,12 @@ check_same notification notification.json
 "$codec" session-info < "$v/session_info_escapes.json" > /dev/null
 check_bad() { # schema input-bytes [api]
   set +e
-  printf '%b' "$2" | "$codec" --api "${3:-v0}" "$1" > /tmp/codec.out 2> /tmp/codec.err
+  printf '%b' "$2" | "$codec" --api "${3:-v0}" "$1" > "$tmp/out" 2> "$tmp/err"
   rc=$?
   set -e
-  lines=$(wc -l < /tmp/codec.err)
-  if [ "$rc" != 1 ] || [ "$lines" != 1 ] || ! grep -q '^error: ' /tmp/codec.err || [ -s /tmp/codec.out ]; then
-    echo "FAIL: $1 <<< $2: rc=$rc stderr=$(cat /tmp/codec.err)"; fail=1
+  lines=$(wc -l < "$tmp/err")
+  if [ "$rc" != 1 ] || [ "$lines" != 1 ] || ! grep -q '^error: ' "$tmp/err" || [ -s "$tmp/out" ]; then
+    echo "FAIL: $1 <<< $2: rc=$rc stderr=$(cat "$tmp/err")"; fail=1
   fi
 }
 check_bad session-info ''
@@ -68,10 +70,10 @@ check_bad retrieve-qos-profiles '{"device":"x"}' v1
 for args in "--api v2 session-info" "--api v1 webhook" "--api v0 session-list"; do
   set +e
   # shellcheck disable=SC2086
-  "$codec" $args < /dev/null > /tmp/codec.out 2> /tmp/codec.err
+  "$codec" $args < /dev/null > "$tmp/out" 2> "$tmp/err"
   rc=$?
   set -e
-  if [ "$rc" != 2 ] || [ "$(wc -l < /tmp/codec.err)" != 1 ]; then echo "FAIL: codec $args: rc=$rc"; fail=1; fi
+  if [ "$rc" != 2 ] || [ "$(wc -l < "$tmp/err")" != 1 ]; then echo "FAIL: codec $args: rc=$rc"; fail=1; fi
 done
 [ "$fail" = 0 ] && echo "codec tool: all checks passed"
 exit "$fail"

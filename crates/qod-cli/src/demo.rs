@@ -12,11 +12,16 @@
 //! with qod-client's embedded-tls connector (the same code a firmware links), verifying the certificate against that
 //! CA under the name `localhost`.
 //!
+//! With `--api v1` the device speaks quality-on-demand 1.1.0 (with an `x-correlator`) and also finds its session by
+//! the device (retrieve-sessions) before deleting it.
+//!
 //! Each step is printed as it happens (`--json`: one JSON document at the end). Exit 0 only if every step succeeded.
+use crate::Api;
 use embassy_futures::select::{select3, Either3};
 use qod_client::tls::{TlsClock, TlsConnector};
-use qod_client::{Client, ClientCredentials, ClientError, Config, Connect, Poll, Url};
+use qod_client::{Client, ClientCredentials, ClientError, Config, Connect, Poll, TokenSource, Url};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, QosStatus, SessionInfo};
+use qod_core::v1::model as v1;
 use qod_devnet::{bridge, BridgeStats, DevNet};
 use qod_embassy::{EmbassyClock, EmbassyConnector};
 use std::sync::atomic::Ordering;
@@ -47,7 +52,7 @@ struct Report {
 }
 
 impl Report {
-    fn step(&mut self, name: &str, ok: bool, detail: String, session: Option<&SessionInfo>) {
+    fn step(&mut self, name: &str, ok: bool, detail: String, session: Option<&dyn qod_core::Encode>) {
         self.ok &= ok;
         let ms = self.started.elapsed().as_millis();
         let n = self.steps.len() + 1;
@@ -55,9 +60,7 @@ impl Report {
             let mark = if ok { "ok  " } else { "FAIL" };
             println!("[{n}] {mark} {name:<28} {detail}  (t={ms} ms)");
         }
-        let session: Option<serde_json::Value> = session
-            .and_then(|s| qod_core::json::to_vec(s).ok())
-            .and_then(|b| serde_json::from_slice(&b).ok());
+        let session = session.and_then(|s| crate::gateway::json_value(s).ok());
         self.steps.push(serde_json::json!({
             "step": name, "ok": ok, "detail": detail, "t_ms": ms, "session": session,
         }));
@@ -85,6 +88,16 @@ fn create_body(net: &DevNet) -> CreateSession {
     c
 }
 
+/// The bodies the device sends to create its session, one per API version.
+struct Bodies {
+    v0: CreateSession,
+    v1: v1::CreateSession,
+}
+
+/// The client the device's flows run on: its own embassy-net stack (in TLS or not), the buffer sizes of the RAM
+/// report.
+type DeviceClient<'c, C, T> = Client<'c, C, embassy_time::Delay, T>;
+
 /// The device's clock for certificate validity: the host's (the demo runs on one).
 struct HostClock;
 impl TlsClock for HostClock {
@@ -101,26 +114,28 @@ async fn run_device(
     stack: embassy_net::Stack<'static>,
     url: &str,
     ca_der: Option<&[u8]>,
-    body: &CreateSession,
+    api: Api,
+    bodies: &Bodies,
     r: &mut Report,
 ) {
     let (mut sock_rx, mut sock_tx) = ([0u8; 2048], [0u8; 2048]);
     let tcp = EmbassyConnector::new(stack, &mut sock_rx, &mut sock_tx);
     match ca_der {
-        None => device_flow(&tcp, url, body, r).await,
+        None => device_flow(&tcp, url, api, bodies, r).await,
         Some(ca) => {
             // A record buffer for any server (16,640 bytes) and one for our requests.
             let (mut rec_rx, mut rec_tx) = (vec![0u8; 16_640], vec![0u8; 1024]);
             let tls = TlsConnector::new(&tcp, ca, &mut rec_rx, &mut rec_tx, rand_core::OsRng)
                 .with_clock::<HostClock>()
                 .with_server_name("localhost");
-            device_flow(&tls, url, body, r).await;
+            device_flow(&tls, url, api, bodies, r).await;
         }
     }
 }
 
-/// The device's flow over `connector`.
-async fn device_flow<C: Connect>(connector: &C, url: &str, body: &CreateSession, r: &mut Report)
+/// The device's flow over `connector`: its client and OAuth2 token (the same for both API versions), then the
+/// session steps of `api`.
+async fn device_flow<C: Connect>(connector: &C, url: &str, api: Api, bodies: &Bodies, r: &mut Report)
 where
     C::Error: std::fmt::Display,
 {
@@ -138,8 +153,10 @@ where
     let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
     let mut cfg = Config::new(server);
     cfg.timeout_ms = 5_000;
+    if api == Api::V1 {
+        cfg.correlator = Some("qod-demo-device-1");
+    }
     let mut client = Client::new(connector, embassy_time::Delay, cfg, &mut tx, &mut rx).with_token_source(tokens);
-    let mut s = SessionInfo::default();
 
     let res = client.refresh_token().await;
     let detail = match &res {
@@ -147,17 +164,36 @@ where
         Err(e) => e.to_string(),
     };
     r.step("device gets its OAuth2 token", res.is_ok(), detail, None);
-    if res.is_err() {
-        return;
+    if res.is_ok() {
+        match api {
+            Api::V0 => session_steps(&mut client, &bodies.v0, r).await,
+            Api::V1 => session_steps_v1(&mut client, &bodies.v1, r).await,
+        }
     }
+    client.close().await;
+}
 
+/// v0.10.1: create, wait until AVAILABLE, read, extend, delete, and 404 afterwards.
+async fn session_steps<C: Connect, T: TokenSource>(
+    client: &mut DeviceClient<'_, C, T>,
+    body: &CreateSession,
+    r: &mut Report,
+) where
+    C::Error: std::fmt::Display,
+{
+    let mut s = SessionInfo::default();
     let res = client.create_session(body, &mut s).await;
     let ok = res.is_ok() && s.qos_status != QosStatus::Unknown;
     let detail = match &res {
         Ok(()) => format!("201 {}", describe(&s)),
         Err(e) => e.to_string(),
     };
-    r.step("create session (QOS_VC, 600 s)", ok, detail, res.is_ok().then_some(&s));
+    r.step(
+        "create session (QOS_VC, 600 s)",
+        ok,
+        detail,
+        res.is_ok().then_some(&s as _),
+    );
     if !ok {
         return;
     }
@@ -182,7 +218,7 @@ where
         Ok(()) => format!("+300 s -> {}", describe(&s)),
         Err(e) => e.to_string(),
     };
-    r.step("extend session by 300 s", ok, detail, res.is_ok().then_some(&s));
+    r.step("extend session by 300 s", ok, detail, res.is_ok().then_some(&s as _));
     let res = client.delete_session(&id).await;
     let detail = match &res {
         Ok(()) => "204 deleted".to_owned(),
@@ -204,7 +240,6 @@ where
         ),
         Err(e) => r.step("read deleted session -> 404", false, e.to_string(), None),
     }
-    client.close().await;
 }
 
 fn step_result<E: std::fmt::Display>(r: &mut Report, name: &str, res: Result<(), ClientError<E>>, s: &SessionInfo) {
@@ -214,11 +249,136 @@ fn step_result<E: std::fmt::Display>(r: &mut Report, name: &str, res: Result<(),
     }
 }
 
-/// Runs the demo.
+fn describe_v1(s: &v1::SessionInfo) -> String {
+    let time = |t: Option<qod_core::time::DateTime>| t.map_or_else(|| "-".to_owned(), |t| t.to_string());
+    format!(
+        "id={} qosStatus={} duration={} s startedAt={} expiresAt={}{}",
+        s.session_id,
+        s.qos_status,
+        s.duration,
+        time(s.started_at),
+        time(s.expires_at),
+        s.status_info.map(|i| format!(" statusInfo={i}")).unwrap_or_default()
+    )
+}
+
+fn create_body_v1(net: &DevNet) -> v1::CreateSession {
+    let v0 = create_body(net);
+    v1::CreateSession {
+        device: Some(v0.device),
+        application_server: v0.application_server,
+        qos_profile: v0.qos_profile,
+        duration: 600,
+        ..Default::default()
+    }
+}
+
+/// quality-on-demand 1.1.0: the same steps, with an `x-correlator`, plus finding the session by the device
+/// (retrieve-sessions) before deleting it.
+async fn session_steps_v1<C: Connect, T: TokenSource>(
+    client: &mut DeviceClient<'_, C, T>,
+    body: &v1::CreateSession,
+    r: &mut Report,
+) {
+    let mut s = v1::SessionInfo::default();
+    let res = client.v1().create_session(body, &mut s).await;
+    let ok = res.is_ok() && s.qos_status != QosStatus::Unknown;
+    let detail = match &res {
+        Ok(()) => format!(
+            "201 {} (x-correlator {})",
+            describe_v1(&s),
+            client.last_correlator().unwrap_or("-")
+        ),
+        Err(e) => e.to_string(),
+    };
+    r.step(
+        "create session (QOS_VC, 600 s)",
+        ok,
+        detail,
+        res.is_ok().then_some(&s as _),
+    );
+    if !ok {
+        return;
+    }
+    let id = s.session_id.clone();
+    let poll = Poll {
+        interval_ms: 200,
+        deadline_ms: 15_000,
+    };
+    let res = client.v1().wait_until_available(&id, &mut s, poll).await;
+    step_result_v1(r, "wait until AVAILABLE", res, &s);
+    let res = client.v1().get_session(&id, &mut s).await;
+    step_result_v1(r, "read session", res, &s);
+    let res = client.v1().extend_session(&id, 300, &mut s).await;
+    let ok = res.is_ok() && s.duration == 900;
+    let detail = match &res {
+        Ok(()) => format!("+300 s -> {}", describe_v1(&s)),
+        Err(e) => e.to_string(),
+    };
+    r.step("extend session by 300 s", ok, detail, res.is_ok().then_some(&s as _));
+    let input = v1::RetrieveSessionsInput {
+        device: body.device.clone(),
+    };
+    let mut scratch = v1::SessionInfo::default();
+    let mut found = 0;
+    let mut found_ours = false;
+    let res = client
+        .v1()
+        .retrieve_sessions_each(&input, &mut scratch, &mut |x| {
+            found += 1;
+            found_ours |= x.session_id == id;
+        })
+        .await;
+    let detail = match &res {
+        Ok(n) => format!("{n} session(s) of this device, ours among them: {found_ours}"),
+        Err(e) => e.to_string(),
+    };
+    r.step(
+        "find it by the device (retrieve-sessions)",
+        res.is_ok() && found_ours && found == 1,
+        detail,
+        None,
+    );
+    let res = client.v1().delete_session(&id).await;
+    let detail = match &res {
+        Ok(()) => "204 deleted".to_owned(),
+        Err(e) => e.to_string(),
+    };
+    r.step("delete session", res.is_ok(), detail, None);
+    match client.v1().get_session(&id, &mut s).await {
+        Err(ClientError::Api(e)) if e.status == 404 => r.step(
+            "read deleted session -> 404",
+            true,
+            format!("404 {}: {}", e.info.code, e.info.message),
+            None,
+        ),
+        Ok(()) => r.step(
+            "read deleted session -> 404",
+            false,
+            "the session still exists".into(),
+            Some(&s),
+        ),
+        Err(e) => r.step("read deleted session -> 404", false, e.to_string(), None),
+    }
+}
+
+fn step_result_v1<E: std::fmt::Display>(
+    r: &mut Report,
+    name: &str,
+    res: Result<(), ClientError<E>>,
+    s: &v1::SessionInfo,
+) {
+    match res {
+        Ok(()) => r.step(name, true, describe_v1(s), Some(s)),
+        Err(e) => r.step(name, false, e.to_string(), None),
+    }
+}
+
+/// Runs the demo, on v0.10.1 or (`--api v1`) quality-on-demand 1.1.0.
 ///
 /// # Errors
 /// "demo failed" when a step failed (the steps say which).
-pub async fn run(args: Args) -> Result<(), String> {
+pub async fn run(args: Args, api: Api) -> Result<(), String> {
     let mut r = Report {
         json: args.json,
         steps: Vec::new(),
@@ -249,12 +409,20 @@ pub async fn run(args: Args) -> Result<(), String> {
         Ok(sim) => sim,
         Err(e) => return Err(format!("cannot start the simulator: {e}")),
     };
-    r.step("start simulator", true, format!("{} (OAuth2 on)", sim.base_url()), None);
+    let served = match api {
+        Api::V0 => sim.base_url().to_owned(),
+        Api::V1 => format!("{}/quality-on-demand/v1", sim.root_url()),
+    };
+    r.step("start simulator", true, format!("{served} (OAuth2 on)"), None);
 
     let mut net = DevNet::new();
     let stats = Arc::new(BridgeStats::default());
+    // v0.10.1 at its base path; 1.1.0 under the API root.
     let scheme = if args.tls { "https" } else { "http" };
-    let device_url = format!("{scheme}://{}:{BRIDGE_PORT}/qod/v0", net.host_ip);
+    let device_url = match api {
+        Api::V0 => format!("{scheme}://{}:{BRIDGE_PORT}/qod/v0", net.host_ip),
+        Api::V1 => format!("{scheme}://{}:{BRIDGE_PORT}", net.host_ip),
+    };
     r.step(
         "start device network",
         true,
@@ -266,14 +434,16 @@ pub async fn run(args: Args) -> Result<(), String> {
         ),
         None,
     );
-    let body = create_body(&net);
+    let bodies = Bodies {
+        v0: create_body(&net),
+        v1: create_body_v1(&net),
+    };
     let (device, host) = (net.device, net.host);
     let ca_der = pki.as_ref().map(|(ca, _)| ca.as_slice());
-    let flow = run_device(device, &device_url, ca_der, &body, &mut r);
     let all = select3(
         net.run(),
         bridge(host, BRIDGE_PORT, sim.local_addr(), stats.clone()),
-        flow,
+        run_device(device, &device_url, ca_der, api, &bodies, &mut r),
     );
     match tokio::time::timeout(Duration::from_secs(60), all).await {
         Ok(Either3::Third(())) => {}

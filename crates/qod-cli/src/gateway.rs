@@ -5,10 +5,34 @@
 //! CAMARA code and message (plus what to do) and exits non-zero.
 use qod_client::tokio::{tls_config, SystemClock, TokioConnector, TokioDelay};
 use qod_client::Url;
-use qod_client::{Client, ClientCredentials, ClientError, Config, Es256Signer};
+use qod_client::{Client, ClientCredentials, ClientError, Config};
 use qod_core::model::{
-    CreateSession, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
+    CreateSession, Device, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
 };
+
+/// A credential given as an option (`--token`, `--client-secret`, `--webhook-token`): `Debug` shows `<redacted>`,
+/// so printing the parsed options never prints it.
+#[derive(Clone)]
+pub struct SecretArg(String);
+
+impl SecretArg {
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for SecretArg {
+    fn from(s: String) -> Self {
+        SecretArg(s)
+    }
+}
+
+impl core::fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 
 /// How the client authenticates at the token endpoint with a secret.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -63,7 +87,7 @@ pub struct Global {
         hide_env_values = true,
         help_heading = "Credentials"
     )]
-    pub token: Option<String>,
+    pub token: Option<SecretArg>,
     /// OAuth2 client id: get a token with the client-credentials grant first.
     #[arg(long, global = true, value_name = "ID", help_heading = "Credentials")]
     pub client_id: Option<String>,
@@ -77,7 +101,7 @@ pub struct Global {
         hide_env_values = true,
         help_heading = "Credentials"
     )]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretArg>,
     /// Read the client secret from this file (its first line).
     #[arg(long, global = true, value_name = "FILE", help_heading = "Credentials")]
     pub client_secret_file: Option<std::path::PathBuf>,
@@ -96,17 +120,21 @@ pub struct Global {
     /// Scope to ask for (space-separated).
     #[arg(long, global = true, value_name = "SCOPE", help_heading = "Credentials")]
     pub scope: Option<String>,
+    /// `x-correlator` to send with every request (with `--api v1`; v0.10.1 has no such header): the server echoes
+    /// it, and an error names it.
+    #[arg(long, global = true, value_name = "ID", help_heading = "Connection")]
+    pub correlator: Option<String>,
 }
 
 /// `qod session …`.
 #[derive(Debug, clap::Args)]
 pub struct SessionArgs {
     #[command(subcommand)]
-    command: SessionCommand,
+    pub(crate) command: SessionCommand,
 }
 
 #[derive(Debug, clap::Subcommand)]
-enum SessionCommand {
+pub(crate) enum SessionCommand {
     /// Create a QoS session (`POST /sessions`).
     Create(Box<CreateArgs>),
     /// Read a session (`GET /sessions/{id}`).
@@ -129,11 +157,13 @@ enum SessionCommand {
     },
     /// Keep a session for as long as wanted: leases, extensions, recovery, cleanup (one JSON line per event).
     Keep(Box<crate::keep::KeepArgs>),
+    /// Find the sessions of a device (`POST /retrieve-sessions`; with --api v1).
+    List(crate::gateway_v1::ListArgs),
 }
 
-/// Every field of `CreateSession`.
+/// Every field of `Device`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct CreateArgs {
+pub(crate) struct DeviceArgs {
     /// Device phone number (E.164, e.g. +436641234567).
     #[arg(long)]
     phone_number: Option<String>,
@@ -149,6 +179,54 @@ pub(crate) struct CreateArgs {
     /// Device IPv6 address.
     #[arg(long, value_name = "IPV6")]
     device_ipv6: Option<String>,
+}
+
+impl DeviceArgs {
+    /// The device the options name (`Device::default()` when they name none).
+    pub(crate) fn device(&self) -> Result<Device, String> {
+        let mut d = Device {
+            phone_number: self
+                .phone_number
+                .as_deref()
+                .map(|v| field("--phone-number", v))
+                .transpose()?,
+            network_access_identifier: self.nai.as_deref().map(|v| field("--nai", v)).transpose()?,
+            ipv6_address: self
+                .device_ipv6
+                .as_deref()
+                .map(|v| field("--device-ipv6", v))
+                .transpose()?,
+            ..Device::default()
+        };
+        if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
+            let mut a = DeviceIpv4Addr::default();
+            if let Some(v) = &self.device_ipv4 {
+                let (addr, port) = match v.rsplit_once(':') {
+                    Some((a, p)) => (
+                        a,
+                        Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?),
+                    ),
+                    None => (v.as_str(), None),
+                };
+                a.public_address = Some(field("--device-ipv4", addr)?);
+                a.public_port = port;
+            }
+            a.private_address = self
+                .device_private_ipv4
+                .as_deref()
+                .map(|v| field("--device-private-ipv4", v))
+                .transpose()?;
+            d.ipv4_address = Some(a);
+        }
+        Ok(d)
+    }
+}
+
+/// Every field of `CreateSession`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CreateArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
     /// Application server IPv4 address or CIDR.
     #[arg(long = "as-ipv4", value_name = "IPV4[/MASK]")]
     as_ipv4: Option<String>,
@@ -173,19 +251,21 @@ pub(crate) struct CreateArgs {
     /// Application server port ranges, comma-separated `FROM-TO`.
     #[arg(long = "as-port-ranges", value_delimiter = ',', value_name = "FROM-TO,..", value_parser = parse_range)]
     as_port_ranges: Vec<PortRange>,
-    /// Webhook URL for QoS status notifications.
-    #[arg(long, value_name = "URL")]
+    /// Webhook URL for QoS status notifications (with `--api v1`: the `sink`, an https:// URL).
+    #[arg(long, visible_alias = "sink", value_name = "URL")]
     pub(crate) webhook_url: Option<String>,
-    /// Token the server sends with each notification (with `--webhook-url`).
-    #[arg(long, value_name = "TOKEN", requires = "webhook_url")]
-    webhook_token: Option<String>,
+    /// Token the server sends with each notification (with `--webhook-url`; with `--api v1`: the `sinkCredential`
+    /// access token). Other local users can read a command line: prefer `QOD_SINK_TOKEN` in the environment (used
+    /// when `--webhook-url` comes without `--webhook-token`).
+    #[arg(long, visible_alias = "sink-token", value_name = "TOKEN", requires = "webhook_url")]
+    webhook_token: Option<SecretArg>,
 }
 
 /// `qod profiles [NAME]`.
 #[derive(Debug, clap::Args)]
 pub struct ProfilesArgs {
     /// One profile's name; without it, every profile.
-    name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 fn parse_range(s: &str) -> Result<PortRange, String> {
@@ -195,7 +275,7 @@ fn parse_range(s: &str) -> Result<PortRange, String> {
     Ok(PortRange { from, to })
 }
 
-fn field<const N: usize>(flag: &str, v: &str) -> Result<heapless::String<N>, String> {
+pub(crate) fn field<const N: usize>(flag: &str, v: &str) -> Result<heapless::String<N>, String> {
     heapless::String::try_from(v).map_err(|_| format!("{flag} is longer than {N} characters"))
 }
 
@@ -219,38 +299,10 @@ fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<Ports
 
 impl CreateArgs {
     pub(crate) fn body(&self) -> Result<CreateSession, String> {
-        let mut c = CreateSession::default();
-        c.device.phone_number = self
-            .phone_number
-            .as_deref()
-            .map(|v| field("--phone-number", v))
-            .transpose()?;
-        c.device.network_access_identifier = self.nai.as_deref().map(|v| field("--nai", v)).transpose()?;
-        c.device.ipv6_address = self
-            .device_ipv6
-            .as_deref()
-            .map(|v| field("--device-ipv6", v))
-            .transpose()?;
-        if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
-            let mut a = DeviceIpv4Addr::default();
-            if let Some(v) = &self.device_ipv4 {
-                let (addr, port) = match v.rsplit_once(':') {
-                    Some((a, p)) => (
-                        a,
-                        Some(p.parse::<u16>().map_err(|_| format!("--device-ipv4: bad port `{p}`"))?),
-                    ),
-                    None => (v.as_str(), None),
-                };
-                a.public_address = Some(field("--device-ipv4", addr)?);
-                a.public_port = port;
-            }
-            a.private_address = self
-                .device_private_ipv4
-                .as_deref()
-                .map(|v| field("--device-private-ipv4", v))
-                .transpose()?;
-            c.device.ipv4_address = Some(a);
-        }
+        let mut c = CreateSession {
+            device: self.device.device()?,
+            ..CreateSession::default()
+        };
         c.application_server.ipv4_address = self.as_ipv4.as_deref().map(|v| field("--as-ipv4", v)).transpose()?;
         c.application_server.ipv6_address = self.as_ipv6.as_deref().map(|v| field("--as-ipv6", v)).transpose()?;
         c.qos_profile = field("--profile", &self.profile)?;
@@ -258,8 +310,12 @@ impl CreateArgs {
         c.device_ports = ports("--device", &self.device_ports, &self.device_port_ranges)?;
         c.application_server_ports = ports("--as", &self.as_ports, &self.as_port_ranges)?;
         if let Some(url) = &self.webhook_url {
-            let token = match &self.webhook_token {
-                Some(t) => Some(qod_core::Secret::new(t).ok_or("--webhook-token is too long")?),
+            let env = std::env::var("QOD_SINK_TOKEN")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(SecretArg);
+            let token = match self.webhook_token.clone().or(env) {
+                Some(t) => Some(qod_core::Secret::new(t.expose()).ok_or("--webhook-token is too long")?),
                 None => None,
             };
             c.webhook = Some(Webhook {
@@ -320,7 +376,7 @@ pub(crate) fn credentials(g: &Global) -> Result<Credentials, String> {
         if g.client_secret_file.is_some() || g.client_key_file.is_some() {
             return Err("--client-secret-file and --client-key-file need --client-id".into());
         }
-        return Ok(Credentials::Token(g.token.clone()));
+        return Ok(Credentials::Token(g.token.as_ref().map(|t| t.expose().to_owned())));
     };
     if let Some(path) = &g.client_key_file {
         let pem = std::fs::read_to_string(path).map_err(|e| format!("--client-key-file {}: {e}", path.display()))?;
@@ -334,7 +390,7 @@ pub(crate) fn credentials(g: &Global) -> Result<Credentials, String> {
                 .next()
                 .unwrap_or("")
                 .to_owned(),
-            (None, Some(s)) => s.clone(),
+            (None, Some(s)) => s.expose().to_owned(),
             (None, None) => return Err(
                 "--client-id needs a secret (QOD_CLIENT_SECRET or --client-secret-file) or a key (--client-key-file)"
                     .into(),
@@ -349,29 +405,47 @@ fn api_error(e: ClientError<std::io::Error>) -> String {
 
 /// Prints `v` as pretty JSON, members in the spec's order. A webhook's `notificationAuthToken` is a credential: it
 /// is shown as `<redacted>`, never printed.
-fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
-    let bytes = qod_core::json::to_vec(v).map_err(|e| format!("cannot encode the answer: {e}"))?;
-    let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+pub(crate) fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
+    let mut value = json_value(v)?;
     if let Some(token) = value.pointer_mut("/webhook/notificationAuthToken") {
         *token = serde_json::Value::from("<redacted>");
     }
-    println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
-    Ok(())
+    print_value(&value)
+}
+
+/// Prints `value` as pretty JSON on stdout. A reader that has gone (`qod … | head`) is not an error.
+pub(crate) fn print_value(value: &serde_json::Value) -> Result<(), String> {
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the answer: {e}")),
+        _ => Ok(()),
+    }
+}
+
+/// `v` as a JSON value, members in the spec's order (qod-core's encoder, read back by serde_json).
+pub(crate) fn json_value<T: qod_core::Encode + ?Sized>(v: &T) -> Result<serde_json::Value, String> {
+    let bytes = qod_core::json::to_vec(v).map_err(|e| format!("cannot encode the answer: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
 /// Runs `$body` with `$client`: a client on tokio TCP/TLS for `--server`, with the static token or an OAuth2
 /// client-credentials source (secret or `private_key_jwt`), the same token fetch as the devices'.
 macro_rules! with_client {
     ($g:expr, $client:ident, $body:expr) => {{
-        let g: &Global = $g;
+        let g: &$crate::gateway::Global = $g;
         let server = server_url(g)?;
         let url = Url::parse(server).map_err(|e| e.to_string())?;
         let mut config = Config::new(url);
         config.timeout_ms = g.timeout.saturating_mul(1000);
+        config.correlator = g.correlator.as_deref();
         let (mut tx, mut rx) = (vec![0u8; 8192], vec![0u8; 64 * 1024]);
-        let connector = connector(g)?;
+        let connector = $crate::gateway::connector(g)?;
         let clock = SystemClock::new();
-        let token_url = g.token_url.clone().unwrap_or_else(|| default_token_url(&url));
+        let token_url = g
+            .token_url
+            .clone()
+            .unwrap_or_else(|| $crate::gateway::default_token_url(&url));
         let client = Client::new(&connector, TokioDelay, config, &mut tx, &mut rx);
         macro_rules! run {
             ($c:expr) => {{
@@ -389,17 +463,17 @@ macro_rules! with_client {
                 out
             }};
         }
-        match credentials(g)? {
-            Credentials::Token(token) => {
+        match $crate::gateway::credentials(g)? {
+            $crate::gateway::Credentials::Token(token) => {
                 let mut c = client;
                 c.set_token(token.as_deref());
                 run!(c)
             }
-            Credentials::Secret { id, secret } => {
+            $crate::gateway::Credentials::Secret { id, secret } => {
                 let bad_url = |e| format!("--token-url {token_url}: {e}");
                 let tokens = match g.auth_method {
-                    AuthMethod::Basic => ClientCredentials::basic(&token_url, &id, &secret, &clock),
-                    AuthMethod::Post => ClientCredentials::post(&token_url, &id, &secret, &clock),
+                    $crate::gateway::AuthMethod::Basic => ClientCredentials::basic(&token_url, &id, &secret, &clock),
+                    $crate::gateway::AuthMethod::Post => ClientCredentials::post(&token_url, &id, &secret, &clock),
                 }
                 .map_err(bad_url)?
                 .with_capacity::<4096>();
@@ -409,9 +483,9 @@ macro_rules! with_client {
                 };
                 run!(client.with_token_source(tokens))
             }
-            Credentials::Key { id, pem } => {
-                let signer =
-                    Es256Signer::from_pem(&pem, rand_core::OsRng).map_err(|e| format!("--client-key-file: {e}"))?;
+            $crate::gateway::Credentials::Key { id, pem } => {
+                let signer = qod_client::Es256Signer::from_pem(&pem, rand_core::OsRng)
+                    .map_err(|e| format!("--client-key-file: {e}"))?;
                 let tokens = ClientCredentials::private_key_jwt(&token_url, &id, signer, g.key_id.as_deref(), &clock)
                     .map_err(|e| format!("--token-url {token_url}: {e}"))?
                     .with_capacity::<4096>();
@@ -425,11 +499,22 @@ macro_rules! with_client {
     }};
 }
 
+pub(crate) use with_client;
+
+/// v0.10.1 defines no `x-correlator`: `--correlator` is refused rather than sent unchecked.
+fn no_correlator(g: &Global) -> Result<(), String> {
+    match g.correlator {
+        Some(_) => Err("--correlator is the 1.1.0 x-correlator header: add --api v1".into()),
+        None => Ok(()),
+    }
+}
+
 /// Runs `qod session …`.
 ///
 /// # Errors
 /// A readable message (API errors with status, code and message).
 pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
+    no_correlator(&g)?;
     let mut info = SessionInfo::default();
     match args.command {
         SessionCommand::Create(c) => {
@@ -455,10 +540,10 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
         }
         SessionCommand::Delete { id } => {
             with_client!(&g, client, client.delete_session(&id).await.map_err(api_error))?;
-            println!("{}", serde_json::json!({ "deleted": id }));
-            Ok(())
+            print_value(&serde_json::json!({ "deleted": id }))
         }
-        SessionCommand::Keep(k) => crate::keep::run(&g, *k).await,
+        SessionCommand::Keep(k) => crate::keep::run(&g, *k, crate::Api::V0).await,
+        SessionCommand::List(_) => Err("session list is retrieve-sessions, a 1.1.0 operation: add --api v1".into()),
     }
 }
 
@@ -467,6 +552,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
 /// # Errors
 /// As [`run_session`].
 pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
+    no_correlator(&g)?;
     match args.name {
         Some(name) => {
             let mut p = QosProfile::default();

@@ -6,10 +6,14 @@
 //!
 //! Each event is one JSON line on stdout (`{"event":"available","sessionId":…}`); the exit status is 0 after a
 //! clean stop.
+//!
+//! With `--api v1` the keeper speaks quality-on-demand 1.1.0 (`V1Api`): after a create whose answer was lost it
+//! finds the session by the device (retrieve-sessions) instead of waiting out the lease. 1.1.0 posts notifications
+//! only to an `https://` sink, so `--notify-listen` (plain HTTP) is v0.10.1's; on 1.1.0 the keeper polls.
 use crate::gateway::{self, CreateArgs, Credentials, Global};
 use qod_client::keeper::{
-    Event, Failure, FileStore, Keeper, KeeperConfig, MemoryStore, Notice, Record, ScaledClock, ScaledDelay,
-    SessionStore, Signal, Signals, V0Api,
+    Event, Failure, FileStore, Keeper, KeeperConfig, MemoryStore, Notice, Record, ScaledClock, ScaledDelay, SessionApi,
+    SessionStore, Signal, Signals, V0Api, V1Api,
 };
 use qod_client::qod_core::common::{EventQosStatus, QosStatus};
 use qod_client::qod_core::model::{CreateSession, QosStatusChanged, Webhook};
@@ -203,11 +207,35 @@ async fn serve_notifications(
 ///
 /// # Errors
 /// A readable message: bad flags, an unreadable state file, or a stop that could not confirm every session gone.
-pub async fn run(g: &Global, args: KeepArgs) -> Result<(), String> {
+pub async fn run(g: &Global, args: KeepArgs, api: crate::Api) -> Result<(), String> {
     if args.create.duration.is_some() {
         return Err("--duration: the keeper asks for --lease seconds at a time".into());
     }
-    let mut body: CreateSession = args.create.body()?;
+    match api {
+        crate::Api::V0 => {
+            let mut body: CreateSession = args.create.body()?;
+            let inbox = notifications(&args, &mut body).await?;
+            keep_with(g, &args, V0Api::new(body), inbox, gateway::server_url(g)?).await
+        }
+        crate::Api::V1 => {
+            if args.notify_listen.is_some() {
+                return Err(
+                    "--notify-listen: quality-on-demand 1.1.0 posts notifications only to an https:// sink; \
+                            without it the keeper polls (--poll)"
+                        .into(),
+                );
+            }
+            let body = crate::gateway_v1::create_body_for(&args.create, args.lease)?;
+            let (tx, rx) = mpsc::unbounded_channel();
+            stop_on_signals(tx)?;
+            keep_with(g, &args, V1Api::new(body), Inbox(rx), crate::gateway_v1::server_url(g)?).await
+        }
+    }
+}
+
+/// The keeper's inbox: SIGINT/SIGTERM, and with `--notify-listen` the session's notifications (the receiver's URL
+/// and token go into `body`'s webhook).
+async fn notifications(args: &KeepArgs, body: &mut CreateSession) -> Result<Inbox, String> {
     let (tx, rx) = mpsc::unbounded_channel();
 
     if let Some(addr) = args.notify_listen {
@@ -239,25 +267,37 @@ pub async fn run(g: &Global, args: KeepArgs) -> Result<(), String> {
         });
     }
 
-    // SIGINT / SIGTERM: stop (a second one is ignored by the keeper; SIGKILL ends it at once).
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
-        let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
-                if tx.send(Signal::Stop).is_err() {
-                    return;
-                }
-            }
-        });
-    }
+    stop_on_signals(tx)?;
+    Ok(Inbox(rx))
+}
 
+/// SIGINT / SIGTERM: stop (a second one is ignored by the keeper; SIGKILL ends it at once).
+fn stop_on_signals(tx: mpsc::UnboundedSender<Signal>) -> Result<(), String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+    let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            if tx.send(Signal::Stop).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Runs the keeper with `api`'s operations against `server` until it stops.
+async fn keep_with<A: SessionApi>(
+    g: &Global,
+    args: &KeepArgs,
+    api: A,
+    mut inbox: Inbox,
+    server: &str,
+) -> Result<(), String> {
     let store = match &args.state {
         Some(p) => Store::File(FileStore::new(p)),
         None => Store::Memory(MemoryStore::default()),
@@ -273,20 +313,11 @@ pub async fn run(g: &Global, args: KeepArgs) -> Result<(), String> {
     };
     let scale = args.time_scale.max(1);
     let clock = ScaledClock::new(SystemClock::new(), scale);
-    let mut keeper = Keeper::new(
-        V0Api::new(body),
-        store,
-        clock,
-        ScaledDelay::new(TokioDelay, scale),
-        config,
-    );
+    let mut keeper = Keeper::new(api, store, clock, ScaledDelay::new(TokioDelay, scale), config);
     if let Some(s) = args.keep_for {
         let until = keeper.clock().now_ms().saturating_add(s.saturating_mul(1000));
         keeper.machine_mut().keep_until(until);
     }
-    let mut inbox = Inbox(rx);
-
-    let server = gateway::server_url(g)?;
     let url = Url::parse(server).map_err(|e| e.to_string())?;
     let mut cfg = Config::new(url);
     cfg.timeout_ms = g.timeout.saturating_mul(1000);
@@ -335,10 +366,10 @@ pub async fn run(g: &Global, args: KeepArgs) -> Result<(), String> {
     }
 }
 
-type CliKeeper = Keeper<V0Api, Store, ScaledClock<SystemClock>, ScaledDelay<TokioDelay>>;
+type CliKeeper<A> = Keeper<A, Store, ScaledClock<SystemClock>, ScaledDelay<TokioDelay>>;
 
-async fn keep<T: TokenSource>(
-    keeper: &mut CliKeeper,
+async fn keep<A: SessionApi, T: TokenSource>(
+    keeper: &mut CliKeeper<A>,
     mut client: Client<'_, TokioConnector, TokioDelay, T>,
     inbox: &mut Inbox,
 ) -> Result<bool, String> {

@@ -10,6 +10,11 @@ struct Sim {
 }
 
 fn sim() -> Sim {
+    sim_with(qod_sim::Config::default())
+}
+
+/// A simulator with `config` and the one client the tests use.
+fn sim_with(config: qod_sim::Config) -> Sim {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -17,7 +22,7 @@ fn sim() -> Sim {
         .unwrap();
     let config = qod_sim::Config {
         auth: qod_sim::AuthConfig::with_client("demo-client", "demo-secret"),
-        ..Default::default()
+        ..config
     };
     let sim = rt.block_on(qod_sim::serve(config)).unwrap();
     Sim {
@@ -34,7 +39,7 @@ fn qod(args: &[&str]) -> Output {
 /// `qod` with `env` set and none of the caller's `QOD_*` variables.
 fn qod_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
-    for v in ["QOD_SERVER", "QOD_TOKEN", "QOD_CLIENT_SECRET"] {
+    for v in ["QOD_SERVER", "QOD_TOKEN", "QOD_CLIENT_SECRET", "QOD_SINK_TOKEN"] {
         cmd.env_remove(v);
     }
     cmd.args(args)
@@ -471,4 +476,268 @@ fn test_timeout_bounds_the_command_against_a_dripping_server() {
         &qod(&["--server", &url, "--timeout", "0", "profiles"]),
         "0 is not in 1..",
     );
+}
+
+/// Credentials kept off the command line: `QOD_CLIENT_SECRET` completes `--client-id`, `QOD_TOKEN` stands in for
+/// `--token`; the command line wins.
+#[test]
+fn test_credentials_from_the_environment() {
+    let s = sim();
+    let get = ["--server", &s.base_url, "profiles", "QOS_E"];
+    let with_id = [&get[..2], &["--client-id", "demo-client"], &get[2..]].concat();
+    let secret = [("QOD_CLIENT_SECRET", "demo-secret")];
+    assert_eq!(stdout_json(&qod_env(&with_id, &secret))["name"], "QOS_E");
+    failed_with(
+        &qod(&with_id),
+        "--client-id needs a secret (QOD_CLIENT_SECRET or --client-secret-file)",
+    );
+    failed_with(
+        &qod_env(&with_id, &[("QOD_CLIENT_SECRET", "nope")]),
+        "refused the client credentials",
+    );
+    let wrong = [&with_id[..4], &["--client-secret", "nope"], &with_id[4..]].concat();
+    failed_with(&qod_env(&wrong, &secret), "refused the client credentials");
+    failed_with(&qod(&get), "missing bearer token");
+    failed_with(
+        &qod_env(&get, &[("QOD_TOKEN", "not-a-token")]),
+        "401 UNAUTHENTICATED: Authorization failed: invalid access token",
+    );
+    // With client credentials on the command line, QOD_TOKEN is not used.
+    let both = [("QOD_TOKEN", "not-a-token"), ("QOD_CLIENT_SECRET", "demo-secret")];
+    assert_eq!(stdout_json(&qod_env(&with_id, &both))["name"], "QOS_E");
+    // QOD_SINK_TOKEN is the webhook's (sink's) token when --webhook-url/--sink comes without one.
+    let create = |phone: &str, env: &[(&str, &str)]| {
+        let args = [
+            &with_id[..4],
+            &[
+                "session",
+                "create",
+                "--phone-number",
+                phone,
+                "--as-ipv4",
+                "198.51.100.1",
+                "--profile",
+                "QOS_E",
+                "--webhook-url",
+                "https://app.example/cb",
+            ],
+        ]
+        .concat();
+        stdout_json(&qod_env(&args, &[&secret[..], env].concat()))
+    };
+    let with_token = create(
+        "+436641230001",
+        &[("QOD_SINK_TOKEN", "sink-token-from-the-environment")],
+    );
+    assert_eq!(with_token["webhook"]["notificationAuthToken"], "<redacted>");
+    let without = create("+436641230002", &[]);
+    assert_eq!(
+        without["webhook"],
+        serde_json::json!({"notificationUrl": "https://app.example/cb"})
+    );
+}
+
+/// `--api v1`: the same commands on quality-on-demand 1.1.0 against the same simulator (and the same `--server`,
+/// taken as the API root), and `session list` finds a session by its device.
+#[test]
+fn test_v1_session_lifecycle_and_list() {
+    let s = sim();
+    let a = [
+        "--api",
+        "v1",
+        "--server",
+        &s.base_url,
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+    ];
+    let run = |extra: &[&str]| qod(&[&a[..], extra].concat());
+    let create = [
+        "session",
+        "create",
+        "--phone-number",
+        "+436641234567",
+        "--as-ipv4",
+        "198.51.100.0/24",
+        "--profile",
+        "QOS_VC",
+    ];
+    failed_with(&run(&create), "--duration is required with --api v1");
+    let created = stdout_json(&run(&[
+        &create[..],
+        &[
+            "--duration",
+            "600",
+            "--webhook-url",
+            "https://app.example/cb",
+            "--webhook-token",
+            "c8974e592c2fa383d4a3960714",
+        ],
+    ]
+    .concat()));
+    assert_eq!(
+        (created["qosStatus"].as_str(), created["duration"].as_u64()),
+        (Some("AVAILABLE"), Some(600))
+    );
+    assert_eq!(created["device"], serde_json::json!({"phoneNumber": "+436641234567"}));
+    assert_eq!(created["sink"], "https://app.example/cb");
+    assert!(created["startedAt"].as_str().unwrap().ends_with('Z'), "{created}");
+    let id = created["sessionId"].as_str().unwrap().to_owned();
+    let listed = stdout_json(&run(&["session", "list", "--phone-number", "+436641234567"]));
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["sessionId"], id.as_str());
+    let none = stdout_json(&run(&["session", "list", "--phone-number", "+436640000000"]));
+    assert_eq!(none, serde_json::json!([]));
+    // A two-legged token must name the device.
+    failed_with(&run(&["session", "list"]), "422 MISSING_IDENTIFIER");
+    let extended = stdout_json(&run(&["session", "extend", &id, "--by", "60"]));
+    assert_eq!(extended["duration"], 660);
+    // A v1 session is not seen through v0 (and the device is held across versions).
+    let v0 = [
+        "--server",
+        &s.base_url,
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+    ];
+    failed_with(&qod(&[&v0[..], &["session", "get", &id]].concat()), "404");
+    failed_with(&qod(&[&v0[..], &["session", "list"]].concat()), "add --api v1");
+    assert_eq!(stdout_json(&run(&["session", "delete", &id]))["deleted"], id.as_str());
+    failed_with(&run(&["session", "get", &id]), "404 NOT_FOUND");
+    // Profiles: one, and all of them (retrieve-qos-profiles).
+    let one = stdout_json(&run(&["profiles", "QOS_E"]));
+    assert_eq!(one["serviceClass"], "real_time_interactive");
+    let all = stdout_json(&run(&["profiles"]));
+    assert_eq!(all.as_array().unwrap().len(), 11);
+    assert!(all[0]["countryAvailability"].is_array());
+    failed_with(&qod(&["--api", "v1", "sim"]), "qod sim serves both versions");
+}
+
+/// `--api v1` create with a `sink` and its credential (`--sink`/`--sink-token`), errors with their 1.1.0 codes and
+/// hints, and the `x-correlator` of `--correlator` named in them.
+#[test]
+fn test_v1_sink_errors_and_correlator() {
+    let s = sim_with(qod_sim::Config {
+        requested_delay: std::time::Duration::from_secs(3600),
+        ..Default::default()
+    });
+    let a = [
+        "--api",
+        "v1",
+        "--server",
+        &s.base_url,
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+        "--correlator",
+        "gw-test-7",
+    ];
+    let run = |extra: &[&str]| qod(&[&a[..], extra].concat());
+    let create = [
+        "session",
+        "create",
+        "--phone-number",
+        "+436641234577",
+        "--as-ipv6",
+        "2001:db8::/64",
+        "--profile",
+        "QOS_L",
+        "--duration",
+        "120",
+        "--device-ports",
+        "5060,5070",
+        "--as-port-ranges",
+        "8000-8010",
+    ];
+    failed_with(
+        &run(&[&create[..], &["--sink", "http://app.example/cb"]].concat()),
+        "--sink http://app.example/cb: quality-on-demand 1.1.0 sends notifications only to an https:// URL",
+    );
+    let created = stdout_json(&run(&[
+        &create[..],
+        &["--sink", "https://app.example/cb", "--sink-token", "sink-secret-1"],
+    ]
+    .concat()));
+    assert_eq!(created["qosStatus"], "REQUESTED");
+    assert_eq!(created["device"], serde_json::json!({"phoneNumber": "+436641234577"}));
+    assert_eq!(created["applicationServer"]["ipv6Address"], "2001:db8::/64");
+    assert_eq!(created["devicePorts"], serde_json::json!({"ports": [5060, 5070]}));
+    assert_eq!(
+        created["applicationServerPorts"],
+        serde_json::json!({"ranges": [{"from": 8000, "to": 8010}]})
+    );
+    assert_eq!(created["sink"], "https://app.example/cb");
+    assert!(created.get("startedAt").is_none(), "{created}");
+    assert!(!created.to_string().contains("sink-secret-1"), "{created}");
+    let id = created["sessionId"].as_str().unwrap();
+    // Only an AVAILABLE session can be extended: the 1.1.0 code, its own hint, and the correlator.
+    failed_with(
+        &run(&["session", "extend", id, "--by", "60"]),
+        "409 QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED",
+    );
+    failed_with(
+        &run(&["session", "extend", id, "--by", "60"]),
+        "only an AVAILABLE session can be extended: read its qosStatus, or create a new session (x-correlator gw-test-7)",
+    );
+    failed_with(
+        &run(&[
+            "session",
+            "create",
+            "--phone-number",
+            "+436641234567",
+            "--as-ipv4",
+            "198.51.100.1",
+            "--profile",
+            "QOS_L",
+            "--duration",
+            "999999",
+        ]),
+        "400 QUALITY_ON_DEMAND.DURATION_OUT_OF_RANGE",
+    );
+    let other = |flags: &[&str]| {
+        let base = ["session", "create", "--as-ipv4", "198.51.100.1", "--duration", "60"];
+        run(&[&base[..], flags].concat())
+    };
+    failed_with(
+        &other(&["--nai", "device-7@example.com", "--profile", "QOS_L"]),
+        "422 UNSUPPORTED_IDENTIFIER: The identifier provided is not supported. - identify the device another way",
+    );
+    failed_with(
+        &other(&["--phone-number", "+436641234588", "--profile", "QOS_TEST_INACTIVE"]),
+        "422 QUALITY_ON_DEMAND.QOS_PROFILE_NOT_APPLICABLE",
+    );
+    failed_with(
+        &run(&["session", "get", id, "--correlator", "no spaces"]),
+        "`x-correlator`",
+    );
+    assert_eq!(stdout_json(&run(&["session", "delete", id]))["deleted"], id);
+    // v0.10.1 has no x-correlator.
+    failed_with(
+        &qod(&["--server", &s.base_url, "--correlator", "gw-test-7", "profiles"]),
+        "--correlator is the 1.1.0 x-correlator header: add --api v1",
+    );
+}
+
+#[test]
+fn test_demo_v1_json_runs_every_step() {
+    let o = qod(&["demo", "--api", "v1", "--json", "--requested-delay", "200"]);
+    let v = stdout_json(&o);
+    assert_eq!(v["ok"], true, "{v}");
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert!(
+        steps.contains(&"find it by the device (retrieve-sessions)"),
+        "{steps:?}"
+    );
+    let created = &v["steps"][3]["session"];
+    assert_eq!(created["qosStatus"], "REQUESTED");
+    assert!(created.get("startedAt").is_none(), "{created}");
+    assert!(v["steps"][4]["session"]["startedAt"].as_str().unwrap().ends_with('Z'));
 }

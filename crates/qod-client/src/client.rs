@@ -62,8 +62,8 @@ impl RetryPolicy {
 #[derive(Clone, Copy)]
 pub struct Config<'a> {
     /// Where connections go, the `Host` header and the path every request starts with: for the v0.10.1 methods
-    /// the API's base URL (`http[s]://host[:port]/qod/v0`), for the 1.1.0 ones ([`Client::v1`]) the API root
-    /// (`http[s]://host[:port][/prefix]`, under which `/quality-on-demand/v1` and `/qos-profiles/v1` are).
+    /// the API's base URL (`http[s]://host[:port]/qod/v0`), for the 1.1.0 ones (`Client::v1`, feature `v1`) the
+    /// API root (`http[s]://host[:port][/prefix]`, under which `/quality-on-demand/v1` and `/qos-profiles/v1` are).
     pub server: Url<'a>,
     /// Optional `x-correlator` header value, sent with every request (1.1.0 checks it against the spec's pattern
     /// first).

@@ -59,17 +59,38 @@ impl<E> From<CodecError> for ClientError<E> {
     }
 }
 
-fn api_hint(status: u16) -> &'static str {
-    match status {
-        400 => "fix the request fields named in the message",
-        401 => "the access token is missing, invalid or expired: get a new one",
-        403 => "the token lacks the scope or the device is not allowed: check the credentials' permissions",
-        404 => "the session (or profile) does not exist or has already been deleted",
-        409 => "a session already exists for this device: delete it or reuse it",
-        422 => "the device or parameters cannot be served: check the device identifier",
-        429 => "too many requests: retry after the indicated time (see `RetryPolicy`)",
-        503 => "the service is temporarily unavailable: retry later (see `RetryPolicy`)",
-        500..=599 => "server-side failure: retry later or contact the operator",
+/// What to change after an API error: by its CAMARA code where the code says more than the status (the 1.1.0 codes
+/// share their statuses with v0.10.1's), else by the status.
+fn api_hint(e: &ApiError) -> &'static str {
+    match (e.code(), e.status) {
+        (ErrorCode::SessionExtensionNotAllowed, _) => {
+            "only an AVAILABLE session can be extended: read its qosStatus, or create a new session"
+        }
+        (ErrorCode::DurationOutOfRange, _) => {
+            "choose a duration within the QoS profile's minDuration and maxDuration (read the profile)"
+        }
+        (ErrorCode::QosProfileNotApplicable, _) => "this QoS profile cannot be used for the session: choose another",
+        (ErrorCode::IdentifierNotFound, _) => "the network does not know this device identifier: check it",
+        (ErrorCode::MissingIdentifier, _) => "name the device: the access token does not identify one",
+        (ErrorCode::UnnecessaryIdentifier, _) => "leave the device out: the access token already identifies it",
+        (ErrorCode::UnsupportedIdentifier, _) => {
+            "identify the device another way (phone number, network access identifier or IP address)"
+        }
+        (ErrorCode::ServiceNotApplicable, _) => "QoD is not available for this device",
+        (ErrorCode::InvalidSink, _) => "the sink must be an https:// URL the operator can reach",
+        (ErrorCode::InvalidCredential | ErrorCode::InvalidToken, _) => {
+            "the sinkCredential must be an ACCESSTOKEN credential with accessTokenType bearer"
+        }
+        (ErrorCode::QuotaExceeded, _) => "a business quota is used up: contact the operator",
+        (_, 400) => "fix the request fields named in the message",
+        (_, 401) => "the access token is missing, invalid or expired: get a new one",
+        (_, 403) => "the token lacks the scope or the device is not allowed: check the credentials' permissions",
+        (_, 404) => "the session (or profile) does not exist or has already been deleted",
+        (_, 409) => "a session already exists for this device: delete it or reuse it",
+        (_, 422) => "the device or parameters cannot be served: check the device identifier",
+        (_, 429) => "too many requests: retry after the indicated time (see `RetryPolicy`)",
+        (_, 503) => "the service is temporarily unavailable: retry later (see `RetryPolicy`)",
+        (_, 500..=599) => "server-side failure: retry later or contact the operator",
         _ => "see the API documentation for this status",
     }
 }
@@ -102,7 +123,7 @@ impl<E: fmt::Display> fmt::Display for ClientError<E> {
                 if let Some(s) = e.retry_after {
                     write!(f, " (Retry-After {s} s)")?;
                 }
-                write!(f, " - {}", api_hint(e.status))
+                write!(f, " - {}", api_hint(e))
             }
             ClientError::SessionUnavailable(info) => {
                 f.write_str("the network could not provide the requested QoS (qosStatus UNAVAILABLE")?;

@@ -136,6 +136,14 @@ fn test_v1_retrieve_and_profiles() {
     assert_eq!(p.service_class, Some(ServiceClass::Standard));
     let e = block_on(c.v1().extend_session(ID, 60, &mut scratch)).unwrap_err();
     assert_eq!(e.api_code(), Some(ErrorCode::SessionExtensionNotAllowed));
+    // The hint follows the 1.1.0 code, not only the status (409 is also v0.10.1's "another session exists").
+    let text = e.to_string();
+    assert!(
+        text.contains("QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED")
+            && text.contains("only an AVAILABLE session can be extended")
+            && !text.contains("already exists"),
+        "{text}"
+    );
     let reqs = c.connector().requests().concat();
     assert!(reqs.contains("POST /quality-on-demand/v1/retrieve-sessions HTTP/1.1\r\n"));
     assert!(reqs.contains("\r\n\r\n{\"device\":{\"phoneNumber\":\"+123456789\"}}"));

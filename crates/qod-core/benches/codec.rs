@@ -1,21 +1,29 @@
-//! Decode and encode of the full SessionInfo example: qod-core vs serde_json into an equivalent std struct
-//! (String/Vec), and serde-json-core into the same heapless models, measured in the same run.
+//! Decode and encode of the full SessionInfo example of each API version (v0.10.1, and quality-on-demand 1.1.0):
+//! qod-core vs serde_json into an equivalent std struct (String/Vec), and serde-json-core into the same heapless
+//! models, measured in the same run.
 //!
-//! `cargo bench -p qod-core --bench codec` runs criterion groups, then an interleaved harness (the variants take
-//! turns, round after round; ratio = median of per-round ratios, which is robust to the noise of shared machines),
-//! and prints the ratios and the heap allocations per operation (counted by an instrumented global allocator).
+//! `cargo bench -p qod-core --features serde,v1 --bench codec` runs criterion groups, then an interleaved harness
+//! (the variants take turns, round after round; ratio = median of per-round ratios, which is robust to the noise of
+//! shared machines), and prints the ratios and the heap allocations per operation (counted by an instrumented
+//! global allocator). `-- --quick` shortens the interleaved harness; criterion's own flags (`--warm-up-time`,
+//! `--measurement-time`) shorten the groups.
 use criterion::Criterion;
-use qod_core::model::SessionInfo;
+use qod_core::{Decode, Encode};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
+use std::fmt::Debug;
 use std::hint::black_box;
 use std::time::Instant;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
+/// v0.10.1: every field of `SessionInfo`.
 const DOC: &[u8] = include_bytes!("../tests/vectors/session_info_full.json");
+/// 1.1.0: every field of `SessionInfo` (sink, RFC 3339 date-times, statusInfo).
+const DOC_V1: &[u8] = include_bytes!("../tests/vectors/v1/session_info_full.json");
 
 mod std_model {
     use super::*;
@@ -108,6 +116,43 @@ mod std_model {
     }
 }
 
+/// The 1.1.0 `SessionInfo` as a serde_json user would write it: date-times kept as the `String`s they are on the
+/// wire (qod-core parses and validates them, so this favours serde_json).
+mod std_model_v1 {
+    use super::std_model::{ApplicationServer, Device, PortsSpec, QosStatus};
+    use super::*;
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    #[serde(rename_all = "camelCase")]
+    pub struct SessionInfo {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub device: Option<Device>,
+        pub application_server: ApplicationServer,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub device_ports: Option<PortsSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub application_server_ports: Option<PortsSpec>,
+        pub qos_profile: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub sink: Option<String>,
+        pub session_id: String,
+        pub duration: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub started_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub expires_at: Option<String>,
+        pub qos_status: QosStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status_info: Option<StatusInfo>,
+    }
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum StatusInfo {
+        DurationExpired,
+        NetworkTerminated,
+        DeleteRequested,
+    }
+}
+
 type Variant<'a> = (&'static str, Box<dyn FnMut() + 'a>);
 
 /// Interleaved harness: `rounds` rounds; in each, every variant runs `iters` times (order rotating).
@@ -145,37 +190,56 @@ fn allocations(mut f: impl FnMut()) -> usize {
     region.change().allocations
 }
 
-fn main() {
+/// One model's figures: (ns/op, ratio to serde_json) of each decode and encode variant, and heap allocations.
+struct Figures {
+    label: &'static str,
+    doc_len: usize,
+    size: usize,
+    dec: Vec<(f64, f64)>,
+    enc: Vec<(f64, f64)>,
+    a_ours: usize,
+    a_enc: usize,
+    a_theirs: usize,
+}
+
+/// Criterion groups and (with `rounds > 0`) the interleaved harness for one document: `Ours` is the qod-core model
+/// (also decoded by serde-json-core), `Theirs` the std struct serde_json decodes into.
+fn case<Ours, Theirs>(
+    c: &mut Criterion,
+    label: &'static str,
+    doc: &'static [u8],
+    rounds: usize,
+    iters: usize,
+) -> Figures
+where
+    Ours: Decode + Encode + Default + PartialEq + Debug + Serialize + DeserializeOwned,
+    Theirs: Serialize + DeserializeOwned,
+{
     // Check that all variants agree before timing anything.
-    let mut ours = SessionInfo::default();
-    qod_core::decode_into(DOC, &mut ours).unwrap();
-    let theirs: std_model::SessionInfo = serde_json::from_slice(DOC).unwrap();
+    let mut ours = Ours::default();
+    qod_core::decode_into(doc, &mut ours).unwrap();
+    let theirs: Theirs = serde_json::from_slice(doc).unwrap();
     let mut scratch = [0u8; 512];
-    let (sjc, _): (SessionInfo, usize) = serde_json_core::from_slice_escaped(DOC, &mut scratch).unwrap();
+    let (sjc, _): (Ours, usize) = serde_json_core::from_slice_escaped(doc, &mut scratch).unwrap();
     assert_eq!(ours, sjc);
     let mut out = [0u8; 2048];
     let n = qod_core::encode(&ours, &mut out).unwrap();
     assert_eq!(&out[..n], serde_json::to_vec(&theirs).unwrap().as_slice());
-    assert_eq!(&out[..n], DOC.trim_ascii_end());
+    assert_eq!(&out[..n], doc.trim_ascii_end());
 
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .warm_up_time(std::time::Duration::from_secs(1));
     {
-        let mut g = c.benchmark_group("decode SessionInfo");
+        let mut g = c.benchmark_group(format!("decode {label} SessionInfo"));
         g.bench_function("serde_json -> String/Vec", |b| {
-            b.iter(|| black_box(serde_json::from_slice::<std_model::SessionInfo>(black_box(DOC)).unwrap()))
+            b.iter(|| black_box(serde_json::from_slice::<Theirs>(black_box(doc)).unwrap()))
         });
         g.bench_function("qod-core decode_into heapless", |b| {
-            b.iter(|| qod_core::decode_into(black_box(DOC), black_box(&mut ours)).unwrap())
+            b.iter(|| qod_core::decode_into(black_box(doc), black_box(&mut ours)).unwrap())
         });
         g.bench_function("serde-json-core from_slice_escaped heapless", |b| {
-            b.iter(|| {
-                black_box(serde_json_core::from_slice_escaped::<SessionInfo>(black_box(DOC), &mut scratch).unwrap())
-            })
+            b.iter(|| black_box(serde_json_core::from_slice_escaped::<Ours>(black_box(doc), &mut scratch).unwrap()))
         });
         g.finish();
-        let mut g = c.benchmark_group("encode SessionInfo");
+        let mut g = c.benchmark_group(format!("encode {label} SessionInfo"));
         let mut vec_buf = Vec::with_capacity(2048);
         g.bench_function("serde_json to_writer (reused Vec)", |b| {
             b.iter(|| {
@@ -191,43 +255,40 @@ fn main() {
         });
         g.finish();
     }
-    c.final_summary();
-    // The ratios only mean something in an optimized `cargo bench` run (which passes `--bench`); test runners
-    // (`cargo test --benches`, nextest's `--list`) just check that the benchmarks run.
-    let args: Vec<String> = std::env::args().collect();
-    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--list") {
-        return;
+    let mut f = Figures {
+        label,
+        doc_len: doc.len(),
+        size: core::mem::size_of::<Ours>(),
+        dec: Vec::new(),
+        enc: Vec::new(),
+        a_ours: 0,
+        a_enc: 0,
+        a_theirs: 0,
+    };
+    if rounds == 0 {
+        return f;
     }
 
     // Interleaved ratios (what to quote) and heap allocations per operation.
-    let (rounds, iters) = if std::env::args().any(|a| a == "--quick") {
-        (31, 200)
-    } else {
-        (301, 1000)
-    };
     let mut out2 = [0u8; 2048];
     let mut out3 = [0u8; 2048];
     let mut scratch2 = [0u8; 512];
-    let mut ours2 = SessionInfo::default();
-    let dec = interleaved(
+    let mut ours2 = Ours::default();
+    f.dec = interleaved(
         &mut [
             (
                 "serde_json -> String/Vec",
-                Box::new(|| {
-                    drop(black_box(
-                        serde_json::from_slice::<std_model::SessionInfo>(black_box(DOC)).unwrap(),
-                    ))
-                }),
+                Box::new(|| drop(black_box(serde_json::from_slice::<Theirs>(black_box(doc)).unwrap()))),
             ),
             (
                 "qod-core decode_into",
-                Box::new(|| qod_core::decode_into(black_box(DOC), black_box(&mut ours2)).unwrap()),
+                Box::new(|| qod_core::decode_into(black_box(doc), black_box(&mut ours2)).unwrap()),
             ),
             (
                 "serde-json-core from_slice_escaped",
                 Box::new(|| {
                     drop(black_box(
-                        serde_json_core::from_slice_escaped::<SessionInfo>(black_box(DOC), &mut scratch2).unwrap(),
+                        serde_json_core::from_slice_escaped::<Ours>(black_box(doc), &mut scratch2).unwrap(),
                     ))
                 }),
             ),
@@ -236,7 +297,7 @@ fn main() {
         iters,
     );
     let mut vec_buf = Vec::with_capacity(2048);
-    let enc = interleaved(
+    f.enc = interleaved(
         &mut [
             (
                 "serde_json to_writer",
@@ -261,15 +322,19 @@ fn main() {
         rounds,
         iters,
     );
-    let mut ours3 = SessionInfo::default();
-    let a_ours = allocations(|| qod_core::decode_into(DOC, &mut ours3).unwrap());
-    let a_enc = allocations(|| {
+    let mut ours3 = Ours::default();
+    f.a_ours = allocations(|| qod_core::decode_into(doc, &mut ours3).unwrap());
+    f.a_enc = allocations(|| {
         qod_core::encode(&ours, &mut out2).unwrap();
     });
-    let a_theirs = allocations(|| drop(serde_json::from_slice::<std_model::SessionInfo>(DOC).unwrap()));
+    f.a_theirs = allocations(|| drop(serde_json::from_slice::<Theirs>(doc).unwrap()));
+    f
+}
+
+fn report(f: &Figures, rounds: usize, iters: usize) {
     println!(
-        "\n== Interleaved: {rounds} rounds x {iters} iterations, {} byte SessionInfo ==",
-        DOC.len()
+        "\n== {}: interleaved, {rounds} rounds x {iters} iterations, {} byte SessionInfo ==",
+        f.label, f.doc_len
     );
     println!(
         "{:<40} {:>10} {:>14} {:>12}",
@@ -280,8 +345,8 @@ fn main() {
         "qod-core decode_into heapless",
         "serde-json-core from_slice_escaped",
     ];
-    let allocs_d = [a_theirs.to_string(), a_ours.to_string(), "0".into()];
-    for ((name, (ns, ratio)), allocs) in names_d.iter().zip(&dec).zip(&allocs_d) {
+    let allocs_d = [f.a_theirs.to_string(), f.a_ours.to_string(), "0".into()];
+    for ((name, (ns, ratio)), allocs) in names_d.iter().zip(&f.dec).zip(&allocs_d) {
         println!("decode {name:<33} {ns:>10.0} {ratio:>14.2} {allocs:>12}");
     }
     let names_e = [
@@ -289,25 +354,49 @@ fn main() {
         "qod-core encode into [u8]",
         "serde-json-core to_slice",
     ];
-    for (name, (ns, ratio)) in names_e.iter().zip(&enc) {
+    for (name, (ns, ratio)) in names_e.iter().zip(&f.enc) {
         println!(
             "encode {name:<33} {ns:>10.0} {ratio:>14.2} {:>12}",
             if name.starts_with("qod") {
-                a_enc.to_string()
+                f.a_enc.to_string()
             } else {
                 "-".into()
             }
         );
     }
+    println!("size_of::<SessionInfo>() = {} bytes (default limits)", f.size);
+    let (d, e, a) = (f.dec[1].1, f.enc[1].1, f.a_ours);
     println!(
-        "size_of::<SessionInfo>() = {} bytes (default limits)",
-        core::mem::size_of::<SessionInfo>()
-    );
-    let (d, e) = (dec[1].1, enc[1].1);
-    println!(
-        "TARGETS: decode {d:.2}x (<= 0.80x: {}), encode {e:.2}x (<= 1.00x: {}), decode heap allocations {a_ours} (0: {})",
+        "TARGETS {}: decode {d:.2}x (<= 0.80x: {}), encode {e:.2}x (<= 1.00x: {}), decode heap allocations {a} (0: {})",
+        f.label,
         if d <= 0.8 { "met" } else { "MISSED" },
         if e <= 1.0 { "met" } else { "MISSED" },
-        if a_ours == 0 { "met" } else { "MISSED" }
+        if a == 0 { "met" } else { "MISSED" }
     );
+}
+
+fn main() {
+    // A 1 s warm-up unless the command line says otherwise (`--warm-up-time`, `--measurement-time`, `--quick`).
+    let mut c = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .configure_from_args();
+    // The ratios only mean something in an optimized `cargo bench` run (which passes `--bench`); test runners
+    // (`cargo test --benches`, nextest's `--list`) just check that the benchmarks run.
+    let args: Vec<String> = std::env::args().collect();
+    let timed = args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list");
+    let (rounds, iters) = match (timed, args.iter().any(|a| a == "--quick")) {
+        (false, _) => (0, 0),
+        (true, true) => (31, 200),
+        (true, false) => (301, 1000),
+    };
+    let figures = [
+        case::<qod_core::model::SessionInfo, std_model::SessionInfo>(&mut c, "v0.10.1", DOC, rounds, iters),
+        case::<qod_core::v1::model::SessionInfo, std_model_v1::SessionInfo>(&mut c, "1.1.0", DOC_V1, rounds, iters),
+    ];
+    c.final_summary();
+    if rounds > 0 {
+        for f in &figures {
+            report(f, rounds, iters);
+        }
+    }
 }

@@ -47,29 +47,86 @@ fn report_static_ram_per_request() {
         "wait_until_available",
         sz(client.wait_until_available(id, &mut s, poll)),
     ));
-    let fut = rows.iter().map(|r| r.1).max().unwrap();
-    println!("| item | bytes (x86_64) |");
-    println!("|---|---|");
-    println!("| `EmbassyConnector` (the socket, borrowed by the client) | {conn_size} |");
-    println!("| `Client` (connector ref, open connection, `Delay`, config, buffer refs) | {client_size} |");
-    for (name, n) in &rows {
-        println!("| `{name}` future | {n} |");
+    // 1.1.0 (`client.v1()`): the same engine, so the same futures plus the operation's borrows; the same rows in the
+    // same order, then the operations v0.10.1 does not have.
+    use qod_core::v1::model as v1;
+    let mut s1 = v1::SessionInfo::default();
+    let body1 = v1::CreateSession::default();
+    let mut p1 = v1::QosProfile::default();
+    let input = v1::RetrieveSessionsInput::default();
+    let request = v1::QosProfileDeviceRequest::default();
+    let mut scratch = v1::SessionInfo::default();
+    let mut each = |_: &v1::SessionInfo| {};
+    let mut each_profile = |_: &v1::QosProfile| {};
+    let v1_rows: Vec<(&str, usize)> = vec![
+        ("create_session", sz(client.v1().create_session(&body1, &mut s1))),
+        ("get_session", sz(client.v1().get_session(id, &mut s1))),
+        ("extend_session", sz(client.v1().extend_session(id, 60, &mut s1))),
+        ("delete_session", sz(client.v1().delete_session(id))),
+        ("qos_profile", sz(client.v1().qos_profile("QOS_E", &mut p1))),
+        (
+            "wait_until_available",
+            sz(client.v1().wait_until_available(id, &mut s1, poll)),
+        ),
+        (
+            "retrieve_sessions_each",
+            sz(client.v1().retrieve_sessions_each(&input, &mut scratch, &mut each)),
+        ),
+        (
+            "retrieve_qos_profiles_each",
+            sz(client
+                .v1()
+                .retrieve_qos_profiles_each(&request, &mut p1, &mut each_profile)),
+        ),
+    ];
+    let largest = |rows: &[(&str, usize)]| rows.iter().map(|r| r.1).max().unwrap();
+    let (fut, fut1) = (largest(&rows), largest(&v1_rows));
+    let (info, info1) = (size_of::<SessionInfo>(), size_of::<v1::SessionInfo>());
+    println!("| item | v0.10.1 bytes (x86_64) | 1.1.0 bytes (x86_64) |");
+    println!("|---|---|---|");
+    println!("| `EmbassyConnector` (the socket, borrowed by the client) | {conn_size} | {conn_size} |");
+    println!(
+        "| `Client` (connector ref, open connection, `Delay`, config, buffer refs) | {client_size} | {client_size} |"
+    );
+    for ((name, n), (name1, n1)) in rows.iter().zip(&v1_rows) {
+        assert_eq!(name, name1);
+        println!("| `{name}` future | {n} | {n1} |");
     }
-    println!("| request buffer `tx_buf` | {TX} |");
-    println!("| response buffer `rx_buf` | {RX} |");
-    let total = conn_size + client_size + fut + TX + RX;
-    println!("| **connector + client + largest future + buffers** | **{total}** |");
+    for (name, n1) in &v1_rows[rows.len()..] {
+        println!("| `{name}` future | - | {n1} |");
+    }
+    println!("| request buffer `tx_buf` | {TX} | {TX} |");
+    println!("| response buffer `rx_buf` | {RX} | {RX} |");
+    let client = conn_size + client_size;
+    let (per_request, per_request1) = (client + fut + TX + RX, client + fut1 + TX + RX);
+    println!("| **client RAM per request: connector + client + largest future + buffers** | **{per_request}** | **{per_request1}** |");
+    println!("| `SessionInfo` (the caller's decoded answer) | {info} | {info1} |");
     println!(
-        "| `SessionInfo` (the caller's decoded answer) | {} |",
-        size_of::<SessionInfo>()
+        "| **with the decoded `SessionInfo`** | **{}** | **{}** |",
+        per_request + info,
+        per_request1 + info1
     );
     println!(
-        "| `CreateSession` (the caller's request) | {} |",
-        size_of::<CreateSession>()
+        "| `CreateSession` (the caller's request) | {} | {} |",
+        size_of::<CreateSession>(),
+        size_of::<v1::CreateSession>()
     );
-    println!("| (socket buffers, not counted: 2 × 1024) | 2048 |");
-    assert!(
-        total <= 4096,
-        "connector + client + largest future + buffers = {total} B > 4 KB"
-    );
+    println!("| (socket buffers, not counted: 2 × 1024) | 2048 | 2048 |");
+    for (api, per_request, info) in [("v0.10.1", per_request, info), ("1.1.0", per_request1, info1)] {
+        let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+        println!(
+            "TARGETS {api}: client per request {per_request} B (<= 2048 without the caller's buffers: {}; <= 4096 \
+             with them: {}), SessionInfo {info} B (<= 2048: {}), both {} B (<= 4096: {})",
+            verdict(per_request - TX - RX <= 2048),
+            verdict(per_request <= 4096),
+            verdict(info <= 2048),
+            per_request + info,
+            verdict(per_request + info <= 4096),
+        );
+        assert!(
+            per_request - TX - RX <= 2048 && per_request <= 4096,
+            "{api}: connector + client + largest future (+ buffers) = {per_request} B is over its bound"
+        );
+        assert!(info <= 2048, "{api}: SessionInfo takes {info} B > 2 KB");
+    }
 }
