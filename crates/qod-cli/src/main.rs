@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod demo;
 mod gateway;
+mod pki;
 mod sim;
 
 /// Command-line tools for the CAMARA Quality on Demand API v0.10.1.
@@ -32,6 +33,9 @@ enum Command {
     Session(gateway::SessionArgs),
     /// List the QoS profiles of `--server`, or show one.
     Profiles(gateway::ProfilesArgs),
+    /// Write a test PKI to a directory: a CA (PEM and DER, for a device to build in) and server certificates for
+    /// `qod sim --tls-cert/--tls-key` (valid, expired, for a wrong name).
+    Pki(pki::Args),
 }
 
 /// Logs go to stderr (stdout is for results, e.g. the simulator's URL); `RUST_LOG` overrides the default level
@@ -59,6 +63,7 @@ async fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args).await,
         Command::Session(args) => gateway::run_session(cli.gateway, args).await,
         Command::Profiles(args) => gateway::run_profiles(cli.gateway, args).await,
+        Command::Pki(args) => pki::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
