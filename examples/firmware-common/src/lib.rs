@@ -6,10 +6,14 @@
 //! - [`exit`]: the exit statuses, exit through semihosting, the panic and HardFault handlers, the stack high-water
 //!   mark;
 //! - [`time`]: the embassy-time driver on the board's CMSDK timer 0 and SysTick;
-//! - [`irq`]: unmasking the board's external interrupt lines.
+//! - [`irq`]: unmasking the board's external interrupt lines;
+//! - `tls` (feature `tls`): the job over HTTPS with an OAuth2 token, the built-in CA, the wall clock and the
+//!   QEMU stand-in for a TRNG.
 #![no_std]
 
 pub mod exit;
 pub mod irq;
 pub mod session;
 pub mod time;
+#[cfg(feature = "tls")]
+pub mod tls;
