@@ -54,8 +54,8 @@ const CLIENT_SECRET: &str = env!("QOD_FW_CLIENT_SECRET");
 const READ_RECORD_LEN: usize = decimal(env!("QOD_FW_TLS_READ_RECORD"));
 /// One record of the largest request: the client's 768-byte transmit buffer plus 128 bytes of record overhead.
 const WRITE_RECORD_LEN: usize = 768 + 128;
-/// Room for the server's certificate chain while it is verified: the simulator sends its leaf only (~530 bytes);
-/// 1,024 also holds leaf + CA.
+/// Room for the server's certificate chain while it is verified: the simulator sends its leaf only (443 bytes with
+/// the `qod pki` test PKI); 1,024 also holds leaf + CA (885 bytes).
 const CERT_CAPACITY: usize = 1024;
 
 /// A decimal number (validated by build.rs).
