@@ -3,19 +3,32 @@
 # (128 KiB flash, 64 KiB RAM), with a split by crate.
 #
 #   bash examples/firmware-mps2/size-report.sh [ELF]
+#   bash examples/firmware-mps2/size-report.sh --tls [TLS_ELF PLAIN_ELF]
 #
 # Builds the release image first unless an ELF is given (any of the QEMU
 # firmwares: examples/firmware-cellular/size-report.sh passes its own), with
 # QOD_FW_FEATURES (e.g. `keep`: keeper mode, whose RAM includes the 4 KiB NOR
-# flash it emulates in .uninit). Tools: llvm-size and
+# flash it emulates in .uninit).
+# --tls: the HTTPS build (feature `tls`, built by `run.sh --tls --build-only`)
+# against its budget (192 KiB flash, 64 KiB RAM; aims 160 KiB and 48 KiB),
+# with the TLS crates grouped by what they do, then beside the plaintext
+# build (built too, and left as the release image). Tools: llvm-size and
 # llvm-nm from rustup's llvm-tools component (installed when missing), or
 # Debian's binutils-arm-none-eabi when rustup is not available.
-# Exits 1 when over budget.
+# Exits 1 when over budget (for --tls: the TLS image over its budget).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FLASH_BUDGET=$((128 * 1024))
 RAM_BUDGET=$((64 * 1024))
+TLS=""
+if [ "${1:-}" = --tls ]; then
+    TLS=1
+    shift
+    FLASH_BUDGET=$((192 * 1024))
+    FLASH_AIM=$((160 * 1024))
+    RAM_AIM=$((48 * 1024))
+fi
 
 log() { printf 'size-report.sh: %s\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -34,7 +47,19 @@ else
     NM=(arm-none-eabi-nm --print-size --size-sort --demangle --radix=d)
 fi
 
-if [ $# -ge 1 ]; then
+PLAIN_ELF=""
+if [ -n "$TLS" ]; then
+    if [ $# -ge 2 ]; then
+        ELF="$1" PLAIN_ELF="$2"
+    else
+        # The TLS image first (run.sh keeps a copy apart), then the plaintext
+        # one, so that the release image is the plaintext build afterwards.
+        bash "$HERE/run.sh" --tls --build-only >&2
+        ELF="$HERE/target/firmware-mps2-tls.elf"
+        (cd "$HERE" && cargo build --release --locked --manifest-path "$HERE/Cargo.toml" >&2)
+        PLAIN_ELF="$HERE/target/thumbv7em-none-eabihf/release/firmware-mps2"
+    fi
+elif [ $# -ge 1 ]; then
     ELF="$1"
 else
     args=(build --release --locked --manifest-path "$HERE/Cargo.toml")
@@ -46,10 +71,13 @@ fi
 # Section sizes -> flash (what is programmed: vectors, code, constants and
 # the initial values of .data) and RAM (.data, .bss, .uninit; the stack
 # takes the rest of RAM and is not counted).
-read -r vt text rodata data bss uninit < <("${SIZE[@]}" "$ELF" | awk '
-    $1==".vector_table"{vt=$2} $1==".text"{t=$2} $1==".rodata"{r=$2}
-    $1==".data"{d=$2} $1==".bss"{b=$2} $1==".uninit"{u=$2}
-    END {print vt+0, t+0, r+0, d+0, b+0, u+0}')
+sections() {
+    "${SIZE[@]}" "$1" | awk '
+        $1==".vector_table"{vt=$2} $1==".text"{t=$2} $1==".rodata"{r=$2}
+        $1==".data"{d=$2} $1==".bss"{b=$2} $1==".uninit"{u=$2}
+        END {print vt+0, t+0, r+0, d+0, b+0, u+0}'
+}
+read -r vt text rodata data bss uninit < <(sections "$ELF")
 flash=$((vt + text + rodata + data))
 ram=$((data + bss + uninit))
 verdict() { if [ "$1" -le "$2" ]; then echo OK; else echo OVER; fi; }
@@ -61,6 +89,10 @@ printf '  flash (.vector_table+.text+.rodata+.data) %7d B = %5.1f KiB of %d KiB 
     "$flash" "$(awk -v x="$flash" 'BEGIN{print x/1024}')" $((FLASH_BUDGET / 1024)) "$(pct "$flash" "$FLASH_BUDGET")" "$(verdict "$flash" "$FLASH_BUDGET")"
 printf '  RAM   (.data+.bss+.uninit)                %7d B = %5.1f KiB of %d KiB (%s) %s\n' \
     "$ram" "$(awk -v x="$ram" 'BEGIN{print x/1024}')" $((RAM_BUDGET / 1024)) "$(pct "$ram" "$RAM_BUDGET")" "$(verdict "$ram" "$RAM_BUDGET")"
+if [ -n "$TLS" ]; then
+    printf '  aims: flash %d KiB (%s), RAM %d KiB (%s); the stack peak comes on top of RAM (printed at every exit)\n' \
+        $((FLASH_AIM / 1024)) "$(verdict "$flash" "$FLASH_AIM")" $((RAM_AIM / 1024)) "$(verdict "$ram" "$RAM_AIM")"
+fi
 
 # Symbols grouped by the crate their (demangled) path starts with, then by
 # owner: ours (the firmware and firmware-common, the LAN9118 driver,
@@ -97,7 +129,14 @@ echo "by crate (symbol sizes; flash = text+rodata+data, RAM = data+bss):"
         }
         if (name ~ /^embassy_executor::raw::TaskStorage<F>::poll/) g = "mixed: task bodies, main + net runner (TaskStorage<F>::poll)"
         else if (name ~ /^firmware_common::keep::(FLASH|PERSIST)/) g = "emulated: keep mode'"'"'s NOR flash in RAM (.uninit)"
-        else if (name ~ /^firmware_[a-z0-9]+::__embassy_main::POOL/) g = "ours: main task future (buffers, SessionInfo)"
+        # The TLS build (feature `tls`): its crates by what they do.
+        else if (name ~ /^firmware_common::tls::(READ|WRITE)_RECORD/) g = "tls: record buffers (read + write)"
+        else if (name ~ /^embedded_tls::pki/ || crate ~ /^(der|const_oid)$/) g = "tls: X.509 verification (der, embedded_tls::pki)"
+        else if (crate == "embedded_tls") g = "tls: TLS 1.3 record layer + handshake (embedded_tls)"
+        else if (crate ~ /^(p256|primeorder|elliptic_curve|ecdsa|crypto_bigint|sec1|ff|group|rfc6979|signature|subtle)$/) g = "tls: P-256 ECDHE + ECDSA verify (p256 and its traits)"
+        else if (crate ~ /^(aes|aes_gcm|ghash|polyval|ctr|cipher|aead|universal_hash|inout|sha2|hkdf|hmac|digest|generic_array|block_buffer|crypto_common|typenum)$/) g = "tls: AES-128-GCM, SHA-256, HKDF"
+        else if (crate ~ /^(rand_chacha|ppv_lite86|rand_core)$/) g = "tls: RNG (ChaCha20; QEMU stand-in for a TRNG)"
+        else if (name ~ /^firmware_[a-z0-9]+::(__embassy_main|main_task)::POOL/) g = "ours: main task future (buffers, SessionInfo)"
         else if (name ~ /^firmware_[a-z0-9]+::net_task::POOL/) g = "embassy: net runner task future"
         else if (name ~ /^firmware_cellular::modem_task::POOL/) g = "ours: modem task future (PPP buffers, AT client)"
         else if (crate ~ /^(firmware_mps2|firmware_cellular|firmware_common|embassy_net_lan9118|qod_core|qod_client|qod_embassy|qod_cellular)$/) g = "ours: " crate
@@ -127,5 +166,29 @@ echo "largest symbols:"
     n = $4; for (i = 5; i <= NF; i++) n = n " " $i
     gsub(/\$LT\$/, "<", n); gsub(/\$GT\$/, ">", n); gsub(/\$u7b\$/, "{", n); gsub(/\$u7d\$/, "}", n)
     printf "  %7d %s %s\n", $2, $3, substr(n, 1, 110)}'
+echo
+echo "largest RAM items (.data/.bss; the stack is not among them):"
+"${NM[@]}" "$ELF" | awk 'tolower($3) == "b" || tolower($3) == "d"' | sort -k2 -n | tail -n 6 | awk '{
+    n = $4; for (i = 5; i <= NF; i++) n = n " " $i
+    sub(/::h[0-9a-f]+$/, "", n)
+    printf "  %7d %s\n", $2, substr(n, 1, 110)}'
 
-[ "$flash" -le "$FLASH_BUDGET" ] && [ "$ram" -le "$RAM_BUDGET" ]
+if [ -n "$PLAIN_ELF" ]; then
+    read -r pvt ptext prodata pdata pbss puninit < <(sections "$PLAIN_ELF")
+    pflash=$((pvt + ptext + prodata + pdata))
+    pram=$((pdata + pbss + puninit))
+    echo
+    echo "TLS beside plaintext (same release profile; plaintext: $PLAIN_ELF):"
+    printf '  %-10s %10s %10s %11s\n' "" plaintext TLS difference
+    printf '  %-10s %10d %10d %+11d\n' "flash B" "$pflash" "$flash" $((flash - pflash))
+    printf '  %-10s %10d %10d %+11d\n' "RAM B" "$pram" "$ram" $((ram - pram))
+    printf '  %-10s %10.1f %10.1f %+11.1f\n' "flash KiB" "$(awk -v x="$pflash" 'BEGIN{print x/1024}')" \
+        "$(awk -v x="$flash" 'BEGIN{print x/1024}')" "$(awk -v x="$((flash - pflash))" 'BEGIN{print x/1024}')"
+    printf '  %-10s %10.1f %10.1f %+11.1f\n' "RAM KiB" "$(awk -v x="$pram" 'BEGIN{print x/1024}')" \
+        "$(awk -v x="$ram" 'BEGIN{print x/1024}')" "$(awk -v x="$((ram - pram))" 'BEGIN{print x/1024}')"
+fi
+
+if [ "$flash" -gt "$FLASH_BUDGET" ] || [ "$ram" -gt "$RAM_BUDGET" ]; then
+    log "FAIL: $(basename "$ELF") is over its budget ($((FLASH_BUDGET / 1024)) KiB flash, $((RAM_BUDGET / 1024)) KiB RAM)"
+    exit 1
+fi

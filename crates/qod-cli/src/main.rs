@@ -11,6 +11,7 @@ mod demo;
 mod gateway;
 mod gateway_v1;
 mod keep;
+mod pki;
 mod sim;
 
 /// Command-line tools for the CAMARA Quality on Demand API (v0.10.1, and quality-on-demand / qos-profiles 1.1.0
@@ -49,6 +50,9 @@ enum Command {
     Session(gateway::SessionArgs),
     /// List the QoS profiles of `--server`, or show one.
     Profiles(gateway::ProfilesArgs),
+    /// Write a test PKI to a directory: a CA (PEM and DER, for a device to build in) and server certificates for
+    /// `qod sim --tls-cert/--tls-key` (valid, expired, for a wrong name).
+    Pki(pki::Args),
 }
 
 /// Logs go to stderr (stdout is for results, e.g. the simulator's URL); `RUST_LOG` overrides the default level
@@ -82,6 +86,7 @@ async fn main() -> ExitCode {
         Command::Session(args) => gateway::run_session(cli.gateway, args).await,
         Command::Profiles(args) if api == Api::V1 => gateway_v1::run_profiles(cli.gateway, args).await,
         Command::Profiles(args) => gateway::run_profiles(cli.gateway, args).await,
+        Command::Pki(args) => pki::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -47,6 +47,15 @@ pub enum ExitCode {
     /// Cellular: the carrier was lost during the job and the job failed because of it (the session was cleaned up
     /// after the redial), or the link could not be re-established.
     CarrierLost = 24,
+    /// TLS (`tls` build): the server's certificate is not trusted (not issued by the built-in CA, not for
+    /// `localhost`, or outside its validity dates).
+    TlsCertificate = 30,
+    /// TLS: the server does not speak TLS 1.3 (it answered with a `protocol_version` alert).
+    TlsVersion = 31,
+    /// TLS: the handshake failed otherwise (another alert, a malformed message, a record too large).
+    TlsHandshake = 32,
+    /// OAuth2 (`tls` build): the token endpoint refused the client credentials or gave no usable token.
+    Token = 33,
     /// The CPU took a HardFault.
     HardFault = 100,
     /// The firmware panicked.

@@ -8,6 +8,8 @@
 //! - [`time`]: the embassy-time driver on the board's CMSDK timer 0 and SysTick;
 //! - [`irq`]: unmasking the board's external interrupt lines;
 //! - `keep` (feature `keep`): keeper mode, the session kept with qod-client's session keeper (`run.sh --keep`).
+//! - `tls` (feature `tls`): the job over HTTPS with an OAuth2 token, the built-in CA, the wall clock and the
+//!   QEMU stand-in for a TRNG.
 #![no_std]
 
 pub mod exit;
@@ -16,3 +18,5 @@ pub mod irq;
 pub mod keep;
 pub mod session;
 pub mod time;
+#[cfg(feature = "tls")]
+pub mod tls;

@@ -7,6 +7,11 @@
 //! that a `GET` now answers 404. Every failure maps to its own
 //! [`ExitCode`]; once a session exists, every failure path tries to delete
 //! it before the firmware exits, so no session is left behind.
+//!
+//! The job is generic over the connector and the token source: plain TCP
+//! without a token (the default), or, with the `tls` feature, HTTPS with an
+//! OAuth2 token fetched first on the same kept-alive connection
+//! ([`crate::tls`]).
 
 use core::fmt::Write as _;
 
@@ -16,7 +21,7 @@ use embassy_time::{with_timeout, Duration, Instant};
 use qod_client::qod_core::model::{CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
 #[cfg(feature = "v1")]
 use qod_client::qod_core::v1::model::{CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
-use qod_client::{ClientError, Config, Poll, RetryPolicy, Url};
+use qod_client::{ClientError, Config, Connect, Poll, RetryPolicy, TokenSource, Url};
 use qod_embassy::EmbassyConnector;
 
 use crate::exit::ExitCode;
@@ -26,11 +31,18 @@ use crate::exit::ExitCode;
 /// the same address. The port is fixed at build time (`QOD_SIM_PORT`,
 /// validated by build.rs). A constant, not a parameter: parsed at compile
 /// time, the URL links no string-slicing panic paths (measured: 8 KiB).
-#[cfg(not(feature = "v1"))]
+#[cfg(not(any(feature = "tls", feature = "v1")))]
 pub const SERVER_URL: &str = concat!("http://10.0.2.2:", env!("QOD_SIM_PORT"), "/qod/v0");
 /// With the `v1` feature: the API root, under which `/quality-on-demand/v1` is.
-#[cfg(feature = "v1")]
+#[cfg(all(not(feature = "tls"), feature = "v1"))]
 pub const SERVER_URL: &str = concat!("http://10.0.2.2:", env!("QOD_SIM_PORT"));
+/// The simulator over HTTPS (`tls` feature): the same address, verified under
+/// the name `localhost` ([`crate::tls`]).
+#[cfg(all(feature = "tls", not(feature = "v1")))]
+pub const SERVER_URL: &str = concat!("https://10.0.2.2:", env!("QOD_SIM_PORT"), "/qod/v0");
+/// HTTPS and 1.1.0: the API root over TLS.
+#[cfg(all(feature = "tls", feature = "v1"))]
+pub const SERVER_URL: &str = concat!("https://10.0.2.2:", env!("QOD_SIM_PORT"));
 
 /// The API the firmware speaks: v0.10.1, or quality-on-demand 1.1.0 with the `v1` feature (the same calls).
 #[cfg(not(feature = "v1"))]
@@ -67,12 +79,29 @@ const RETRY: RetryPolicy = RetryPolicy {
 /// Watchdog over the whole job, behind the per-request timeouts.
 const JOB_TIMEOUT: Duration = Duration::from_secs(45);
 
-type Error = ClientError<qod_embassy::Error>;
-type Client<'c, 'a> = qod_embassy::Client<'c, 'a>;
+type Error<E> = ClientError<E>;
+type Client<'c, C, T> = qod_client::Client<'c, C, embassy_time::Delay, T>;
+
+/// A transport error's own exit status, whatever the step that met it
+/// (`None`: the step's status).
+pub trait TransportExit: defmt::Format {
+    /// The status, or `None`.
+    fn exit_code(&self) -> Option<ExitCode>;
+}
+
+impl TransportExit for qod_embassy::Error {
+    fn exit_code(&self) -> Option<ExitCode> {
+        match self {
+            qod_embassy::Error::Connect(_) => Some(ExitCode::Connect),
+            _ => None,
+        }
+    }
+}
 
 /// Which step failed.
 #[derive(Clone, Copy, defmt::Format)]
 enum Step {
+    Token,
     Create,
     Wait,
     Get,
@@ -102,7 +131,24 @@ pub async fn run(stack: Stack<'_>) -> ExitCode {
     let mut config = Config::new(url);
     config.timeout_ms = REQUEST_TIMEOUT_MS;
     config.retry = RETRY;
-    let mut client = Client::new(&conn, embassy_time::Delay, config, &mut tx, &mut rx);
+    #[cfg(not(feature = "tls"))]
+    {
+        let mut client = qod_client::Client::new(&conn, embassy_time::Delay, config, &mut tx, &mut rx);
+        lifecycle(&mut client, &request).await
+    }
+    #[cfg(feature = "tls")]
+    {
+        crate::tls::run(conn, config, &mut tx, &mut rx, &request).await
+    }
+}
+
+/// Runs the job with `client` and closes its connection: the exit status.
+pub(crate) async fn lifecycle<C, T>(client: &mut Client<'_, C, T>, request: &CreateSession) -> ExitCode
+where
+    C: Connect,
+    C::Error: TransportExit,
+    T: TokenSource,
+{
     defmt::info!("QoD server {=str}", SERVER_URL);
 
     let mut info = SessionInfo::default();
@@ -110,7 +156,7 @@ pub async fn run(stack: Stack<'_>) -> ExitCode {
     // failure after that point cleans up.
     let mut created: Option<SessionId> = None;
     let start = Instant::now();
-    let result = match with_timeout(JOB_TIMEOUT, job(&mut client, &request, &mut info, &mut created)).await {
+    let result = match with_timeout(JOB_TIMEOUT, job(client, request, &mut info, &mut created)).await {
         Ok(result) => result,
         Err(_) => {
             defmt::error!("job not done within {=u64} s", JOB_TIMEOUT.as_secs());
@@ -127,7 +173,7 @@ pub async fn run(stack: Stack<'_>) -> ExitCode {
         }
         Err(code) => {
             if let Some(id) = created {
-                cleanup(&mut client, &id).await;
+                cleanup(client, &id).await;
             }
             code
         }
@@ -167,12 +213,24 @@ pub(crate) fn create_request(stack: Stack<'_>) -> Option<CreateSession> {
     Some(request)
 }
 
-async fn job(
-    client: &mut Client<'_, '_>,
+async fn job<C, T>(
+    client: &mut Client<'_, C, T>,
     request: &CreateSession,
     info: &mut SessionInfo,
     created: &mut Option<SessionId>,
-) -> Result<(), ExitCode> {
+) -> Result<(), ExitCode>
+where
+    C: Connect,
+    C::Error: TransportExit,
+    T: TokenSource,
+{
+    if client.tokens().token_url().is_some() {
+        // At start, so that bad credentials fail early and alone; later
+        // requests reuse the token (and the connection).
+        let t = Instant::now();
+        client.refresh_token().await.map_err(|e| failed(Step::Token, &e))?;
+        defmt::info!("token: got an access token in {=u64} ms", t.elapsed().as_millis());
+    }
     #[cfg(not(feature = "v1"))]
     let device = Some(&request.device);
     #[cfg(feature = "v1")]
@@ -246,7 +304,7 @@ fn log_session(what: &str, info: &SessionInfo) {
 /// Logs a failed step and picks its exit status: the transport's and the
 /// client's own failures (no connection, timeout, not available) have one
 /// status whatever the step, anything else is the step's status.
-fn failed(step: Step, e: &Error) -> ExitCode {
+fn failed<E: TransportExit>(step: Step, e: &Error<E>) -> ExitCode {
     match e {
         ClientError::Api(api) => defmt::error!(
             "{}: API error {=u16} {=str}: {=str}",
@@ -257,11 +315,18 @@ fn failed(step: Step, e: &Error) -> ExitCode {
         ),
         _ => defmt::error!("{}: {}", step, e),
     }
+    if let Some(code) = match e {
+        ClientError::Transport(t) => t.exit_code(),
+        _ => None,
+    } {
+        return code;
+    }
     match (step, e) {
-        (_, ClientError::Transport(qod_embassy::Error::Connect(_))) => ExitCode::Connect,
+        (_, ClientError::Token(_)) => ExitCode::Token,
         (_, ClientError::Timeout) => ExitCode::Timeout,
         (_, ClientError::DeadlineExceeded) => ExitCode::NotAvailable,
         (_, ClientError::SessionUnavailable(_)) => ExitCode::Unavailable,
+        (Step::Token, _) => ExitCode::Token,
         (Step::Create, _) => ExitCode::Create,
         (Step::Wait | Step::Get, _) => ExitCode::Get,
         (Step::Delete, _) => ExitCode::Delete,
@@ -271,7 +336,12 @@ fn failed(step: Step, e: &Error) -> ExitCode {
 
 /// Deletes a session a failed job left behind: two attempts; a 404 means it
 /// is already gone.
-async fn cleanup(client: &mut Client<'_, '_>, id: &SessionId) {
+async fn cleanup<C, T>(client: &mut Client<'_, C, T>, id: &SessionId)
+where
+    C: Connect,
+    C::Error: TransportExit,
+    T: TokenSource,
+{
     for attempt in 1..=2u8 {
         match api!(client).delete_session(id).await {
             Ok(()) => {

@@ -20,8 +20,8 @@
 mod board;
 
 use defmt_semihosting as _;
-use embassy_executor::Spawner;
-use embassy_net::{Ipv4Address, Runner, StackResources};
+use embassy_executor::{Executor, Spawner};
+use embassy_net::{Ipv4Address, Runner, Stack, StackResources};
 use embassy_net_lan9118::{Config as NicConfig, Lan9118, Mmio};
 use embassy_time::{with_timeout, Duration, Instant};
 use static_cell::StaticCell;
@@ -38,8 +38,8 @@ const NETWORK_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Nic = Lan9118<'static, Mmio>;
 
-#[embassy_executor::main]
-async fn main(spawner: Spawner) {
+#[cortex_m_rt::entry]
+fn main() -> ! {
     let Some(mut core) = cortex_m::Peripherals::take() else {
         exit(ExitCode::Panic)
     };
@@ -50,6 +50,50 @@ async fn main(spawner: Spawner) {
         SERVER_URL
     );
 
+    // The network comes up before any task runs: its bring-up frame is gone
+    // before the job's deepest calls (the TLS build's certificate check) run.
+    static EXECUTOR: StaticCell<Executor> = StaticCell::new();
+    EXECUTOR.init(Executor::new()).run(|spawner| {
+        let stack = start_network(spawner);
+        match main_task(stack) {
+            Ok(token) => spawner.spawn(token),
+            Err(_) => exit(ExitCode::Panic),
+        }
+    })
+}
+
+/// Waits for the network, then runs the job and exits with its status.
+#[embassy_executor::task]
+async fn main_task(stack: Stack<'static>) {
+    let up = with_timeout(NETWORK_TIMEOUT, async {
+        stack.wait_link_up().await;
+        stack.wait_config_up().await;
+    });
+    if up.await.is_err() {
+        defmt::error!("no link or address after {=u64} ms", NETWORK_TIMEOUT.as_millis());
+        exit(ExitCode::NoNetwork);
+    }
+    if let Some(config) = stack.config_v4() {
+        defmt::info!("network up: {} via {}", config.address, config.gateway);
+    }
+
+    #[cfg(not(feature = "keep"))]
+    let code = firmware_common::session::run(stack).await;
+    #[cfg(feature = "keep")]
+    let code = firmware_common::keep::run(stack).await;
+    defmt::info!("LAN9118 interrupts handled: {=u32}", NIC_STATE.interrupts());
+    exit(code)
+}
+
+/// Brings up the LAN9118 and embassy-net and spawns the stack's runner.
+///
+/// Called before any task runs, and kept out of line: the driver and the
+/// runner move by value through its frame (about 12 KiB), which is gone once
+/// the network is up. Inlined into an async `main`'s `poll` (as it was),
+/// that frame stayed on the stack below everything the job awaits, the TLS
+/// handshake's ~23 KiB of certificate parsing included.
+#[inline(never)]
+fn start_network(spawner: Spawner) -> Stack<'static> {
     let nic = match Lan9118::new(NIC_REGS, &NIC_STATE, NicConfig::default()) {
         Ok(nic) => nic,
         Err(e) => {
@@ -73,25 +117,7 @@ async fn main(spawner: Spawner) {
         Ok(token) => spawner.spawn(token),
         Err(_) => exit(ExitCode::Panic),
     }
-
-    let up = with_timeout(NETWORK_TIMEOUT, async {
-        stack.wait_link_up().await;
-        stack.wait_config_up().await;
-    });
-    if up.await.is_err() {
-        defmt::error!("no link or address after {=u64} ms", NETWORK_TIMEOUT.as_millis());
-        exit(ExitCode::NoNetwork);
-    }
-    if let Some(config) = stack.config_v4() {
-        defmt::info!("network up: {} via {}", config.address, config.gateway);
-    }
-
-    #[cfg(not(feature = "keep"))]
-    let code = firmware_common::session::run(stack).await;
-    #[cfg(feature = "keep")]
-    let code = firmware_common::keep::run(stack).await;
-    defmt::info!("LAN9118 interrupts handled: {=u32}", NIC_STATE.interrupts());
-    exit(code)
+    stack
 }
 
 #[embassy_executor::task]
