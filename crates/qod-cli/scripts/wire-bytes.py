@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Request bytes on the wire for create + get + delete: qod-client (via the `qod` gateway commands) vs Python
-`requests`, in the same run, against one byte-counting loopback server (method of
-/work/shared/notes/codec-performance.md, Task 2). Same 40-character bearer token, same Host, same create body
+`requests`, in the same run, against one byte-counting loopback server. Same 40-character bearer token, same Host, same create body
 (requests gets the JSON qod sent, parsed, via `json=`). Only request bytes are counted, at the server socket.
 
     python3 crates/qod-cli/scripts/wire-bytes.py [PATH/TO/qod]     # default: $CARGO_TARGET_DIR/debug/qod
