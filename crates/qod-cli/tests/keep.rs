@@ -241,3 +241,65 @@ fn test_keep_acts_on_notifications_and_stops_after_for() {
     assert!(k.child.wait().unwrap().success());
     assert!(sim.sessions().is_empty());
 }
+
+/// `--api v1`: the keeper on quality-on-demand 1.1.0 (retrieve-sessions after a lost create; here the plain path):
+/// extended, a network termination noticed by polling and recovered, then a clean stop that leaves nothing.
+#[test]
+fn test_keep_on_v1_extends_recovers_and_stops_clean() {
+    let sim = Sim::start();
+    let mut k = Keep::start(&sim, &["--poll", "10", "--api", "v1"]);
+    let id = k.wait_for("available", Duration::from_secs(10))["sessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    k.wait_for("extended", Duration::from_secs(10));
+    assert_eq!(ids(&sim.sessions()), std::slice::from_ref(&id));
+    sim.terminate(&id);
+    let lost = k.wait_for("lost", Duration::from_secs(5));
+    assert_eq!(lost["sessionId"], id.as_str());
+    // Found by polling, yet with the reason: 1.1.0's SessionInfo has `statusInfo` (v0.10.1's poll says only
+    // UNAVAILABLE), so this also shows the keeper spoke 1.1.0.
+    assert_eq!(lost["why"], "NETWORK_TERMINATED");
+    let recovered = k.wait_for("recovered", Duration::from_secs(10));
+    assert_ne!(recovered["sessionId"], id.as_str());
+    k.signal("-TERM");
+    let stopped = k.wait_for("stopped", Duration::from_secs(10));
+    assert_eq!(stopped["clean"], true);
+    assert!(k.child.wait().unwrap().success());
+    // 1.1.0 keeps an ended session readable for a while (statusInfo): nothing may be left that is not UNAVAILABLE.
+    let left: Vec<_> = sim
+        .sessions()
+        .into_iter()
+        .filter(|s| s["qosStatus"] != "UNAVAILABLE")
+        .collect();
+    assert!(left.is_empty(), "{left:#?}");
+}
+
+/// `--api v1` refuses `--notify-listen`: 1.1.0 posts notifications only to an https sink.
+#[test]
+fn test_keep_on_v1_refuses_a_plain_http_receiver() {
+    let out = Command::new(BIN)
+        .args([
+            "--api",
+            "v1",
+            "--server",
+            "http://127.0.0.1:9",
+            "session",
+            "keep",
+            "--phone-number",
+            "+436641234567",
+            "--as-ipv4",
+            "198.51.100.0/24",
+            "--profile",
+            "QOS_VC",
+            "--notify-listen",
+            "127.0.0.1:0",
+        ])
+        .env_remove("QOD_SERVER")
+        .env_remove("QOD_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--notify-listen") && err.contains("https"), "{err}");
+}
