@@ -26,9 +26,6 @@ use std::time::{Duration, Instant};
 /// Options of `qod demo`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Print one JSON document with every step instead of text.
-    #[arg(long)]
-    json: bool,
     /// Milliseconds the simulator keeps a new session REQUESTED before it becomes AVAILABLE.
     #[arg(long, value_name = "MS", default_value_t = 800)]
     requested_delay: u64,
@@ -218,9 +215,9 @@ fn step_result<E: std::fmt::Display>(r: &mut Report, name: &str, res: Result<(),
 ///
 /// # Errors
 /// "demo failed" when a step failed (the steps say which).
-pub async fn run(args: Args) -> Result<(), String> {
+pub async fn run(args: Args, json: bool) -> Result<(), String> {
     let mut r = Report {
-        json: args.json,
+        json,
         steps: Vec::new(),
         ok: true,
         started: Instant::now(),

@@ -1,4 +1,5 @@
 //! The built `qod` binary: `qod demo --json`, and the gateway commands against a loopback simulator.
+#![cfg(all(feature = "sim", feature = "demo"))]
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_qod");
