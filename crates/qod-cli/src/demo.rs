@@ -31,9 +31,6 @@ use std::time::{Duration, Instant};
 /// Options of `qod demo`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Print one JSON document with every step instead of text.
-    #[arg(long)]
-    json: bool,
     /// Milliseconds the simulator keeps a new session REQUESTED before it becomes AVAILABLE.
     #[arg(long, value_name = "MS", default_value_t = 800)]
     requested_delay: u64,
@@ -378,9 +375,9 @@ fn step_result_v1<E: std::fmt::Display>(
 ///
 /// # Errors
 /// "demo failed" when a step failed (the steps say which).
-pub async fn run(args: Args, api: Api) -> Result<(), String> {
+pub async fn run(args: Args, json: bool, api: Api) -> Result<(), String> {
     let mut r = Report {
-        json: args.json,
+        json,
         steps: Vec::new(),
         ok: true,
         started: Instant::now(),

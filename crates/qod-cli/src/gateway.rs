@@ -2,13 +2,25 @@
 //!
 //! They run the same `qod-client` as the devices, over tokio TCP or rustls (`qod_client::tokio`), get their OAuth2
 //! token with the same token source, and print the API's answer as JSON on stdout. An API error prints its status,
-//! CAMARA code and message (plus what to do) and exits non-zero.
+//! CAMARA code and message (plus what to do) and exits with the status of its class (`crate::exit`).
+//!
+//! Operations run at host size (`crate::answer`): the answer is shown as the server sent it, checked by the device
+//! codec but not cut to a device's capacities.
+use crate::answer::Answer;
+use crate::exit::{Class, Failure};
 use qod_client::tokio::{tls_config, SystemClock, TokioConnector, TokioDelay};
 use qod_client::Url;
-use qod_client::{Client, ClientCredentials, ClientError, Config};
+use qod_client::{Client, ClientCredentials, Config};
 use qod_core::model::{
-    CreateSession, Device, DeviceIpv4Addr, PortRange, PortsSpec, QosProfile, QosProfileList, SessionInfo, Webhook,
+    CreateSession, Device, DeviceIpv4Addr, ExtendSessionDuration, PortRange, PortsSpec, QosProfile, SessionInfo,
+    Webhook,
 };
+use qod_core::v0::op;
+
+/// `--help` heading of the options every gateway command shares: connection.
+pub const CONNECTION: &str = "Global connection options";
+/// `--help` heading of the options every gateway command shares: credentials.
+pub const CREDENTIALS: &str = "Global credential options";
 
 /// A credential given as an option (`--token`, `--client-secret`, `--webhook-token`): `Debug` shows `<redacted>`,
 /// so printing the parsed options never prints it.
@@ -58,14 +70,14 @@ pub struct Global {
         global = true,
         value_name = "URL",
         env = "QOD_SERVER",
-        help_heading = "Connection"
+        help_heading = CONNECTION
     )]
     pub server: Option<String>,
     /// Trust the CA certificate(s) in this PEM file besides the usual web roots.
-    #[arg(long, global = true, value_name = "PEM", help_heading = "Connection")]
+    #[arg(long, global = true, value_name = "PEM", help_heading = CONNECTION)]
     pub ca_file: Option<std::path::PathBuf>,
     /// Allow plain `http://` to a server that is not on this machine (tokens and secrets then travel in clear).
-    #[arg(long, global = true, help_heading = "Connection")]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub allow_http: bool,
     /// Time limit in seconds for the whole command's network exchanges (token, request and any retry on a fresh
     /// connection); at least 1.
@@ -75,7 +87,7 @@ pub struct Global {
         value_name = "S",
         default_value_t = 10,
         value_parser = clap::value_parser!(u32).range(1..),
-        help_heading = "Connection"
+        help_heading = CONNECTION
     )]
     pub timeout: u32,
     /// A ready OAuth2 access token [env: QOD_TOKEN, preferred: a command line is visible to other local users].
@@ -85,11 +97,11 @@ pub struct Global {
         value_name = "T",
         env = "QOD_TOKEN",
         hide_env_values = true,
-        help_heading = "Credentials"
+        help_heading = CREDENTIALS
     )]
     pub token: Option<SecretArg>,
     /// OAuth2 client id: get a token with the client-credentials grant first.
-    #[arg(long, global = true, value_name = "ID", help_heading = "Credentials")]
+    #[arg(long, global = true, value_name = "ID", help_heading = CREDENTIALS)]
     pub client_id: Option<String>,
     /// The client secret [env: QOD_CLIENT_SECRET, preferred; or --client-secret-file]. Visible to other local users
     /// when given on the command line.
@@ -99,30 +111,30 @@ pub struct Global {
         value_name = "S",
         env = "QOD_CLIENT_SECRET",
         hide_env_values = true,
-        help_heading = "Credentials"
+        help_heading = CREDENTIALS
     )]
     pub client_secret: Option<SecretArg>,
     /// Read the client secret from this file (its first line).
-    #[arg(long, global = true, value_name = "FILE", help_heading = "Credentials")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = CREDENTIALS)]
     pub client_secret_file: Option<std::path::PathBuf>,
     /// Authenticate with `private_key_jwt`: sign an ES256 client assertion with this P-256 private key (PEM).
-    #[arg(long, global = true, value_name = "PEM", help_heading = "Credentials")]
+    #[arg(long, global = true, value_name = "PEM", help_heading = CREDENTIALS)]
     pub client_key_file: Option<std::path::PathBuf>,
     /// `kid` to put in the client assertion's header (with --client-key-file).
-    #[arg(long, global = true, value_name = "KID", help_heading = "Credentials")]
+    #[arg(long, global = true, value_name = "KID", help_heading = CREDENTIALS)]
     pub key_id: Option<String>,
     /// How a client secret is sent.
-    #[arg(long, global = true, value_enum, default_value_t, help_heading = "Credentials")]
+    #[arg(long, global = true, value_enum, default_value_t, help_heading = CREDENTIALS)]
     pub auth_method: AuthMethod,
     /// Token endpoint [default: {scheme}://{host}/oauth/token of --server].
-    #[arg(long, global = true, value_name = "URL", help_heading = "Credentials")]
+    #[arg(long, global = true, value_name = "URL", help_heading = CREDENTIALS)]
     pub token_url: Option<String>,
     /// Scope to ask for (space-separated).
-    #[arg(long, global = true, value_name = "SCOPE", help_heading = "Credentials")]
+    #[arg(long, global = true, value_name = "SCOPE", help_heading = CREDENTIALS)]
     pub scope: Option<String>,
     /// `x-correlator` to send with every request (with `--api v1`; v0.10.1 has no such header): the server echoes
     /// it, and an error names it.
-    #[arg(long, global = true, value_name = "ID", help_heading = "Connection")]
+    #[arg(long, global = true, value_name = "ID", help_heading = CONNECTION)]
     pub correlator: Option<String>,
 }
 
@@ -399,34 +411,59 @@ pub(crate) fn credentials(g: &Global) -> Result<Credentials, String> {
     Ok(Credentials::Secret { id, secret })
 }
 
-fn api_error(e: ClientError<std::io::Error>) -> String {
-    e.to_string()
-}
-
-/// Prints `v` as pretty JSON, members in the spec's order. A webhook's `notificationAuthToken` is a credential: it
-/// is shown as `<redacted>`, never printed.
-pub(crate) fn print_json<T: qod_core::Encode + ?Sized>(v: &T) -> Result<(), String> {
-    let mut value = json_value(v)?;
-    if let Some(token) = value.pointer_mut("/webhook/notificationAuthToken") {
-        *token = serde_json::Value::from("<redacted>");
+/// Prints the answer as pretty JSON, members as the server sent them. A webhook's `notificationAuthToken` is a
+/// credential: it is shown as `<redacted>`, never printed.
+pub(crate) fn print_answer(answer: &Answer, what: &str) -> Result<(), Failure> {
+    let mut value = answer.json(what)?;
+    // Credentials a server may echo: v0.10.1's webhook token, 1.1.0's sink access token.
+    for pointer in ["/webhook/notificationAuthToken", "/sinkCredential/accessToken"] {
+        if let Some(token) = value.pointer_mut(pointer) {
+            *token = serde_json::Value::from("<redacted>");
+        }
     }
-    print_value(&value)
+    let text = serde_json::to_string_pretty(&value).map_err(|e| Failure::new(Class::Other, e.to_string()))?;
+    println!("{text}");
+    Ok(())
 }
 
 /// Prints `value` as pretty JSON on stdout. A reader that has gone (`qod … | head`) is not an error.
-pub(crate) fn print_value(value: &serde_json::Value) -> Result<(), String> {
+pub(crate) fn print_value(value: &serde_json::Value) -> Result<(), Failure> {
     use std::io::Write;
-    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::new(Class::Other, e.to_string()))?;
     match writeln!(std::io::stdout().lock(), "{text}") {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the answer: {e}")),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::new(Class::Other, format!("cannot write the answer: {e}")))
+        }
         _ => Ok(()),
     }
 }
 
 /// `v` as a JSON value, members in the spec's order (qod-core's encoder, read back by serde_json).
+#[cfg(feature = "demo")]
 pub(crate) fn json_value<T: qod_core::Encode + ?Sized>(v: &T) -> Result<serde_json::Value, String> {
     let bytes = qod_core::json::to_vec(v).map_err(|e| format!("cannot encode the answer: {e}"))?;
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
+/// Runs `op` at host size with `client` and words a failure in the tool's terms.
+macro_rules! host_run {
+    ($g:expr, $client:expr, $op:expr, $answer:expr, $what:expr, $changes:expr) => {{
+        let cx = $crate::answer::Context {
+            what: $what,
+            timeout_s: $g.timeout,
+            changes: $changes,
+        };
+        match $client
+            .run($crate::answer::Host {
+                op: $op,
+                answer: &mut *$answer,
+            })
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) => Err($crate::answer::failure(e, $answer, cx)),
+        }
+    }};
 }
 
 /// Runs `$body` with `$client`: a client on tokio TCP/TLS for `--server`, with the static token or an OAuth2
@@ -439,7 +476,7 @@ macro_rules! with_client {
         let mut config = Config::new(url);
         config.timeout_ms = g.timeout.saturating_mul(1000);
         config.correlator = g.correlator.as_deref();
-        let (mut tx, mut rx) = (vec![0u8; 8192], vec![0u8; 64 * 1024]);
+        let (mut tx, mut rx) = (vec![0u8; $crate::answer::TX_BYTES], vec![0u8; $crate::answer::RX_BYTES]);
         let connector = $crate::gateway::connector(g)?;
         let clock = SystemClock::new();
         let token_url = g
@@ -454,10 +491,11 @@ macro_rules! with_client {
                 let limit = std::time::Duration::from_secs(u64::from(g.timeout));
                 let out = match tokio::time::timeout(limit, async { $body }).await {
                     Ok(out) => out,
-                    Err(_) => Err(format!(
-                        "no complete answer in time (--timeout {} s): check the server address and the network",
-                        g.timeout
-                    )),
+                    Err(_) => Err($crate::exit::Failure::new(
+                        $crate::exit::Class::Network,
+                        format!("no complete answer in time (--timeout {} s)", g.timeout),
+                    )
+                    .hint("check --server and the network, or raise --timeout")),
                 };
                 $client.close().await;
                 out
@@ -499,12 +537,16 @@ macro_rules! with_client {
     }};
 }
 
+pub(crate) use host_run;
 pub(crate) use with_client;
 
 /// v0.10.1 defines no `x-correlator`: `--correlator` is refused rather than sent unchecked.
-fn no_correlator(g: &Global) -> Result<(), String> {
+fn no_correlator(g: &Global) -> Result<(), Failure> {
     match g.correlator {
-        Some(_) => Err("--correlator is the 1.1.0 x-correlator header: add --api v1".into()),
+        Some(_) => Err(Failure::new(
+            Class::Usage,
+            "--correlator is the 1.1.0 x-correlator header: add --api v1",
+        )),
         None => Ok(()),
     }
 }
@@ -512,64 +554,90 @@ fn no_correlator(g: &Global) -> Result<(), String> {
 /// Runs `qod session …`.
 ///
 /// # Errors
-/// A readable message (API errors with status, code and message).
-pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
+/// A [`Failure`] of its class (API errors with status, code and message).
+pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), Failure> {
     no_correlator(&g)?;
     let mut info = SessionInfo::default();
+    let mut answer = Answer::default();
+    let a = &mut answer;
     match args.command {
         SessionCommand::Create(c) => {
             let body = c.body()?;
-            with_client!(
-                &g,
-                client,
-                client.create_session(&body, &mut info).await.map_err(api_error)
-            )?;
-            print_json(&info)
+            let op = op::CreateSession {
+                body: &body,
+                out: &mut info,
+            };
+            with_client!(&g, client, host_run!(g, client, op, a, "SessionInfo", true))?;
+            print_answer(&answer, "SessionInfo")
         }
         SessionCommand::Get { id } => {
-            with_client!(&g, client, client.get_session(&id, &mut info).await.map_err(api_error))?;
-            print_json(&info)
+            let op = op::GetSession {
+                id: &id,
+                out: &mut info,
+            };
+            with_client!(&g, client, host_run!(g, client, op, a, "SessionInfo", false))?;
+            print_answer(&answer, "SessionInfo")
         }
         SessionCommand::Extend { id, by } => {
-            with_client!(
-                &g,
-                client,
-                client.extend_session(&id, by, &mut info).await.map_err(api_error)
-            )?;
-            print_json(&info)
+            let op = op::ExtendSession {
+                id: &id,
+                body: ExtendSessionDuration {
+                    requested_additional_duration: by,
+                },
+                out: &mut info,
+            };
+            with_client!(&g, client, host_run!(g, client, op, a, "SessionInfo", true))?;
+            print_answer(&answer, "SessionInfo")
         }
         SessionCommand::Delete { id } => {
-            with_client!(&g, client, client.delete_session(&id).await.map_err(api_error))?;
+            let op = op::DeleteSession { id: &id };
+            with_client!(&g, client, host_run!(g, client, op, a, "answer", false))?;
             print_value(&serde_json::json!({ "deleted": id }))
         }
-        SessionCommand::Keep(k) => crate::keep::run(&g, *k, crate::Api::V0).await,
-        SessionCommand::List(_) => Err("session list is retrieve-sessions, a 1.1.0 operation: add --api v1".into()),
+        SessionCommand::Keep(k) => crate::keep::run(&g, *k, crate::Api::V0).await.map_err(Failure::from),
+        SessionCommand::List(_) => Err(Failure::new(
+            Class::Usage,
+            "session list is retrieve-sessions, a 1.1.0 operation: add --api v1",
+        )),
     }
 }
 
-/// Runs `qod profiles [NAME]`: one profile, or the whole catalogue (up to `qod_core::limits::PROFILES`).
+/// Runs `qod profiles [NAME]`: one profile, or the whole catalogue (any number: each profile is checked by the
+/// device codec in turn, and the list is shown from its JSON).
 ///
 /// # Errors
 /// As [`run_session`].
-pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
+pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), Failure> {
     no_correlator(&g)?;
+    let mut answer = Answer::default();
+    let a = &mut answer;
+    let mut scratch = QosProfile::default();
     match args.name {
         Some(name) => {
-            let mut p = QosProfile::default();
-            with_client!(&g, client, client.qos_profile(&name, &mut p).await.map_err(api_error))?;
-            print_json(&p)
+            let op = op::GetQosProfile {
+                name: &name,
+                out: &mut scratch,
+            };
+            with_client!(&g, client, host_run!(g, client, op, a, "QosProfile", false))?;
+            print_answer(&answer, "QosProfile")
         }
         None => {
-            let mut list = QosProfileList::new();
-            with_client!(&g, client, {
-                match client.qos_profiles(None, None, &mut list).await {
-                    Ok(()) => Ok(()),
-                    // The spec answers 404 when no profile matches: an empty catalogue.
-                    Err(e) if e.status() == Some(404) => Ok(()),
-                    Err(e) => Err(api_error(e)),
+            let mut each = |_: &QosProfile| {};
+            let op = op::GetQosProfilesEach {
+                name: None,
+                status: None,
+                scratch: &mut scratch,
+                each: &mut each,
+            };
+            match with_client!(&g, client, host_run!(g, client, op, a, "QosProfile list", false)) {
+                Ok(()) => print_answer(&answer, "QosProfile list"),
+                // The spec answers 404 when no profile matches: an empty catalogue.
+                Err(f) if f.status == Some(404) => {
+                    println!("[]");
+                    Ok(())
                 }
-            })?;
-            print_json(&list)
+                Err(f) => Err(f),
+            }
         }
     }
 }

@@ -4,16 +4,20 @@
 //! `--server` is then the API root (`http://127.0.0.1:9091`): a URL ending in `/qod/v0`, `/quality-on-demand/v1` or
 //! `/qos-profiles/v1` (what `qod sim` prints, or a 1.1.0 API's own URL) is taken as its root, so the same `--server`
 //! serves both versions.
+use crate::answer::Answer;
+use crate::exit::Failure;
 use crate::gateway::{
-    field, json_value, print_json, print_value, with_client, CreateArgs, DeviceArgs, Global, ProfilesArgs, SessionArgs,
+    field, host_run, print_answer, print_value, with_client, CreateArgs, DeviceArgs, Global, ProfilesArgs, SessionArgs,
     SessionCommand,
 };
 use qod_client::tokio::{SystemClock, TokioDelay};
-use qod_client::{Client, ClientCredentials, ClientError, Config, Url};
+use qod_client::{Client, ClientCredentials, Config, Url};
 use qod_core::time::DateTime;
 use qod_core::v1::model::{
-    CreateSession, Device, QosProfile, QosProfileDeviceRequest, RetrieveSessionsInput, SessionInfo, SinkCredential,
+    CreateSession, Device, ExtendSessionDuration, QosProfile, QosProfileDeviceRequest, RetrieveSessionsInput,
+    SessionInfo, SinkCredential,
 };
+use qod_core::v1::op;
 
 /// `qod --api v1 session list`: the device whose sessions to find (none: the access token's own device).
 #[derive(Debug, clap::Args)]
@@ -22,21 +26,24 @@ pub struct ListArgs {
     device: DeviceArgs,
 }
 
-/// An error as [`crate::gateway`] prints it; an API error also names the `x-correlator` the server answered with,
-/// which identifies the request to the operator.
-fn error(e: ClientError<std::io::Error>, correlator: Option<&str>) -> String {
-    match correlator {
-        Some(c) if matches!(e, ClientError::Api(_)) => format!("{e} (x-correlator {c})"),
-        _ => e.to_string(),
-    }
+/// Runs a 1.1.0 operation at host size, as the v0.10.1 commands do (`gateway::host_run!`); an API error also names
+/// the `x-correlator` the server answered with, which identifies the request to the operator.
+macro_rules! v1 {
+    ($g:expr, $client:ident, $op:expr, $answer:expr, $what:expr, $changes:expr) => {{
+        let result = host_run!($g, $client, $op, $answer, $what, $changes);
+        result.map_err(|f| with_correlator(f, $client.last_correlator()))
+    }};
 }
 
-/// `v1!(client.op(args))`: runs a 1.1.0 operation of `client` and maps its error with [`error`].
-macro_rules! v1 {
-    ($client:ident . $($op:tt)+) => {{
-        let result = $client.v1().$($op)+.await;
-        result.map_err(|e| error(e, $client.last_correlator()))
-    }};
+/// `f`, naming `correlator` after an API error.
+fn with_correlator(mut f: Failure, correlator: Option<&str>) -> Failure {
+    if let (Some(c), Some(_)) = (correlator, f.status) {
+        f.hint = Some(match f.hint.take() {
+            Some(h) => format!("{h} (x-correlator {c})"),
+            None => format!("x-correlator {c}"),
+        });
+    }
+    f
 }
 
 /// The API root from `--server` (see the module docs). `with_client!` calls `server_url` where it is used, so
@@ -103,25 +110,34 @@ pub(crate) fn create_body_for(c: &CreateArgs, duration: u32) -> Result<CreateSes
 /// Runs `qod --api v1 session …`.
 ///
 /// # Errors
-/// A readable message (API errors with status, code and message).
-pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
+/// A [`Failure`] of its class (API errors with status, 1.1.0 code, message and the `x-correlator`).
+pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), Failure> {
     let mut info = SessionInfo::default();
+    let mut answer = Answer::default();
+    let a = &mut answer;
     match args.command {
         SessionCommand::Create(c) => {
             let body = create_body(&c)?;
-            with_client!(&g, client, v1!(client.create_session(&body, &mut info)))?;
-            print_json(&info)
+            let op = op::CreateSession::new(&body, &mut info);
+            with_client!(&g, client, v1!(g, client, op, a, "SessionInfo", true))?;
+            print_answer(&answer, "SessionInfo")
         }
         SessionCommand::Get { id } => {
-            with_client!(&g, client, v1!(client.get_session(&id, &mut info)))?;
-            print_json(&info)
+            let op = op::GetSession::new(&id, &mut info);
+            with_client!(&g, client, v1!(g, client, op, a, "SessionInfo", false))?;
+            print_answer(&answer, "SessionInfo")
         }
         SessionCommand::Extend { id, by } => {
-            with_client!(&g, client, v1!(client.extend_session(&id, by, &mut info)))?;
-            print_json(&info)
+            let body = ExtendSessionDuration {
+                requested_additional_duration: by,
+            };
+            let op = op::ExtendSession::new(&id, body, &mut info);
+            with_client!(&g, client, v1!(g, client, op, a, "SessionInfo", true))?;
+            print_answer(&answer, "SessionInfo")
         }
         SessionCommand::Delete { id } => {
-            with_client!(&g, client, v1!(client.delete_session(&id)))?;
+            let op = op::DeleteSession::new(&id);
+            with_client!(&g, client, v1!(g, client, op, a, "answer", false))?;
             print_value(&serde_json::json!({ "deleted": id }))
         }
         SessionCommand::List(l) => {
@@ -129,24 +145,14 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), String> {
             let input = RetrieveSessionsInput {
                 device: (device != Device::default()).then_some(device),
             };
-            // Streamed: any number of sessions, each printed as the API sent it.
-            let mut found = Vec::new();
-            let mut each = |s: &SessionInfo| found.push(json_value(s));
-            with_client!(
-                &g,
-                client,
-                v1!(client.retrieve_sessions_each(&input, &mut info, &mut each))
-            )?;
-            print_list(found)
+            // Streamed: any number of sessions, each checked by the device codec, shown as the API sent them.
+            let mut each = |_: &SessionInfo| {};
+            let op = op::RetrieveSessionsEach::new(&input, &mut info, &mut each);
+            with_client!(&g, client, v1!(g, client, op, a, "SessionInfo list", false))?;
+            print_answer(&answer, "SessionInfo list")
         }
-        SessionCommand::Keep(k) => crate::keep::run(&g, *k, crate::Api::V1).await,
+        SessionCommand::Keep(k) => crate::keep::run(&g, *k, crate::Api::V1).await.map_err(Failure::from),
     }
-}
-
-/// Prints a streamed list as one pretty JSON array.
-fn print_list(items: Vec<Result<serde_json::Value, String>>) -> Result<(), String> {
-    let items = items.into_iter().collect::<Result<Vec<_>, _>>()?;
-    print_value(&serde_json::Value::Array(items))
 }
 
 /// Runs `qod --api v1 profiles [NAME]`: one profile (`GET /qos-profiles/{name}`), or every profile
@@ -154,23 +160,22 @@ fn print_list(items: Vec<Result<serde_json::Value, String>>) -> Result<(), Strin
 ///
 /// # Errors
 /// As [`run_session`].
-pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), String> {
+pub async fn run_profiles(g: Global, args: ProfilesArgs) -> Result<(), Failure> {
     let mut p = QosProfile::default();
+    let mut answer = Answer::default();
+    let a = &mut answer;
     match args.name {
         Some(name) => {
-            with_client!(&g, client, v1!(client.qos_profile(&name, &mut p)))?;
-            print_json(&p)
+            let op = op::GetQosProfile::new(&name, &mut p);
+            with_client!(&g, client, v1!(g, client, op, a, "QosProfile", false))?;
+            print_answer(&answer, "QosProfile")
         }
         None => {
-            let mut all = Vec::new();
-            let mut each = |p: &QosProfile| all.push(json_value(p));
+            let mut each = |_: &QosProfile| {};
             let request = QosProfileDeviceRequest::default();
-            with_client!(
-                &g,
-                client,
-                v1!(client.retrieve_qos_profiles_each(&request, &mut p, &mut each))
-            )?;
-            print_list(all)
+            let op = op::RetrieveQosProfilesEach::new(&request, &mut p, &mut each);
+            with_client!(&g, client, v1!(g, client, op, a, "QosProfile list", false))?;
+            print_answer(&answer, "QosProfile list")
         }
     }
 }

@@ -1,4 +1,5 @@
 //! The built `qod` binary: `qod demo --json`, and the gateway commands against a loopback simulator.
+#![cfg(all(feature = "sim", feature = "demo"))]
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_qod");
@@ -466,7 +467,8 @@ fn test_timeout_bounds_the_command_against_a_dripping_server() {
     let url = format!("http://{addr}/qod/v0");
     let t = std::time::Instant::now();
     let o = qod(&["--server", &url, "--timeout", "1", "profiles"]);
-    failed_with(&o, "in time");
+    failed_with(&o, "--timeout 1 s");
+    assert_eq!(o.status.code(), Some(6), "a timeout is of the network class");
     assert!(
         t.elapsed() < std::time::Duration::from_secs(8),
         "took {:?}",

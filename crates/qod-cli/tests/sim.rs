@@ -1,5 +1,6 @@
 //! `qod sim` as a process: the base URL is the first line of stdout, it serves, logs to stderr without secrets, and
 //! stops cleanly on SIGTERM.
+#![cfg(feature = "sim")]
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The gateway-only `qod` (no simulator, no demo: `--no-default-features`) for this host and as static musl binaries
+# for ARM Linux gateways, with their sizes. Not run by .ci/run: it is two more release builds of qod-cli with their
+# own dependencies (measured on 2 busy shared cores: the host one about half an hour at low priority, the aarch64
+# one 3 min after it), too slow for the CI budget; run it by hand before a gateway release.
+#
+#   bash crates/qod-cli/scripts/gateway-build.sh                 # host + aarch64 + armv7
+#   bash crates/qod-cli/scripts/gateway-build.sh aarch64-unknown-linux-musl
+#
+# The recipe, on a fresh Debian machine (no cross gcc, no Docker, no cross/zig):
+#   rustup target add aarch64-unknown-linux-musl armv7-unknown-linux-musleabihf
+#   apt-get install clang             # ring (rustls' crypto) compiles C and assembly for the target
+#   CC_aarch64_unknown_linux_musl=clang \
+#   CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld \
+#     cargo build --release -p qod-cli --no-default-features --target aarch64-unknown-linux-musl
+# rustc's musl targets ship their own crt objects and libc.a ("self-contained"), so rust-lld links a static binary
+# without any musl or gcc for the target. Symbols are stripped (CARGO_PROFILE_RELEASE_STRIP=symbols).
+#
+# A target whose standard library rustup cannot download is reported and skipped (exit 0), not failed: the
+# distribution server has no rust-std for armv7-unknown-linux-musleabihf 1.95.0 (404, checked 2026-12-01), so only
+# aarch64 is built today. Set QOD_GATEWAY_STRICT=1 to fail instead. QOD_GATEWAY_COMPARE=1 also builds the full
+# tool for this host, to compare sizes. With qemu-user-static installed, each binary also runs (`--version`).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(aarch64-unknown-linux-musl armv7-unknown-linux-musleabihf)
+log() { printf 'gateway-build.sh: %s\n' "$*" >&2; }
+export CARGO_PROFILE_RELEASE_STRIP=symbols
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+
+if ! command -v clang >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null
+  else
+    log "clang is missing (apt-get install clang): ring needs a C compiler for the target"; exit 1
+  fi
+fi
+
+size_of() { stat -c %s "$1"; }
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB (%d bytes)", b / 1048576, b }'; }
+
+cargo build -q --release --locked -p qod-cli --no-default-features
+host="$CARGO_TARGET_DIR/release/qod"
+log "host ($(rustc -vV | sed -n 's/^host: //p')), gateway only, stripped: $(kib "$(size_of "$host")")"
+"$host" --version >/dev/null
+if [ "${QOD_GATEWAY_COMPARE:-0}" = 1 ]; then   # the full tool, for comparison (same profile; one more build)
+  cargo build -q --release --locked -p qod-cli
+  log "host, with simulator and demo (default features), stripped: $(kib "$(size_of "$host")")"
+fi
+
+skipped=0
+for t in "${TARGETS[@]}"; do
+  if ! rustup target list --installed | grep -qx "$t" && ! rustup target add "$t" >/dev/null 2>&1; then
+    log "SKIPPED $t: rustup cannot install its standard library here"
+    skipped=$((skipped + 1))
+    continue
+  fi
+  var=$(tr 'a-z-' 'A-Z_' <<<"$t")
+  env "CC_${t//-/_}=clang" "CARGO_TARGET_${var}_LINKER=rust-lld" \
+    cargo build -q --release --locked -p qod-cli --no-default-features --target "$t"
+  bin="$CARGO_TARGET_DIR/$t/release/qod"
+  # Static: no program interpreter (dynamic loader) and no shared libraries.
+  if readelf -l "$bin" | grep -q 'INTERP' || readelf -d "$bin" 2>/dev/null | grep -q 'NEEDED'; then
+    log "FAIL $t: $bin is not static"; exit 1
+  fi
+  machine=$(readelf -h "$bin" | sed -n 's/^ *Machine: *//p')
+  log "$t, gateway only, static, stripped ($machine): $(kib "$(size_of "$bin")")"
+  # Run it when an emulator for the target is at hand (qemu-user).
+  emu=$(case "$t" in aarch64*) echo qemu-aarch64-static;; armv7*) echo qemu-arm-static;; esac)
+  if command -v "$emu" >/dev/null 2>&1; then
+    "$emu" "$bin" --version
+  fi
+done
+if [ "$skipped" -gt 0 ] && [ "${QOD_GATEWAY_STRICT:-0}" = 1 ]; then exit 1; fi
