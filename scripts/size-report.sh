@@ -50,7 +50,7 @@ echo "no floating-point parsing/formatting code linked"
 if "$tools/llvm-nm" "$elf" | grep -qE ' (__aeabi_)?memmove'; then
   echo "MEMMOVE LINKED (some copy_within/ptr::copy crept in)"; exit 1
 fi
-limit=20480
+limit=16384
 if [ "$layer" -le "$limit" ]; then
   echo "TARGET codec + HTTP <= $limit bytes: met ($layer; the whole stub with memcpy/memset/memcmp: $total)"
 else

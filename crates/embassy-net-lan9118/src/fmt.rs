@@ -6,7 +6,9 @@ macro_rules! debug {
     ($s:literal $(, $x:expr)* $(,)?) => {{
         #[cfg(feature = "defmt")]
         ::defmt::debug!($s $(, $x)*);
-        #[cfg(not(feature = "defmt"))]
+        #[cfg(feature = "log")]
+        ::log::debug!(target: "embassy_net_lan9118", $s $(, $x)*);
+        #[cfg(not(any(feature = "defmt", feature = "log")))]
         let _ = ($( & $x ),*);
     }};
 }
@@ -15,7 +17,9 @@ macro_rules! info {
     ($s:literal $(, $x:expr)* $(,)?) => {{
         #[cfg(feature = "defmt")]
         ::defmt::info!($s $(, $x)*);
-        #[cfg(not(feature = "defmt"))]
+        #[cfg(feature = "log")]
+        ::log::info!(target: "embassy_net_lan9118", $s $(, $x)*);
+        #[cfg(not(any(feature = "defmt", feature = "log")))]
         let _ = ($( & $x ),*);
     }};
 }
@@ -24,7 +28,9 @@ macro_rules! warn {
     ($s:literal $(, $x:expr)* $(,)?) => {{
         #[cfg(feature = "defmt")]
         ::defmt::warn!($s $(, $x)*);
-        #[cfg(not(feature = "defmt"))]
+        #[cfg(feature = "log")]
+        ::log::warn!(target: "embassy_net_lan9118", $s $(, $x)*);
+        #[cfg(not(any(feature = "defmt", feature = "log")))]
         let _ = ($( & $x ),*);
     }};
 }

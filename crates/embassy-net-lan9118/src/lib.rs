@@ -358,7 +358,7 @@ impl<'s, R: RegisterAccess> Lan9118<'s, R> {
         }
         csr::poll_set(regs, PMT_CTRL, PMT_CTRL_READY, Error::NotReady)?;
         self.id_rev = regs.read32(ID_REV);
-        info!("lan9118: ID_REV {=u32:#010x}", self.id_rev);
+        info!("lan9118: ID_REV {:#010x}", self.id_rev);
 
         // Soft reset: returns every register, FIFO and the PHY to defaults.
         regs.write32(HW_CFG, HW_CFG_SRST);
@@ -435,7 +435,7 @@ impl<'s, R: RegisterAccess> Lan9118<'s, R> {
             return Err(Error::PhyResetTimeout);
         }
         let id1 = csr::phy_read(regs, phy, PHY_ID1)?;
-        debug!("lan9118: PHY ID1 {=u16:#06x}", id1);
+        debug!("lan9118: PHY ID1 {:#06x}", id1);
         csr::phy_write(regs, phy, PHY_ANAR, ANAR_10_100_ALL)?;
         // Reading the source register clears stale events; then ask for an
         // interrupt on link down and on auto-negotiation complete.
@@ -466,7 +466,7 @@ impl<'s, R: RegisterAccess> Lan9118<'s, R> {
             if new_cr != mac_cr {
                 csr::mac_write(regs, MAC_CR, new_cr)?;
             }
-            info!("lan9118: link up, {=str} duplex", if full { "full" } else { "half" });
+            info!("lan9118: link up, {} duplex", if full { "full" } else { "half" });
         } else if !up && self.link_up {
             info!("lan9118: link down");
         }
@@ -488,11 +488,11 @@ impl<'s, R: RegisterAccess> Lan9118<'s, R> {
         if status & INT_RXDF != 0 {
             let dropped = self.regs.read32(RX_DROP);
             self.stats.rx_dropped = self.stats.rx_dropped.wrapping_add(dropped);
-            warn!("lan9118: RX FIFO full, {=u32} frames dropped", dropped);
+            warn!("lan9118: RX FIFO full, {} frames dropped", dropped);
         }
         if status & TX_ERROR_INTS != 0 {
             self.stats.tx_errors = self.stats.tx_errors.wrapping_add(1);
-            warn!("lan9118: TX error interrupt {=u32:#x}", status & TX_ERROR_INTS);
+            warn!("lan9118: TX error interrupt {:#x}", status & TX_ERROR_INTS);
         }
         if status & INT_RXE != 0 {
             // A receiver error means the data and status FIFOs may no longer
@@ -529,11 +529,7 @@ impl<'s, R: RegisterAccess> Lan9118<'s, R> {
             let status = TxStatus(self.regs.read32(TX_STATUS_FIFO));
             if status.is_error() {
                 self.stats.tx_errors = self.stats.tx_errors.wrapping_add(1);
-                warn!(
-                    "lan9118: TX failed, tag {=u16} status {=u32:#010x}",
-                    status.tag(),
-                    status.0
-                );
+                warn!("lan9118: TX failed, tag {} status {:#010x}", status.tag(), status.0);
             }
         }
     }
@@ -580,7 +576,7 @@ impl<'s, R: RegisterAccess> Lan9118<'s, R> {
                         Discard::TooShort | Discard::Filtered => &mut self.stats.rx_malformed,
                     };
                     *counter = counter.wrapping_add(1);
-                    debug!("lan9118: RX discard, status {=u32:#010x}", status.0);
+                    debug!("lan9118: RX discard, status {:#010x}", status.0);
                     if let Err(e) = rx::discard_frame(&self.regs, status) {
                         warn!("lan9118: {}", e);
                         self.reset_rx();

@@ -56,6 +56,10 @@ struct Output {
     /// (`qod demo`: one JSON document with every step).
     #[arg(long, global = true, help_heading = "Global output options")]
     json: bool,
+    /// Show what the client does on stderr (connections, re-sends, waits, token fetches; never a token): `-v`
+    /// debug, `-vv` trace. `RUST_LOG` overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global output options")]
+    verbose: u8,
 }
 
 /// The subcommands.
@@ -144,7 +148,12 @@ async fn main() -> ExitCode {
     let demo = matches!(cli.command, Command::Demo(_));
     #[cfg(not(feature = "demo"))]
     let demo = false;
-    init_logging(if demo { "warn" } else { "info" });
+    let base = if demo { "warn" } else { "info" };
+    init_logging(&match cli.output.verbose {
+        0 => base.to_owned(),
+        1 => format!("{base},qod_client=debug"),
+        _ => format!("{base},qod_client=trace"),
+    });
     let api = cli.api.unwrap_or(Api::V0);
     let result: Result<(), Failure> = match cli.command {
         #[cfg(feature = "sim")]

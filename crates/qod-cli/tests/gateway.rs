@@ -743,3 +743,38 @@ fn test_demo_v1_json_runs_every_step() {
     assert!(created.get("startedAt").is_none(), "{created}");
     assert!(v["steps"][4]["session"]["startedAt"].as_str().unwrap().ends_with('Z'));
 }
+
+/// `-v` shows what the client does (its `log` lines, through the tool's subscriber), and never a credential.
+#[test]
+fn test_verbose_shows_the_client_at_work_without_credentials() {
+    let s = sim();
+    let args = [
+        "-v",
+        "--server",
+        &s.base_url,
+        "--client-id",
+        "demo-client",
+        "profiles",
+        "QOS_E",
+    ];
+    // RUST_LOG would override -v: this run has none.
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env_remove("RUST_LOG")
+            .env_remove("QOD_SERVER")
+            .env_remove("QOD_TOKEN")
+            .env("QOD_CLIENT_SECRET", "demo-secret")
+            .output()
+            .unwrap()
+    };
+    let o = run(&args);
+    assert_eq!(stdout_json(&o)["name"], "QOS_E");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("fetching an access token"), "{err}");
+    assert!(err.contains("connecting to 127.0.0.1:"), "{err}");
+    assert!(!err.contains("demo-secret") && !err.contains("Bearer"), "{err}");
+    // Without -v the client is quiet.
+    let quiet = run(&args[1..]);
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("connecting to"));
+}

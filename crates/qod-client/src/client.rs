@@ -408,7 +408,10 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
             self.last_head = 0;
             let res = match got {
                 Ok(r) => r,
-                Err(Fail::Stale) if core::mem::take(&mut stale_retry) => continue,
+                Err(Fail::Stale) if core::mem::take(&mut stale_retry) => {
+                    debug!("qod-client: the kept-alive connection was stale: sending again on a new one");
+                    continue;
+                }
                 Err(fail) => return Err(fail.into_error()),
             };
             self.last_head = res.head.head_len;
@@ -421,6 +424,7 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
                 // The server did not act on a request it refused as unauthenticated: send it again, once, with a
                 // fresh token (a POST too).
                 refreshed = true;
+                debug!("qod-client: 401 with a cached token: fetching a fresh one and sending again, once");
                 continue;
             }
             let start = res.head.head_len;
@@ -452,6 +456,10 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
                 }
             };
             retries += 1;
+            debug!(
+                "qod-client: {} with Retry-After: waiting {} ms (retry {})",
+                status, wait, retries
+            );
             self.delay.delay_ms(wait).await;
         }
     }
@@ -466,6 +474,9 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
                 Ok(n) => (n, false),
                 Err(TokenError::NoClock) if !probed => {
                     probed = true;
+                    debug!(
+                        "qod-client: no wall-clock time for the client assertion: reading the token endpoint's Date"
+                    );
                     let url = self.tokens.token_url().ok_or(ClientError::Token(TokenError::NoClock))?;
                     (qod_core::oauth::encode_time_probe(&url, self.tx)?, true)
                 }
@@ -475,6 +486,12 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
                 return Err(ClientError::Token(TokenError::NoClock));
             };
             let same_origin = url.same_origin(&self.config.server);
+            if !probing {
+                debug!(
+                    "qod-client: fetching an access token (same origin as the API: {})",
+                    same_origin
+                );
+            }
             if !same_origin {
                 close(&mut self.conn, &mut self.delay, self.config.close_timeout_ms).await;
             }
@@ -524,6 +541,7 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
 /// Closes the connection in `slot` gracefully, bounded by `close_timeout_ms` (then dropped, which aborts it).
 async fn close<C: Connection, D: DelayNs>(slot: &mut Option<C>, delay: &mut D, close_timeout_ms: u32) {
     if let Some(conn) = slot.take() {
+        trace!("qod-client: closing the connection");
         let _ = select(conn.close(), delay.delay_ms(close_timeout_ms)).await;
     }
 }
@@ -547,7 +565,13 @@ async fn attempt<'c, C: Connect, D: DelayNs>(
     .await;
     let res = match outcome {
         Either::First(r) => r,
-        Either::Second(()) => Err(Fail::Timeout),
+        Either::Second(()) => {
+            debug!(
+                "qod-client: no complete response within {} ms: the connection is dropped",
+                timeout_ms
+            );
+            Err(Fail::Timeout)
+        }
     };
     if res.is_err() {
         *slot = None;
@@ -570,8 +594,14 @@ async fn exchange<'c, C: Connect>(
     }
     let reused = slot.is_some();
     let conn = match slot {
-        Some(conn) => conn,
-        None => slot.insert(connector.connect(server).await.map_err(Fail::Transport)?),
+        Some(conn) => {
+            trace!("qod-client: reusing the kept-alive connection");
+            conn
+        }
+        None => {
+            debug!("qod-client: connecting to {}:{}", server.host, server.port);
+            slot.insert(connector.connect(server).await.map_err(Fail::Transport)?)
+        }
     };
     let io_fail = |e| {
         if reused {

@@ -8,6 +8,8 @@
 // (crates/qod-devnet/tests/ram_report.rs) accounts for it in the futures' sizes.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
+#[macro_use]
+mod fmt;
 pub mod auth;
 mod client;
 mod error;

@@ -6,12 +6,16 @@ use crate::auth::Clock;
 use crate::{Client, ClientError, Connect, TokenSource};
 use embassy_futures::select::{select, Either};
 use embedded_hal_async::delay::DelayNs;
+#[cfg(any(feature = "v0", feature = "v1"))]
 use qod_core::api::{Endpoint, Operation, ResponseError};
+#[cfg(any(feature = "v0", feature = "v1"))]
 use qod_core::http::Response;
 
 /// An operation whose output comes with the response's `Date`.
+#[cfg(any(feature = "v0", feature = "v1"))]
 pub(super) struct Dated<O>(pub(super) O);
 
+#[cfg(any(feature = "v0", feature = "v1"))]
 impl<O: Operation> Operation for Dated<O> {
     type Output = (O::Output, Option<u32>);
     const IDEMPOTENT: bool = O::IDEMPOTENT;
