@@ -15,7 +15,7 @@
 //! flash and watch the log: `cargo run --release` (probe-rs through the on-board ST-LINK).
 //!
 //! Flash and RAM (`bash examples/boards.sh nucleo-h743zi`; rustc 1.95.0, release profile: `opt-level = "s"`, LTO):
-//! **204,484 B flash** (199.7 KiB of 2 MiB), **55,660 B RAM** of statics (54.4 KiB of the 512 KiB AXI SRAM; the stack
+//! **204,528 B flash** (199.7 KiB of 2 MiB), **55,676 B RAM** of statics (54.4 KiB of the 512 KiB AXI SRAM; the stack
 //! takes the rest).
 //!
 //! **Compiled in CI, not run**: no board is attached there, and this firmware has not been run on hardware.
