@@ -440,6 +440,8 @@ fn sim_tls_with_a_given_certificate_and_usage_errors() {
             .output()
             .unwrap()
     };
+    // --ca-out with a given certificate: a usage error, and nothing is written.
+    let unwritten = temp("unwritten-ca.pem");
     let out = run(&[
         "--no-auth",
         "--tls-cert",
@@ -447,9 +449,10 @@ fn sim_tls_with_a_given_certificate_and_usage_errors() {
         "--tls-key",
         key_arg,
         "--ca-out",
-        "/tmp/x.pem",
+        unwritten.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!unwritten.exists());
     let out = run(&["--no-auth", "--tls-cert", cert_arg]);
     assert_eq!(out.status.code(), Some(2), "--tls-cert needs --tls-key");
     let out = run(&["--client", "only-a-secret-value-42"]);
