@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Portability check (issue 5 §4): builds the device crates qod-core,
 # qod-client, qod-embassy and qod-cellular for four MCU classes, without default features
-# and with `defmt`, in their no_std configuration; then links the
+# and with `defmt` (qod-core also with `serde`), in their no_std configuration; links
+# examples/core-size's JSON stub (qod-core's models through serde-json-core and through
+# qod-core's own codec, features json-sjc and json-own) for each target; then links the
 # examples/client-size stub for thumbv7em and thumbv6m and prints its size.
 # Called by .ci/run ("no_std builds").
 #
@@ -48,7 +50,7 @@ if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 # so its sets are the smallest real configurations, its default one
 # (proto-ipv4,medium-ethernet,dns) and two with defmt.
 BUILDS=(
-    "qod-core|;v0;v0,defmt;v1;v1,defmt"
+    "qod-core|;v0;v0,defmt;v1;v1,defmt;v0,serde;v1,serde;v0,v1,serde,defmt"
     "qod-client|v0;v0,defmt;v1;v1,defmt"
     "qod-embassy|proto-ipv4,medium-ethernet;proto-ipv4,medium-ip;proto-ipv4,medium-ethernet,dns;proto-ipv4,medium-ethernet,dns,defmt;proto-ipv6,medium-ip,defmt"
     "qod-cellular|;defmt"
@@ -91,6 +93,24 @@ for target in "${TARGETS[@]}"; do
                 failed+=("$label")
             fi
         done
+    done
+    # A no_std user of serde-json-core and the models' serde derives, linked (its own workspace and lockfile).
+    for api in v0 v1; do
+        manifest=examples/core-size/Cargo.toml
+        args=(--manifest-path "$manifest" --target "$target" --no-default-features --locked
+            --features "$api,json-own,json-sjc")
+        label="examples/core-size [$api,json-own,json-sjc] on $target"
+        if cargo tree "${args[@]}" -e normal,features,no-proc-macro --prefix none 2>/dev/null \
+            | grep -E '^[a-z0-9_-]+ feature "std"' | sort -u | grep -q .; then
+            log "FAIL $label: a dependency has its std feature on"
+            failed+=("$label (std feature)")
+        elif cargo build "${args[@]}" --release --quiet; then
+            log "ok   $label"
+            passed=$((passed + 1))
+        else
+            log "FAIL $label"
+            failed+=("$label")
+        fi
     done
 done
 log "$passed builds passed, ${#failed[@]} failed, in $(($(date +%s) - start)) s"

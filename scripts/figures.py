@@ -31,6 +31,8 @@ FW_ELF = FW + "/target/thumbv7em-none-eabihf/release/firmware-mps2"
 REPORTS = {
     "core-v0": ("bash scripts/size-report.sh", True),
     "core-v1": ("bash scripts/size-report.sh --api v1", True),
+    "core-sjc-v0": ("bash scripts/size-report.sh --serde-json-core", True),
+    "core-sjc-v1": ("bash scripts/size-report.sh --serde-json-core --api v1", True),
     "fw-plain": (f"bash {FW}/size-report.sh", True),
     "fw-v1": (f"QOD_FW_FEATURES=v1 bash {FW}/size-report.sh", True),
     "fw-dhcp": (f"QOD_FW_FEATURES=dhcp bash {FW}/size-report.sh", True),
@@ -70,7 +72,14 @@ def parse(report, text):
         if m:
             f[prefix + ".ram"], f[prefix + ".ram_kib"] = m.group(1), m.group(2)
 
-    if report.startswith("core-"):
+    if report.startswith("core-sjc-"):  # the JSON alone, each path minus the same baseline
+        api = report.split("-")[2]
+        for key, label in (("own", r"qod-core's own codec \(json-own\)"),
+                           ("sjc", r"serde-json-core \+ serde derives \(json-sjc\)")):
+            m = re.search(rf"^{label}\s+\d+\s+(\d+)$", text, re.M)
+            if m:
+                f[f"json.{api}.{key}"] = m.group(1)
+    elif report.startswith("core-"):
         api = report.split("-")[1]
         for part in ("requests", "http", "sessions", "profiles"):
             m = re.search(rf"^{part}\s+(\d+)$", text, re.M)

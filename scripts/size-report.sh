@@ -4,12 +4,22 @@
 # and prints .text + .rodata, what each part costs, the largest symbols, and checks that no floating-point
 # formatting/parsing tables (nor memmove) are linked. The layer's own cost is the full stub minus a baseline build of
 # the same stub without qod-core (the stub's few instructions plus the memcpy/memset/memcmp that every firmware links
-# anyway). Usage: scripts/size-report.sh [--api v0|v1] [TARGET] (v0.10.1's operations by default, 1.1.0's with
-# --api v1: quality-on-demand create/get/extend/delete/retrieve-sessions and qos-profiles get/retrieve).
+# anyway). Usage: scripts/size-report.sh [--api v0|v1] [--serde-json-core] [TARGET] (v0.10.1's operations by
+# default, 1.1.0's with --api v1: quality-on-demand create/get/extend/delete/retrieve-sessions and qos-profiles
+# get/retrieve). --serde-json-core instead compares the two JSON paths a device can take for the same work, decode and
+# encode of SessionInfo and CreateSession (no HTTP): qod-core's own codec and serde-json-core over the models' serde
+# derives (features json-own and json-sjc of examples/core-size), each minus the same baseline.
 set -euo pipefail
 cd "$(dirname "$0")/../examples/core-size"
 api=v0
-if [ "${1:-}" = --api ]; then api=${2:?--api takes v0 or v1}; shift 2; fi
+sjc=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --api) api=${2:?--api takes v0 or v1}; shift 2 ;;
+    --serde-json-core) sjc=1; shift ;;
+    *) break ;;
+  esac
+done
 case "$api" in v0|v1) ;; *) echo "--api takes v0 or v1" >&2; exit 2 ;; esac
 target=${1:-thumbv7em-none-eabihf}
 rustup target add "$target" >/dev/null 2>&1 || true
@@ -19,6 +29,44 @@ bin=$(find "$(rustc --print sysroot)/lib/rustlib" -name llvm-size -path '*/bin/*
 tools=$(dirname "$bin")
 elf=${CARGO_TARGET_DIR:-target}/$target/release/core-size
 flash() { "$tools/llvm-size" -A "$elf" | awk '/^\.text|^\.rodata/ {s += $2} END {print s}'; }
+# Floating-point formatting/parsing code, memmove and core's panic entry points the current build links.
+linked() {
+  local pattern
+  case "$1" in
+    floats) pattern='dec2flt|flt2dec|ryu|fmt::float|<f(32|64) as|__aeabi_[df](add|sub|mul|div)|__(add|sub|mul|div)[sd]f3' ;;
+    memmove) pattern='memmove' ;;
+    panics) pattern='^core::panicking::' ;;
+  esac
+  "$tools/llvm-nm" -C "$elf" | sed -E 's/^([0-9a-f]{8,16})? +[a-zA-Z] //; s/::h[0-9a-f]{16}$//' | grep -E "$pattern" || true
+}
+
+if [ -n "$sjc" ]; then
+  echo "== JSON alone: decode + encode of SessionInfo and CreateSession, API $api, on $target (opt-level s, LTO) =="
+  cargo build -q --locked --release --target "$target" --no-default-features --features baseline
+  baseline=$(flash)
+  printf '%-44s %8s %8s\n' "path" "stub" "- base"
+  for path in own sjc; do
+    cargo build -q --locked --release --target "$target" --no-default-features --features "$api,json-$path"
+    total=$(flash)
+    eval "$path=$((total - baseline))"
+    case $path in
+      own) label="qod-core's own codec (json-own)" ;;
+      sjc) label="serde-json-core + serde derives (json-sjc)" ;;
+    esac
+    printf '%-44s %8s %8s\n' "$label" "$total" "$((total - baseline))"
+    for what in floats memmove panics; do
+      found=$(linked "$what" | sort -u | tr '\n' ' ')
+      printf '  %-10s %s\n' "$what:" "${found:-none}"
+    done
+    if [ "$path" = own ] && [ -n "$(linked floats)$(linked memmove)" ]; then
+      echo "qod-core's own codec links float code or memmove"; exit 1
+    fi
+  done
+  printf '%-44s %8s\n' "baseline: stub + mem* alone" "$baseline"
+  printf 'serde-json-core path - own codec: %s bytes (%s.%02dx)\n' "$((sjc - own))" \
+    "$((sjc / own))" "$(( (sjc * 100 / own) % 100 ))"
+  exit 0
+fi
 
 echo "== qod-core codec + HTTP, API $api, on $target (opt-level s, LTO) =="
 printf '%-34s %8s\n' "part (built alone)" "bytes"

@@ -1,15 +1,23 @@
 //! A firmware-shaped stub that links every operation's encode and decode of one API version (feature `v0`, the
 //! default, or `v1`) plus the HTTP reader, so that `scripts/size-report.sh` can measure the flash the whole codec +
 //! HTTP layer costs on a microcontroller. It is built, never run. Features select parts, to see what each costs (all
-//! on by default).
+//! on by default). Features `json-own` and `json-sjc` instead link the JSON of `SessionInfo` and `CreateSession`
+//! alone (decode and encode of each), through qod-core's own codec or through serde-json-core over the models' serde
+//! derives, so that `scripts/size-report.sh --serde-json-core` can compare the two paths.
 #![no_std]
 #![no_main]
 
 use core::hint::black_box;
-#[cfg(all(feature = "v0", not(feature = "baseline")))]
+#[cfg(all(
+    feature = "v0",
+    any(feature = "requests", feature = "sessions", feature = "profiles")
+))]
 use qod_core::api;
 use qod_core::api::Endpoint;
-#[cfg(all(feature = "v1", not(feature = "baseline")))]
+#[cfg(all(
+    feature = "v1",
+    any(feature = "requests", feature = "sessions", feature = "profiles")
+))]
 use qod_core::v1::{api, model as v1};
 
 #[panic_handler]
@@ -86,6 +94,10 @@ pub extern "C" fn _start() -> ! {
         x.copy_from_slice(black_box(&y[..512]));
         sum += usize::from(black_box(&x[..]) == black_box(&y[..512]));
     }
+    #[cfg(any(feature = "json-own", feature = "json-sjc"))]
+    {
+        sum += json_paths(black_box(&rx[..]), &mut tx);
+    }
     let wire: &[u8] = black_box(&[]);
     if let Some((status, start, end)) = exchange(&mut rx, wire) {
         let body = rx.get(start..end).unwrap_or(&[]);
@@ -133,4 +145,38 @@ pub extern "C" fn _start() -> ! {
     }
     black_box(sum);
     loop {}
+}
+
+/// Decodes `doc` as a `SessionInfo` and as a `CreateSession` and encodes each back into `out`: the same operations
+/// through qod-core's own codec (`json-own`) or serde-json-core (`json-sjc`, its unescape buffer on the stack).
+#[cfg(any(feature = "json-own", feature = "json-sjc"))]
+#[inline(never)]
+fn json_paths(doc: &[u8], out: &mut [u8]) -> usize {
+    #[cfg(feature = "v0")]
+    use qod_core::model::{CreateSession, SessionInfo};
+    #[cfg(feature = "v1")]
+    use qod_core::v1::model::{CreateSession, SessionInfo};
+    let mut sum = 0usize;
+    #[cfg(feature = "json-own")]
+    {
+        let mut info = SessionInfo::default();
+        if qod_core::decode_into(doc, &mut info).is_ok() {
+            sum += qod_core::encode(black_box(&info), out).unwrap_or(0);
+        }
+        let mut create = CreateSession::default();
+        if qod_core::decode_into(doc, &mut create).is_ok() {
+            sum += qod_core::encode(black_box(&create), out).unwrap_or(0);
+        }
+    }
+    #[cfg(feature = "json-sjc")]
+    {
+        let mut scratch = [0u8; 256];
+        if let Ok((info, _)) = serde_json_core::from_slice_escaped::<SessionInfo>(doc, &mut scratch) {
+            sum += serde_json_core::to_slice(black_box(&info), out).unwrap_or(0);
+        }
+        if let Ok((create, _)) = serde_json_core::from_slice_escaped::<CreateSession>(doc, &mut scratch) {
+            sum += serde_json_core::to_slice(black_box(&create), out).unwrap_or(0);
+        }
+    }
+    sum
 }
