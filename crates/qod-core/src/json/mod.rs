@@ -3,7 +3,7 @@
 //! # Design
 //! The models are decoded *in place* (`decode_into(&[u8], &mut SessionInfo)`) by hand-written member dispatch, and
 //! encoded by writing pre-quoted keys and copying unescaped runs. This is what lets a heapless decode beat
-//! `serde_json` into `String`/`Vec` (see the README's benchmark table; serde-json-core measures ~1.6× here because it
+//! `serde_json` into `String`/`Vec` (see the README's benchmark table; serde-json-core is slower there, because it
 //! moves multi-kilobyte values through `Result`s and visitors, recurses without bound on ignored members, and needs a
 //! separate scratch buffer to unescape).
 //!
