@@ -100,6 +100,10 @@ def parse(report, text):
             f["fw.tls.flash_over_aim_kib"] = f"{round(int(f['fw.tls.flash']) / 1024, 1) - 160:.1f}"
     elif report.startswith("fw-"):
         fw("fw." + report[3:], text)
+        # the split by owner and by crate (flash), in KiB: "  12866      0  ours: qod_core", "  22650   9820  ours"
+        for m in re.finditer(r"^\s+(\d+)\s+\d+\s+(ours|embassy|core|mixed|deps|logging)(?:: (\w+))?\s*$", text, re.M):
+            key = f"fw.{report[3:]}.{'crate.' + m.group(3) if m.group(3) else 'owner.' + m.group(2)}_kib"
+            f.setdefault(key, f"{int(m.group(1)) / 1024:.1f}")
         for what in ("flash", "RAM"):  # the cellular report: difference to the Ethernet firmware
             m = re.search(rf"^  {what}\s+\d+ B\s+\d+ B\s+\+(\d+) B", text, re.M)
             if m:
