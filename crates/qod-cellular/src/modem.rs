@@ -8,6 +8,7 @@ use embedded_io_async::{Read, Write};
 
 /// How the modem is brought up, dialled and supervised.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Config<'a> {
     /// Access point name for PDP context 1 (at most 63 characters, no `"`).
     pub apn: &'a str,
@@ -48,6 +49,7 @@ impl<'a> Config<'a> {
 /// A bring-up step, named in errors and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Step {
     /// `AT`
     At,
@@ -162,6 +164,7 @@ fn classify(step: Step, e: atat::Error) -> Error {
 /// Result of a successful bring-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Registered {
     /// `+CEREG` state: 1 home, 5 roaming.
     pub stat: u8,

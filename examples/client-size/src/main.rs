@@ -88,10 +88,7 @@ async fn flow(client: &mut qod_embassy::Client<'_, '_>) -> u32 {
         .wait_until_available(
             &id,
             &mut s,
-            qod_client::Poll {
-                interval_ms: 500,
-                deadline_ms: 30_000,
-            },
+            qod_client::PollPolicy::new(500, 30_000),
         )
         .await
         .is_ok() as u32;
