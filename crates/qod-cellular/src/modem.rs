@@ -6,7 +6,8 @@ use atat::digest::{AtDigester, ParseError, Parser};
 use embassy_time::{Duration, Instant, Timer};
 use embedded_io_async::{Read, Write};
 
-/// How the modem is brought up, dialled and supervised.
+/// How the modem is brought up, dialled and supervised. Start from [`Config::new`] and assign the fields to change
+/// (the struct is `#[non_exhaustive]`).
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Config<'a> {

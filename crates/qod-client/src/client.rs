@@ -69,6 +69,9 @@ impl RetryPolicy {
 }
 
 /// Client settings. `Debug` and `defmt` print the token redacted.
+///
+/// Start from [`Config::new`] and assign the fields to change (the struct is `#[non_exhaustive]`: later versions
+/// add settings).
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct Config<'a> {
@@ -143,7 +146,7 @@ impl defmt::Format for Config<'_> {
     }
 }
 
-/// How [`Client::wait_until_available`] polls.
+/// How [`Client::wait_until_available`] polls: [`PollPolicy::new`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]

@@ -68,6 +68,8 @@ pub enum Replace {
 /// What the keeper is told to do. Times are milliseconds on the caller's monotonic clock; durations on the wire are
 /// seconds of the server's clock (so the caller's clock must run at the server's pace: see
 /// [`ScaledClock`](super::ScaledClock) and [`ScaledDelay`](super::ScaledDelay) for an accelerated simulator).
+///
+/// Start from [`KeeperConfig::new`] and assign the fields to change (the struct is `#[non_exhaustive]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
