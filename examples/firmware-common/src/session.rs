@@ -20,7 +20,9 @@ use embassy_time::{with_timeout, Duration, Instant};
 #[cfg(not(feature = "v1"))]
 use qod_client::qod_core::model::{ApplicationServer, CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
 #[cfg(feature = "v1")]
-use qod_client::qod_core::v1::model::{ApplicationServer, CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
+use qod_client::qod_core::v1::model::{
+    ApplicationServer, CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo,
+};
 use qod_client::{ClientError, Config, Connect, PollPolicy, RetryPolicy, TokenSource, Url};
 use qod_embassy::EmbassyConnector;
 
@@ -183,7 +185,9 @@ pub(crate) fn create_request(stack: Stack<'_>) -> Option<CreateSession> {
     let mut own: heapless::String<{ qod_client::qod_core::limits::IPV4 }> = heapless::String::new();
     write!(own, "{address}").ok()?;
     let mut request = CreateSession::default();
-    let address = DeviceIpv4Addr::new(&own).and_then(|a| a.with_private_address(&own)).ok()?;
+    let address = DeviceIpv4Addr::new(&own)
+        .and_then(|a| a.with_private_address(&own))
+        .ok()?;
     let device = Device::default().with_ipv4_address(address);
     request.application_server = ApplicationServer::ipv4(APPLICATION_SERVER).ok()?;
     request.qos_profile = QOS_PROFILE.try_into().ok()?;
