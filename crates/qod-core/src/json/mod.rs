@@ -1,5 +1,5 @@
 //! Allocation-free JSON for the QoD models: [`decode_into`]/[`decode`] from `&[u8]` and [`encode`] into `&mut [u8]`,
-//! for every type that implements [`Decode`]/[`Encode`] (the models of [`v0`](crate::v0)/[`v1`](crate::v1)).
+//! for every type that implements [`Decode`]/[`Encode`] (the models of `v0` and `v1`).
 //!
 //! The pull reader and the writer behind them are internal: they are not part of the public API (their shape changes
 //! with the decoder's optimisations), and [`Decode`]/[`Encode`] cannot be implemented outside this crate.
