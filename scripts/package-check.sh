@@ -2,7 +2,8 @@
 # Publishability of the library crates (issue 12 item 1), run by .ci/run ("package"):
 #   - every library crate packages and its package builds on its own (`cargo publish --dry-run`, which verifies each
 #     .crate against the others through a local overlay, since none is on crates.io yet);
-#   - each package carries README.md, LICENSE-MIT and LICENSE-APACHE, identical to the repository's;
+#   - each package carries README.md, its CHANGELOG.md, LICENSE-MIT and LICENSE-APACHE (the licences identical to
+#     the repository's);
 #   - the metadata crates.io shows is there (description, license, repository, documentation, readme, keywords,
 #     categories) and the licence is the project's;
 #   - READMEs (the crates' docs.rs and crates.io front pages) link nothing outside the repository but public URLs;
@@ -33,7 +34,7 @@ for c in "${LIBS[@]}"; do
     cmp -s "$l" "crates/$c/$l" || bad "crates/$c/$l differs from ./$l (copy it: cp $l crates/$c/)"
   done
   list=$(cargo package -p "$c" --list --locked --allow-dirty 2>/dev/null)
-  for f in README.md LICENSE-MIT LICENSE-APACHE Cargo.toml src/lib.rs; do
+  for f in README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE Cargo.toml src/lib.rs; do
     grep -qx "$f" <<<"$list" || bad "$c: $f is not in the package"
   done
   # A crate README is rendered on crates.io and docs.rs: relative links that leave the crate, local paths and

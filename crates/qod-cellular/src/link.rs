@@ -16,6 +16,7 @@ use embedded_io_async::{Read, Write};
 /// The link's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Status {
     /// The first bring-up is under way.
     Starting,

@@ -6,8 +6,10 @@ use atat::digest::{AtDigester, ParseError, Parser};
 use embassy_time::{Duration, Instant, Timer};
 use embedded_io_async::{Read, Write};
 
-/// How the modem is brought up, dialled and supervised.
+/// How the modem is brought up, dialled and supervised. Start from [`Config::new`] and assign the fields to change
+/// (the struct is `#[non_exhaustive]`).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Config<'a> {
     /// Access point name for PDP context 1 (at most 63 characters, no `"`).
     pub apn: &'a str,
@@ -48,6 +50,7 @@ impl<'a> Config<'a> {
 /// A bring-up step, named in errors and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Step {
     /// `AT`
     At,
@@ -162,6 +165,7 @@ fn classify(step: Step, e: atat::Error) -> Error {
 /// Result of a successful bring-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Registered {
     /// `+CEREG` state: 1 home, 5 roaming.
     pub stat: u8,

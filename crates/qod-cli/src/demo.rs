@@ -19,8 +19,8 @@
 use crate::Api;
 use embassy_futures::select::{select3, Either3};
 use qod_client::tls::{TlsClock, TlsConnector};
-use qod_client::{Client, ClientCredentials, ClientError, Config, Connect, Poll, TokenSource, Url};
-use qod_core::model::{CreateSession, DeviceIpv4Addr, QosStatus, SessionInfo};
+use qod_client::{Client, ClientCredentials, ClientError, Config, Connect, PollPolicy, TokenSource, Url};
+use qod_core::model::{ApplicationServer, CreateSession, Device, DeviceIpv4Addr, QosStatus, SessionInfo};
 use qod_core::v1::model as v1;
 use qod_devnet::{bridge, BridgeStats, DevNet};
 use qod_embassy::{EmbassyClock, EmbassyConnector};
@@ -71,18 +71,12 @@ fn describe(s: &SessionInfo) -> String {
     )
 }
 
-fn create_body(net: &DevNet) -> CreateSession {
+fn create_body(net: &DevNet) -> Result<CreateSession, qod_client::qod_core::CapacityError> {
     let device_ip = net.device_ip.to_string();
-    let mut c = CreateSession::default();
-    c.device.ipv4_address = Some(DeviceIpv4Addr {
-        public_address: device_ip.as_str().try_into().ok(),
-        private_address: device_ip.as_str().try_into().ok(),
-        public_port: None,
-    });
-    c.application_server.ipv4_address = format!("{}/32", net.host_ip).as_str().try_into().ok();
-    c.qos_profile = "QOS_VC".try_into().unwrap_or_default();
-    c.duration = Some(600);
-    c
+    let address = DeviceIpv4Addr::new(&device_ip)?.with_private_address(&device_ip)?;
+    let device = Device::default().with_ipv4_address(address);
+    let server = ApplicationServer::ipv4(&format!("{}/32", net.host_ip))?;
+    Ok(CreateSession::new(device, server, "QOS_VC")?.with_duration(600))
 }
 
 /// The bodies the device sends to create its session, one per API version.
@@ -197,14 +191,7 @@ async fn session_steps<C: Connect, T: TokenSource>(
     let id = s.session_id.clone();
 
     let res = client
-        .wait_until_available(
-            &id,
-            &mut s,
-            Poll {
-                interval_ms: 200,
-                deadline_ms: 15_000,
-            },
-        )
+        .wait_until_available(&id, &mut s, PollPolicy::new(200, 15_000))
         .await;
     step_result(r, "wait until AVAILABLE", res, &s);
     let res = client.get_session(&id, &mut s).await;
@@ -259,15 +246,8 @@ fn describe_v1(s: &v1::SessionInfo) -> String {
     )
 }
 
-fn create_body_v1(net: &DevNet) -> v1::CreateSession {
-    let v0 = create_body(net);
-    v1::CreateSession {
-        device: Some(v0.device),
-        application_server: v0.application_server,
-        qos_profile: v0.qos_profile,
-        duration: 600,
-        ..Default::default()
-    }
+fn create_body_v1(v0: &CreateSession) -> Result<v1::CreateSession, qod_client::qod_core::CapacityError> {
+    Ok(v1::CreateSession::new(v0.application_server.clone(), &v0.qos_profile, 600)?.with_device(v0.device.clone()))
 }
 
 /// quality-on-demand 1.1.0: the same steps, with an `x-correlator`, plus finding the session by the device
@@ -298,10 +278,7 @@ async fn session_steps_v1<C: Connect, T: TokenSource>(
         return;
     }
     let id = s.session_id.clone();
-    let poll = Poll {
-        interval_ms: 200,
-        deadline_ms: 15_000,
-    };
+    let poll = PollPolicy::new(200, 15_000);
     let res = client.v1().wait_until_available(&id, &mut s, poll).await;
     step_result_v1(r, "wait until AVAILABLE", res, &s);
     let res = client.v1().get_session(&id, &mut s).await;
@@ -313,9 +290,9 @@ async fn session_steps_v1<C: Connect, T: TokenSource>(
         Err(e) => e.to_string(),
     };
     r.step("extend session by 300 s", ok, detail, res.is_ok().then_some(&s as _));
-    let input = v1::RetrieveSessionsInput {
+    let input = fill!(v1::RetrieveSessionsInput {
         device: body.device.clone(),
-    };
+    });
     let mut scratch = v1::SessionInfo::default();
     let mut found = 0;
     let mut found_ours = false;
@@ -431,10 +408,10 @@ pub async fn run(args: Args, json: bool, api: Api) -> Result<(), String> {
         ),
         None,
     );
-    let bodies = Bodies {
-        v0: create_body(&net),
-        v1: create_body_v1(&net),
-    };
+    // The device's and host's addresses are IPv4 literals: they fit the models' capacities.
+    let v0 = create_body(&net).map_err(|e| format!("request body: {e}"))?;
+    let v1 = create_body_v1(&v0).map_err(|e| format!("request body: {e}"))?;
+    let bodies = Bodies { v0, v1 };
     let (device, host) = (net.device, net.host);
     let ca_der = pki.as_ref().map(|(ca, _)| ca.as_slice());
     let all = select3(

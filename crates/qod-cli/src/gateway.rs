@@ -196,7 +196,7 @@ pub(crate) struct DeviceArgs {
 impl DeviceArgs {
     /// The device the options name (`Device::default()` when they name none).
     pub(crate) fn device(&self) -> Result<Device, String> {
-        let mut d = Device {
+        let mut d = fill!(Device {
             phone_number: self
                 .phone_number
                 .as_deref()
@@ -209,7 +209,7 @@ impl DeviceArgs {
                 .map(|v| field("--device-ipv6", v))
                 .transpose()?,
             ..Device::default()
-        };
+        });
         if self.device_ipv4.is_some() || self.device_private_ipv4.is_some() {
             let mut a = DeviceIpv4Addr::default();
             if let Some(v) = &self.device_ipv4 {
@@ -284,7 +284,7 @@ fn parse_range(s: &str) -> Result<PortRange, String> {
     let (a, b) = s.split_once('-').ok_or("expected FROM-TO")?;
     let from = a.trim().parse().map_err(|_| format!("bad port `{a}`"))?;
     let to = b.trim().parse().map_err(|_| format!("bad port `{b}`"))?;
-    Ok(PortRange { from, to })
+    Ok(PortRange::new(from, to))
 }
 
 pub(crate) fn field<const N: usize>(flag: &str, v: &str) -> Result<heapless::String<N>, String> {
@@ -311,10 +311,10 @@ fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<Ports
 
 impl CreateArgs {
     pub(crate) fn body(&self) -> Result<CreateSession, String> {
-        let mut c = CreateSession {
+        let mut c = fill!(CreateSession {
             device: self.device.device()?,
             ..CreateSession::default()
-        };
+        });
         c.application_server.ipv4_address = self.as_ipv4.as_deref().map(|v| field("--as-ipv4", v)).transpose()?;
         c.application_server.ipv6_address = self.as_ipv6.as_deref().map(|v| field("--as-ipv6", v)).transpose()?;
         c.qos_profile = field("--profile", &self.profile)?;
@@ -327,13 +327,13 @@ impl CreateArgs {
                 .filter(|v| !v.is_empty())
                 .map(SecretArg);
             let token = match self.webhook_token.clone().or(env) {
-                Some(t) => Some(qod_core::Secret::new(t.expose()).ok_or("--webhook-token is too long")?),
+                Some(t) => Some(qod_core::Secret::new(t.expose()).map_err(|_| "--webhook-token is too long")?),
                 None => None,
             };
-            c.webhook = Some(Webhook {
+            c.webhook = Some(fill!(Webhook {
                 notification_url: field("--webhook-url", url)?,
                 notification_auth_token: token,
-            });
+            }));
         }
         Ok(c)
     }
@@ -581,9 +581,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), Failure> {
         SessionCommand::Extend { id, by } => {
             let op = op::ExtendSession {
                 id: &id,
-                body: ExtendSessionDuration {
-                    requested_additional_duration: by,
-                },
+                body: ExtendSessionDuration::new(by),
                 out: &mut info,
             };
             with_client!(&g, client, host_run!(g, client, op, a, "SessionInfo", true))?;

@@ -86,13 +86,13 @@ pub(crate) fn create_body_for(c: &CreateArgs, duration: u32) -> Result<CreateSes
                     .map_or(0, |d| d.as_secs());
                 let until = i64::try_from(now + u64::from(duration) + 3600).unwrap_or(i64::MAX);
                 let expires = DateTime::from_unix(until).ok_or("--duration is too long")?;
-                Some(SinkCredential::access_token(token.expose(), expires).ok_or("--webhook-token is too long")?)
+                Some(SinkCredential::access_token(token.expose(), expires).map_err(|_| "--webhook-token is too long")?)
             }
             None => None,
         },
         None => None,
     };
-    Ok(CreateSession {
+    Ok(fill!(CreateSession {
         device: (v0.device != Device::default()).then_some(v0.device),
         application_server: v0.application_server,
         device_ports: v0.device_ports,
@@ -104,7 +104,7 @@ pub(crate) fn create_body_for(c: &CreateArgs, duration: u32) -> Result<CreateSes
             .transpose()?,
         sink_credential,
         duration,
-    })
+    }))
 }
 
 /// Runs `qod --api v1 session …`.
@@ -128,9 +128,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), Failure> {
             print_answer(&answer, "SessionInfo")
         }
         SessionCommand::Extend { id, by } => {
-            let body = ExtendSessionDuration {
-                requested_additional_duration: by,
-            };
+            let body = ExtendSessionDuration::new(by);
             let op = op::ExtendSession::new(&id, body, &mut info);
             with_client!(&g, client, v1!(g, client, op, a, "SessionInfo", true))?;
             print_answer(&answer, "SessionInfo")
@@ -142,9 +140,9 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), Failure> {
         }
         SessionCommand::List(l) => {
             let device = l.device.device()?;
-            let input = RetrieveSessionsInput {
+            let input = fill!(RetrieveSessionsInput {
                 device: (device != Device::default()).then_some(device),
-            };
+            });
             // Streamed: any number of sessions, each checked by the device codec, shown as the API sent them.
             let mut each = |_: &SessionInfo| {};
             let op = op::RetrieveSessionsEach::new(&input, &mut info, &mut each);

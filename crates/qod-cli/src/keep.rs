@@ -129,6 +129,7 @@ fn event_json(e: &Event) -> serde_json::Value {
                 Failure::NotSent => ("not-sent", None, None),
                 Failure::Ambiguous => ("no-answer", None, None),
                 Failure::Store => ("store", None, None),
+                _ => ("other", None, None),
             };
             v["why"] = json!(why);
             if let Some(s) = status {
@@ -140,6 +141,7 @@ fn event_json(e: &Event) -> serde_json::Value {
             v
         }
         Event::Stopped { clean } => json!({ "event": "stopped", "clean": clean }),
+        other => json!({ "event": "other", "detail": format!("{other:?}") }),
     }
 }
 
@@ -189,13 +191,13 @@ async fn serve_notifications(
             let status = match event.data.qos_status {
                 EventQosStatus::Available => QosStatus::Available,
                 EventQosStatus::Unavailable => QosStatus::Unavailable,
-                EventQosStatus::Unknown => return StatusCode::NO_CONTENT,
+                _ => return StatusCode::NO_CONTENT,
             };
-            let _ = tx.send(Signal::Notice(Notice {
-                id: event.data.session_id,
+            let _ = tx.send(Signal::Notice(Notice::new(
+                event.data.session_id,
                 status,
-                reason: event.data.status_info,
-            }));
+                event.data.status_info,
+            )));
             StatusCode::NO_CONTENT
         }
     };
@@ -251,13 +253,10 @@ async fn notifications(args: &KeepArgs, body: &mut CreateSession) -> Result<Inbo
             .clone()
             .unwrap_or_else(|| format!("http://{bound}/notifications"));
         let token = random_token();
-        body.webhook = Some(Webhook {
-            notification_url: url
-                .as_str()
-                .try_into()
-                .map_err(|_| "--notify-url is too long".to_owned())?,
-            notification_auth_token: qod_client::qod_core::Secret::new(&token),
-        });
+        let webhook = Webhook::new(&url)
+            .and_then(|w| w.with_auth_token(&token))
+            .map_err(|e| format!("--notify-url: {e}"))?;
+        body.webhook = Some(webhook);
         line(json!({ "event": "listening", "notificationUrl": url }));
         let tx = tx.clone();
         tokio::spawn(async move {

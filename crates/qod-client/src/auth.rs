@@ -44,6 +44,7 @@ impl<K: Clock + ?Sized> Clock for &K {
 /// What the client must do about credentials before a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum TokenState {
     /// Send the request without `Authorization`.
     Anonymous,

@@ -34,6 +34,7 @@ use qod_core::oauth::TokenError;
 /// [`ClientError::Api`] at once (with `retry_after` set), so the caller can decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 = never retry).
     pub max_retries: u8,
@@ -44,6 +45,15 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Up to `max_retries` retries, each waiting at most `max_wait_ms` (`default_wait_ms` without `Retry-After`).
+    pub const fn new(max_retries: u8, max_wait_ms: u32, default_wait_ms: u32) -> Self {
+        RetryPolicy {
+            max_retries,
+            max_wait_ms,
+            default_wait_ms,
+        }
+    }
+
     /// No retries: a 429/503 is returned at once.
     pub const NONE: RetryPolicy = RetryPolicy {
         max_retries: 0,
@@ -59,7 +69,11 @@ impl RetryPolicy {
 }
 
 /// Client settings. `Debug` and `defmt` print the token redacted.
+///
+/// Start from [`Config::new`] and assign the fields to change (the struct is `#[non_exhaustive]`: later versions
+/// add settings).
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct Config<'a> {
     /// Where connections go, the `Host` header and the path every request starts with: for the v0.10.1 methods
     /// the API's base URL (`http[s]://host[:port]/qod/v0`), for the 1.1.0 ones (`Client::v1`, feature `v1`) the
@@ -99,12 +113,10 @@ impl<'a> Config<'a> {
     where
         'a: 't,
     {
-        Endpoint {
-            host: self.server.authority,
-            base_path: self.server.path,
-            token,
-            correlator: self.correlator,
-        }
+        let mut ep = Endpoint::new(self.server.authority, self.server.path);
+        ep.token = token;
+        ep.correlator = self.correlator;
+        ep
     }
 }
 
@@ -134,14 +146,25 @@ impl defmt::Format for Config<'_> {
     }
 }
 
-/// How [`Client::wait_until_available`] polls.
+/// How [`Client::wait_until_available`] polls: [`PollPolicy::new`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Poll {
+#[non_exhaustive]
+pub struct PollPolicy {
     /// Wait between two `GET`s.
     pub interval_ms: u32,
     /// Total waiting allowed (the sum of the waits; request time is bounded separately by the timeout).
     pub deadline_ms: u32,
+}
+
+impl PollPolicy {
+    /// A `GET` every `interval_ms`, waiting `deadline_ms` in all.
+    pub const fn new(interval_ms: u32, deadline_ms: u32) -> Self {
+        PollPolicy {
+            interval_ms,
+            deadline_ms,
+        }
+    }
 }
 
 /// How one attempt ended, short of a decodable response.

@@ -32,7 +32,7 @@ mod es256;
 pub use es256::{Es256Signer, KeyError};
 
 pub use auth::{AssertionSigner, ClientCredentials, Clock, StaticToken, TokenSource, TokenState};
-pub use client::{Client, Config, Poll, RetryPolicy};
+pub use client::{Client, Config, PollPolicy, RetryPolicy};
 pub use error::ClientError;
 pub use qod_core;
 pub use qod_core::api::{ApiError, Endpoint, Operation};

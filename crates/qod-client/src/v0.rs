@@ -1,5 +1,5 @@
 //! The v0.10.1 operations as methods: each is [`Client::run`] with the operation of `qod_core::v0::op`.
-use crate::{Client, ClientError, Connect, Poll, TokenSource};
+use crate::{Client, ClientError, Connect, PollPolicy, TokenSource};
 use embedded_hal_async::delay::DelayNs;
 use qod_core::v0::model::{
     CreateSession, ExtendSessionDuration, QosProfile, QosProfileList, QosProfileStatus, QosStatus, SessionInfo,
@@ -37,9 +37,7 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
         additional_s: u32,
         out: &mut SessionInfo,
     ) -> Result<(), ClientError<C::Error>> {
-        let body = ExtendSessionDuration {
-            requested_additional_duration: additional_s,
-        };
+        let body = ExtendSessionDuration::new(additional_s);
         self.run(op::ExtendSession { id, body, out }).await
     }
 
@@ -82,7 +80,7 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> Client<'c, C, D, T> {
         &mut self,
         id: &str,
         out: &mut SessionInfo,
-        poll: Poll,
+        poll: PollPolicy,
     ) -> Result<(), ClientError<C::Error>> {
         let mut waited: u32 = 0;
         loop {

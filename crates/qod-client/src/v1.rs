@@ -1,6 +1,6 @@
 //! The 1.1.0 operations (quality-on-demand and qos-profiles) as methods of [`V1`], which [`Client::v1`] gives: each
 //! is [`Client::run`] with the operation of `qod_core::v1::op`.
-use crate::{Client, ClientError, Connect, Poll, TokenSource};
+use crate::{Client, ClientError, Connect, PollPolicy, TokenSource};
 use embedded_hal_async::delay::DelayNs;
 use qod_core::v1::model::{
     CreateSession, ExtendSessionDuration, QosProfile, QosProfileDeviceRequest, QosProfileList, QosStatus,
@@ -65,9 +65,7 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> V1<'_, 'c, C, D, T> {
         additional_s: u32,
         out: &mut SessionInfo,
     ) -> Result<(), ClientError<C::Error>> {
-        let body = ExtendSessionDuration {
-            requested_additional_duration: additional_s,
-        };
+        let body = ExtendSessionDuration::new(additional_s);
         self.client.run(op::ExtendSession::new(id, body, out)).await
     }
 
@@ -157,7 +155,7 @@ impl<'c, C: Connect, D: DelayNs, T: TokenSource> V1<'_, 'c, C, D, T> {
         &mut self,
         id: &str,
         out: &mut SessionInfo,
-        poll: Poll,
+        poll: PollPolicy,
     ) -> Result<(), ClientError<C::Error>> {
         let mut waited: u32 = 0;
         loop {

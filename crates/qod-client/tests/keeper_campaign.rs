@@ -16,6 +16,21 @@
 //!     -- --ignored --nocapture
 //! ```
 //! The short run (`campaign_short`, 96 lifetimes, ~30 s in a debug build) is part of the normal test suite.
+/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
+/// `fill!(Type { field: value, shorthand, ..base })`.
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = fill!(@base $($base)?);
+        $(v.$field = fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 use qod_client::keeper::{
     Event, Failure, Keeper, KeeperConfig, Loss, Record, ScaledClock, ScaledDelay, SessionApi, SessionStore, Signal,
     Signals, V0Api,
@@ -303,15 +318,15 @@ fn v0_api(slot: usize) -> V0Api {
 #[cfg(feature = "v1")]
 fn v1_api(slot: usize) -> qod_client::keeper::V1Api {
     use qod_client::qod_core::v1::model::{CreateSession, Device};
-    let mut body = CreateSession {
-        device: Some(Device {
+    let mut body = fill!(CreateSession {
+        device: Some(fill!(Device {
             phone_number: Some(phone(slot).as_str().try_into().unwrap()),
             ..Device::default()
-        }),
+        })),
         qos_profile: "QOS_L".try_into().unwrap(),
         duration: LEASE_S,
         ..CreateSession::default()
-    };
+    });
     body.application_server.ipv4_address = Some("198.51.100.0/24".try_into().unwrap());
     qod_client::keeper::V1Api::new(body)
 }

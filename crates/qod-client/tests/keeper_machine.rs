@@ -1,6 +1,21 @@
 //! The sans-IO session keeper against a model of the network: every decision of `SessionKeeper` driven by time and
 //! answers alone, no I/O. The model behaves as v0.10.1 (and the simulator) do: one session per device (409),
 //! `UNAVAILABLE` sessions hold the device until deleted, expiry deletes, extensions add to the remaining time.
+/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
+/// `fill!(Type { field: value, shorthand, ..base })`.
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = fill!(@base $($base)?);
+        $(v.$field = fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 use qod_client::keeper::{
     Action, ApiVersion, Event, Failure, KeeperConfig, Loss, Notice, Record, Replace, Reply, Request, RequestKind,
     SessionKeeper, SessionView,
@@ -90,7 +105,7 @@ impl Net {
     }
 
     fn view(&self, s: &S, now: u64) -> SessionView {
-        SessionView {
+        fill!(SessionView {
             id: s.id.clone(),
             status: s.status,
             reason: s.reason,
@@ -99,7 +114,7 @@ impl Net {
             duration_s: Some(((s.expires_ms - s.started_ms) / 1000) as u32),
             server_time: self.date.then_some((now / 1000) as i64),
             matches: true,
-        }
+        })
     }
 
     /// The network's answer to `req` at `now`.
@@ -176,6 +191,7 @@ impl Net {
                 None => Reply::NotFound,
             },
             Request::List => Reply::NotSent,
+            other => panic!("a request this test does not know: {other:?}"),
         }
     }
 }
@@ -287,6 +303,7 @@ impl World {
                     self.now = next.min(self.now + 1000);
                 }
                 Action::Done { clean } => self.done = Some(clean),
+                other => panic!("an action this test does not know: {other:?}"),
             }
             while let Some(e) = self.k.next_event() {
                 self.events.push((self.now, e));
@@ -381,11 +398,7 @@ fn test_notification_is_acted_on_at_once() {
     w.net.terminate(&id);
     w.notices.push((
         31_000,
-        Notice {
-            id: id.clone(),
-            status: QosStatus::Unavailable,
-            reason: Some(StatusInfo::NetworkTerminated),
-        },
+        Notice::new(id.clone(), QosStatus::Unavailable, Some(StatusInfo::NetworkTerminated)),
     ));
     w.run_until(32_000);
     let lost_at = w
@@ -534,14 +547,8 @@ fn test_ambiguous_create_adopted_from_a_notification() {
     let mut w = World::new(ApiVersion::V0_10_1, cfg(60), net, None);
     w.run_until(100);
     let id = w.net.created[0].clone();
-    w.notices.push((
-        2_000,
-        Notice {
-            id: id.clone(),
-            status: QosStatus::Available,
-            reason: None,
-        },
-    ));
+    w.notices
+        .push((2_000, Notice::new(id.clone(), QosStatus::Available, None)));
     w.run_until(300_000);
     assert_eq!(
         w.net.created.len(),
@@ -765,13 +772,15 @@ fn test_v1_reconciles_by_listing() {
     now += 1_000;
     assert_eq!(step(&mut k, now).0, Action::Send(Request::List));
     let id = |n: u32| -> SessionId { format!("00000000-0000-4000-8000-{n:012}").as_str().try_into().unwrap() };
-    let view = |n: u32, matches: bool| SessionView {
-        id: id(n),
-        status: QosStatus::Available,
-        expires_at: Some(1_000),
-        server_time: Some(950),
-        matches,
-        ..SessionView::default()
+    let view = |n: u32, matches: bool| {
+        fill!(SessionView {
+            id: id(n),
+            status: QosStatus::Available,
+            expires_at: Some(1_000),
+            server_time: Some(950),
+            matches,
+            ..SessionView::default()
+        })
     };
     let list = [view(1, false), view(2, true), view(3, true)];
     now += 50;
@@ -801,7 +810,7 @@ fn test_absurd_answers() {
         match k.poll(now) {
             Action::Save(_) | Action::Clear => k.saved(now),
             Action::Send(_) => {
-                let v = SessionView {
+                let v = fill!(SessionView {
                     id: "x".try_into().unwrap(),
                     status: [QosStatus::Available, QosStatus::Unknown, QosStatus::Unavailable][t as usize % 3],
                     started_at: Some([i64::MIN, 0, i64::MAX][t as usize % 3]),
@@ -809,11 +818,12 @@ fn test_absurd_answers() {
                     duration_s: Some(u32::MAX),
                     server_time: Some([i64::MIN, i64::MAX, 0][(t as usize / 3) % 3]),
                     ..SessionView::default()
-                };
+                });
                 k.on_reply(now, Reply::Session(v));
             }
             Action::Wait { until_ms } => assert!(until_ms > now),
             Action::Done { .. } => break,
+            other => panic!("an action this test does not know: {other:?}"),
         }
         while k.next_event().is_some() {}
     }

@@ -4,7 +4,7 @@ mod support;
 
 use embedded_io::ErrorKind;
 use futures_executor::block_on;
-use qod_client::{Client, ClientError, Poll, RetryPolicy};
+use qod_client::{Client, ClientError, PollPolicy, RetryPolicy};
 use qod_core::model::{ErrorCode, QosProfile, QosProfileList, QosStatus, SessionInfo};
 use support::*;
 
@@ -239,11 +239,7 @@ fn test_retry_after_honoured_within_bound() {
     let j = session_json("AVAILABLE");
     let mut b = Bufs::new();
     let mut cfg = config();
-    cfg.retry = RetryPolicy {
-        max_retries: 2,
-        max_wait_ms: 5_000,
-        default_wait_ms: 100,
-    };
+    cfg.retry = RetryPolicy::new(2, 5_000, 100);
     let mock = Mock::new([Script::responses([busy.clone().into_bytes(), ok(429, ""), ok(200, &j)])]);
     let mut c = Client::new(&mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx).with_token(TOKEN);
     let mut s = SessionInfo::default();
@@ -256,11 +252,7 @@ fn test_retry_after_honoured_within_bound() {
     // Retry-After above the bound: no wait, the error carries it.
     let mut b = Bufs::new();
     let mut cfg = config();
-    cfg.retry = RetryPolicy {
-        max_retries: 2,
-        max_wait_ms: 1_000,
-        default_wait_ms: 100,
-    };
+    cfg.retry = RetryPolicy::new(2, 1_000, 100);
     let mock = Mock::new([Script::responses([busy.into_bytes()])]);
     let mut c = Client::new(&mock, MockDelay::default(), cfg, &mut b.tx, &mut b.rx).with_token(TOKEN);
     match block_on(c.get_session(ID, &mut s)).unwrap_err() {
@@ -321,10 +313,7 @@ fn test_wait_until_available_polls() {
         session_json("AVAILABLE"),
         session_json("UNAVAILABLE"),
     );
-    let poll = Poll {
-        interval_ms: 500,
-        deadline_ms: 1200,
-    };
+    let poll = PollPolicy::new(500, 1200);
     let mut b = Bufs::new();
     let mock = Mock::new([Script::responses([ok(200, &r), ok(200, &r), ok(200, &a)])]);
     let mut c = client(&mock, &mut b);

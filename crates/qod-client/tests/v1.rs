@@ -1,9 +1,24 @@
 //! The 1.1.0 operations of the client (`Client::v1`) over the in-memory mock connector: paths under the API root,
 //! the x-correlator out and back, `statusInfo` when a session ends, retrieve-sessions and retrieve-qos-profiles.
+/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
+/// `fill!(Type { field: value, shorthand, ..base })`.
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = fill!(@base $($base)?);
+        $(v.$field = fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 mod support;
 
 use futures_executor::block_on;
-use qod_client::{Client, ClientError, Config, Poll, Url};
+use qod_client::{Client, ClientError, Config, PollPolicy, Url};
 use qod_core::v1::model::*;
 use support::*;
 
@@ -58,10 +73,7 @@ fn test_v1_lifecycle_with_correlator_and_status_info() {
     block_on(c.v1().create_session(&create(), &mut s)).unwrap();
     assert_eq!((s.qos_status, s.started_at), (QosStatus::Requested, None));
     assert_eq!(c.last_correlator(), Some(CORRELATOR));
-    let poll = Poll {
-        interval_ms: 100,
-        deadline_ms: 1000,
-    };
+    let poll = PollPolicy::new(100, 1000);
     let e = block_on(c.v1().wait_until_available(ID, &mut s, poll)).unwrap_err();
     assert_eq!(e, ClientError::SessionUnavailable(Some(StatusInfo::NetworkTerminated)));
     assert!(e.to_string().contains("statusInfo NETWORK_TERMINATED"), "{e}");
@@ -105,12 +117,12 @@ fn test_v1_retrieve_and_profiles() {
     ])]);
     let mut b = Bufs::new();
     let mut c = v1_client(&mock, &mut b);
-    let input = RetrieveSessionsInput {
-        device: Some(Device {
+    let input = fill!(RetrieveSessionsInput {
+        device: Some(fill!(Device {
             phone_number: Some("+123456789".try_into().unwrap()),
             ..Device::default()
-        }),
-    };
+        })),
+    });
     let mut out = SessionList::new();
     block_on(c.v1().retrieve_sessions(&input, &mut out)).unwrap();
     assert_eq!(out.len(), 2);
@@ -125,10 +137,10 @@ fn test_v1_retrieve_and_profiles() {
     block_on(c.v1().retrieve_sessions(&RetrieveSessionsInput::default(), &mut out)).unwrap();
     assert!(out.is_empty());
     let mut pl = QosProfileList::new();
-    let req = QosProfileDeviceRequest {
+    let req = fill!(QosProfileDeviceRequest {
         status: Some(QosProfileStatus::Active),
         ..Default::default()
-    };
+    });
     block_on(c.v1().retrieve_qos_profiles(&req, &mut pl)).unwrap();
     assert_eq!(pl[0].country_availability.as_ref().unwrap()[0].country_name, "GB");
     let mut p = QosProfile::default();

@@ -19,6 +19,7 @@ pub use crate::v0::api::*;
 
 /// Where and how requests go: the `Host` header value, the API's base path, credentials.
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct Endpoint<'a> {
     /// `Host` header value: `host` or `host:port`.
     pub host: &'a str,
@@ -44,6 +45,12 @@ impl<'a> Endpoint<'a> {
     /// The same endpoint with a bearer token.
     pub const fn with_token(mut self, token: &'a str) -> Self {
         self.token = Some(token);
+        self
+    }
+
+    /// The same endpoint with an `x-correlator` header value.
+    pub const fn with_correlator(mut self, correlator: &'a str) -> Self {
+        self.correlator = Some(correlator);
         self
     }
 }
@@ -74,6 +81,7 @@ impl defmt::Format for Endpoint<'_> {
 /// The server said no: a CAMARA `ErrorInfo` with the HTTP status it came with. An outcome, not a bug.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct ApiError {
     /// HTTP status of the response.
     pub status: u16,

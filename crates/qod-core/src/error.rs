@@ -375,3 +375,52 @@ impl fmt::Display for HttpError {
         f.write_str(self.description())
     }
 }
+
+/// A value does not fit the capacity this crate gives its field (see [`crate::limits`], set at build time): returned by
+/// the constructors and `with_…` methods of the models instead of truncating the value or dropping it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct CapacityError {
+    /// The field's path in the model, e.g. `device.phoneNumber`.
+    pub field: &'static str,
+    /// Its capacity in bytes (or entries, for a list).
+    pub max: usize,
+}
+
+impl CapacityError {
+    pub(crate) const fn new(field: &'static str, max: usize) -> Self {
+        CapacityError { field, max }
+    }
+}
+
+impl fmt::Display for CapacityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: longer than its capacity of {}", self.field, self.max)
+    }
+}
+
+impl core::error::Error for CapacityError {}
+
+/// As [`Error::Invalid`] with [`Problem::TooLong`], so that `?` works in functions returning this crate's [`Error`].
+impl From<CapacityError> for Error {
+    fn from(e: CapacityError) -> Self {
+        Error::Invalid(ValidationError {
+            field: e.field,
+            problem: Problem::TooLong,
+        })
+    }
+}
+
+/// Copies `value` into a string of capacity `N`, or names `field` in the error.
+pub(crate) fn fit<const N: usize>(field: &'static str, value: &str) -> Result<heapless::String<N>, CapacityError> {
+    heapless::String::try_from(value).map_err(|_| CapacityError::new(field, N))
+}
+
+/// Copies `items` into a list of capacity `N`, or names `field` in the error.
+pub(crate) fn fit_list<T: Clone, const N: usize>(
+    field: &'static str,
+    items: &[T],
+) -> Result<heapless::Vec<T, N>, CapacityError> {
+    heapless::Vec::from_slice(items).map_err(|_| CapacityError::new(field, N))
+}

@@ -44,7 +44,7 @@ pub mod model {
 #[doc(hidden)]
 pub mod fuzzing;
 
-pub use error::{DecodeError, DecodeErrorKind, Error, HttpError, MemberPath, Problem, ValidationError};
+pub use error::{CapacityError, DecodeError, DecodeErrorKind, Error, HttpError, MemberPath, Problem, ValidationError};
 pub use json::{decode, decode_into, encode, Decode, Encode};
 pub use secret::Secret;
 pub use validate::Validate;

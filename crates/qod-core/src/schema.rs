@@ -100,6 +100,8 @@ macro_rules! model {
     };
     (@struct [$($meta:tt)*] $name:ident [$($acc:tt)*]) => {
         $($meta)*
+        // Later spec versions add members: build a model with `Default` (or its constructor) and assign fields.
+        #[non_exhaustive]
         #[derive(Debug, Clone, Default, PartialEq, Eq)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -160,6 +162,8 @@ pub(crate) use model;
 macro_rules! wire_enum {
     ($(#[$m:meta])* $name:ident, $field:literal { $($(#[$vm:meta])* $var:ident = $wire:literal),+ $(,)? }) => {
         $(#[$m])*
+        // Later spec versions add values: a `match` needs a wildcard arm.
+        #[non_exhaustive]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -1,3 +1,4 @@
+use crate::CapacityError;
 use core::fmt;
 
 /// A credential (a webhook's `notificationAuthToken`) of at most `N` bytes.
@@ -9,9 +10,12 @@ use core::fmt;
 pub struct Secret<const N: usize>(heapless::String<N>);
 
 impl<const N: usize> Secret<N> {
-    /// Wraps `value`; `None` when it is longer than `N` bytes.
-    pub fn new(value: &str) -> Option<Self> {
-        heapless::String::try_from(value).ok().map(Self)
+    /// Wraps `value`.
+    ///
+    /// # Errors
+    /// [`CapacityError`] (field `secret`) when it is longer than `N` bytes.
+    pub fn new(value: &str) -> Result<Self, CapacityError> {
+        crate::error::fit("secret", value).map(Self)
     }
 
     /// The secret text, for the wire.
@@ -53,6 +57,13 @@ mod tests {
         assert_eq!(format!("{s:?}"), "<redacted>");
         assert_eq!(format!("{s}"), "<redacted>");
         assert_eq!(s.expose(), "super-secret-token-value");
-        assert!(Secret::<4>::new("12345").is_none());
+        assert_eq!(
+            Secret::<4>::new("12345"),
+            Err(CapacityError {
+                field: "secret",
+                max: 4
+            })
+        );
+        assert_eq!(Secret::<4>::new("1234").map(|s| s.expose().len()), Ok(4));
     }
 }

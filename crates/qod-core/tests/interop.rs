@@ -1,5 +1,20 @@
 //! Property tests: encode/decode round trips of arbitrary in-capacity models, and byte-for-byte agreement with an
 //! independent JSON implementation (`serde_json` over the same models' serde derives), both directions.
+/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
+/// `fill!(Type { field: value, shorthand, ..base })`.
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = fill!(@base $($base)?);
+        $(v.$field = fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 use proptest::prelude::*;
 use qod_core::model::*;
 use qod_core::{decode, encode, limits, Secret};
@@ -25,9 +40,11 @@ fn ports() -> impl Strategy<Value = PortsSpec> {
         prop::collection::vec((any::<u16>(), any::<u16>()), 0..=limits::PORT_RANGES),
         prop::collection::vec(any::<u16>(), 0..=limits::PORTS),
     )
-        .prop_map(|(r, p)| PortsSpec {
-            ranges: r.into_iter().map(|(from, to)| PortRange { from, to }).collect(),
-            ports: p.into_iter().collect(),
+        .prop_map(|(r, p)| {
+            fill!(PortsSpec {
+                ranges: r.into_iter().map(|(from, to)| fill!(PortRange { from, to })).collect(),
+                ports: p.into_iter().collect(),
+            })
         })
 }
 
@@ -38,22 +55,26 @@ fn device() -> impl Strategy<Value = Device> {
         prop::option::of((opt_hs(), opt_hs(), prop::option::of(any::<u16>()))),
         opt_hs(),
     )
-        .prop_map(|(p, n, v4, v6)| Device {
-            phone_number: p,
-            network_access_identifier: n,
-            ipv4_address: v4.map(|(a, b, c)| DeviceIpv4Addr {
-                public_address: a,
-                private_address: b,
-                public_port: c,
-            }),
-            ipv6_address: v6,
+        .prop_map(|(p, n, v4, v6)| {
+            fill!(Device {
+                phone_number: p,
+                network_access_identifier: n,
+                ipv4_address: v4.map(|(a, b, c)| fill!(DeviceIpv4Addr {
+                    public_address: a,
+                    private_address: b,
+                    public_port: c,
+                })),
+                ipv6_address: v6,
+            })
         })
 }
 
 fn webhook() -> impl Strategy<Value = Webhook> {
-    (hs(), prop::option::of(hs::<{ limits::NOTIFICATION_AUTH_TOKEN }>())).prop_map(|(u, t)| Webhook {
-        notification_url: u,
-        notification_auth_token: t.map(|t| Secret::new(&t).unwrap()),
+    (hs(), prop::option::of(hs::<{ limits::NOTIFICATION_AUTH_TOKEN }>())).prop_map(|(u, t)| {
+        fill!(Webhook {
+            notification_url: u,
+            notification_auth_token: t.map(|t| Secret::new(&t).unwrap()),
+        })
     })
 }
 
@@ -76,12 +97,12 @@ prop_compose! {
         messages in prop::collection::vec(
             (prop_oneof![Just(Severity::Info), Just(Severity::Warning)], hs()), 0..=limits::MESSAGES),
     ) -> SessionInfo {
-        SessionInfo {
-            device, application_server: ApplicationServer { ipv4_address: v4, ipv6_address: v6 },
+        fill!(SessionInfo {
+            device, application_server: fill!(ApplicationServer { ipv4_address: v4, ipv6_address: v6 }),
             device_ports: dp, application_server_ports: sp, qos_profile, webhook, session_id, duration,
             started_at, expires_at, qos_status,
-            messages: messages.into_iter().map(|(severity, description)| Message { severity, description }).collect(),
-        }
+            messages: messages.into_iter().map(|(severity, description)| fill!(Message { severity, description })).collect(),
+        })
     }
 }
 
@@ -108,10 +129,10 @@ proptest! {
 
     #[test]
     fn create_session_round_trips(device in device(), v4 in opt_hs(), p in hs(), d in prop::option::of(1u32..=86400), w in prop::option::of(webhook())) {
-        let v = CreateSession {
-            device, application_server: ApplicationServer { ipv4_address: v4, ipv6_address: None },
+        let v = fill!(CreateSession {
+            device, application_server: fill!(ApplicationServer { ipv4_address: v4, ipv6_address: None }),
             device_ports: None, application_server_ports: None, qos_profile: p, webhook: w, duration: d,
-        };
+        });
         let mut buf = [0u8; 4096];
         let n = encode(&v, &mut buf).unwrap();
         let theirs = serde_json::to_vec(&v).unwrap();

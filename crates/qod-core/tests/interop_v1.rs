@@ -1,5 +1,20 @@
 //! Property tests for 1.1.0: encode/decode round trips of arbitrary in-capacity models, and byte-for-byte agreement
 //! with serde_json over the same models' serde derives, both directions.
+/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
+/// `fill!(Type { field: value, shorthand, ..base })`.
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = fill!(@base $($base)?);
+        $(v.$field = fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 use proptest::prelude::*;
 use qod_core::v1::model::*;
 use qod_core::{decode, encode, limits, Secret};
@@ -40,9 +55,11 @@ fn ports() -> impl Strategy<Value = PortsSpec> {
         prop::collection::vec((any::<u16>(), any::<u16>()), 0..=limits::PORT_RANGES),
         prop::collection::vec(any::<u16>(), 0..=limits::PORTS),
     )
-        .prop_map(|(r, p)| PortsSpec {
-            ranges: r.into_iter().map(|(from, to)| PortRange { from, to }).collect(),
-            ports: p.into_iter().collect(),
+        .prop_map(|(r, p)| {
+            fill!(PortsSpec {
+                ranges: r.into_iter().map(|(from, to)| fill!(PortRange { from, to })).collect(),
+                ports: p.into_iter().collect(),
+            })
         })
 }
 
@@ -53,22 +70,26 @@ fn device() -> impl Strategy<Value = Device> {
         prop::option::of((opt_hs(), opt_hs(), prop::option::of(any::<u16>()))),
         opt_hs(),
     )
-        .prop_map(|(p, n, v4, v6)| Device {
-            phone_number: p,
-            network_access_identifier: n,
-            ipv4_address: v4.map(|(a, b, c)| DeviceIpv4Addr {
-                public_address: a,
-                private_address: b,
-                public_port: c,
-            }),
-            ipv6_address: v6,
+        .prop_map(|(p, n, v4, v6)| {
+            fill!(Device {
+                phone_number: p,
+                network_access_identifier: n,
+                ipv4_address: v4.map(|(a, b, c)| fill!(DeviceIpv4Addr {
+                    public_address: a,
+                    private_address: b,
+                    public_port: c,
+                })),
+                ipv6_address: v6,
+            })
         })
 }
 
 fn server() -> impl Strategy<Value = ApplicationServer> {
-    (opt_hs(), opt_hs()).prop_map(|(a, b)| ApplicationServer {
-        ipv4_address: a,
-        ipv6_address: b,
+    (opt_hs(), opt_hs()).prop_map(|(a, b)| {
+        fill!(ApplicationServer {
+            ipv4_address: a,
+            ipv6_address: b,
+        })
     })
 }
 
@@ -96,10 +117,10 @@ prop_compose! {
         started_at in prop::option::of(date_time()), expires_at in prop::option::of(date_time()),
         qos_status in status(), status_info in prop::option::of(status_info()),
     ) -> SessionInfo {
-        SessionInfo {
+        fill!(SessionInfo {
             device, application_server, device_ports, application_server_ports, qos_profile, sink, session_id,
             duration, started_at, expires_at, qos_status, status_info,
-        }
+        })
     }
 }
 
@@ -115,27 +136,27 @@ prop_compose! {
         )),
         duration in 1u32..=i32::MAX as u32,
     ) -> CreateSession {
-        CreateSession {
+        fill!(CreateSession {
             device, application_server, device_ports, application_server_ports: None, qos_profile, sink,
-            sink_credential: cred.map(|(credential_type, token, expires, kind)| SinkCredential {
+            sink_credential: cred.map(|(credential_type, token, expires, kind)| fill!(SinkCredential {
                 credential_type,
                 access_token: token.map(|t| Secret::new(&t).unwrap()),
                 access_token_expires_utc: expires,
                 access_token_type: kind,
-            }),
+            })),
             duration,
-        }
+        })
     }
 }
 
 fn rate() -> impl Strategy<Value = Option<Rate>> {
     prop::option::of((prop::option::of(0u32..=1024), prop::option::of(Just(RateUnit::Mbps))))
-        .prop_map(|r| r.map(|(value, unit)| Rate { value, unit }))
+        .prop_map(|r| r.map(|(value, unit)| fill!(Rate { value, unit })))
 }
 
 fn duration() -> impl Strategy<Value = Option<Duration>> {
     prop::option::of((prop::option::of(1u32..1000), prop::option::of(Just(TimeUnit::Seconds))))
-        .prop_map(|d| d.map(|(value, unit)| Duration { value, unit }))
+        .prop_map(|d| d.map(|(value, unit)| fill!(Duration { value, unit })))
 }
 
 prop_compose! {
@@ -149,16 +170,16 @@ prop_compose! {
         l4s in prop::option::of(prop_oneof![Just(L4sQueueType::L4sQueue), Just(L4sQueueType::MixedQueue)]),
         class in prop::option::of(prop_oneof![Just(ServiceClass::Standard), Just(ServiceClass::MicrosoftVoice)]),
     ) -> QosProfile {
-        QosProfile {
+        fill!(QosProfile {
             name, description, status,
-            country_availability: countries.map(|c| c.into_iter().map(|(country_name, n)| Availability {
+            country_availability: countries.map(|c| c.into_iter().map(|(country_name, n)| fill!(Availability {
                 country_name, networks: n.into_iter().collect(),
-            }).collect()),
+            })).collect()),
             target_min_upstream_rate: rates.0, max_upstream_rate: rates.1, max_upstream_burst_rate: None,
             target_min_downstream_rate: rates.2, max_downstream_rate: rates.3, max_downstream_burst_rate: None,
             min_duration: durations.0, max_duration: durations.1, priority, packet_delay_budget: durations.2,
             jitter: None, packet_error_loss_rate: loss, l4s_queue_type: l4s, service_class: class,
-        }
+        })
     }
 }
 
@@ -205,8 +226,8 @@ proptest! {
     fn profiles_match_serde_json(v in profile(), device in prop::option::of(device()), name in opt_hs()) {
         agree(&v)?;
         agree(&QosProfileList::from_iter([v.clone(), v]))?;
-        agree(&QosProfileDeviceRequest { device: device.clone(), name, status: Some(QosProfileStatus::Active) })?;
-        agree(&RetrieveSessionsInput { device })?;
+        agree(&fill!(QosProfileDeviceRequest { device: device.clone(), name, status: Some(QosProfileStatus::Active) }))?;
+        agree(&fill!(RetrieveSessionsInput { device }))?;
     }
 
     #[test]
@@ -214,12 +235,12 @@ proptest! {
         id in hs(), source in hs(), session_id in hs(), time in date_time(),
         info in prop::option::of(status_info()),
     ) {
-        agree(&QosStatusChanged {
+        agree(&fill!(QosStatusChanged {
             id, source, event_type: QosStatusChangedType, specversion: SpecVersion,
             datacontenttype: Some(DataContentType::ApplicationJson),
-            data: QosStatusChangedData { session_id, qos_status: EventQosStatus::Unavailable, status_info: info },
+            data: fill!(QosStatusChangedData { session_id, qos_status: EventQosStatus::Unavailable, status_info: info }),
             time,
-        })?;
+        }))?;
     }
 
     #[test]

@@ -17,11 +17,26 @@
 //!
 //! The device's address is `--ip` (default 192.168.69.2/24); the application server in the session is the server's
 //! address. Exit status 0 only if every step succeeded.
+/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
+/// `fill!(Type { field: value, shorthand, ..base })`.
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = fill!(@base $($base)?);
+        $(v.$field = fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 use embassy_futures::select::{select, Either};
 use embassy_net::{Config, Ipv4Address, Ipv4Cidr, StackResources, StaticConfigV4};
 use embassy_net_tuntap::TunTapDevice;
 use qod_client::Url;
-use qod_client::{Client, ClientError, Poll};
+use qod_client::{Client, ClientError, PollPolicy};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, SessionInfo};
 use qod_embassy::EmbassyConnector;
 use std::process::ExitCode;
@@ -117,11 +132,11 @@ fn main() -> ExitCode {
         client.set_token(a.token.as_deref());
         let me = a.ip.address().to_string();
         let mut body = CreateSession::default();
-        body.device.ipv4_address = Some(DeviceIpv4Addr {
+        body.device.ipv4_address = Some(fill!(DeviceIpv4Addr {
             public_address: me.as_str().try_into().ok(),
             private_address: me.as_str().try_into().ok(),
             public_port: None,
-        });
+        }));
         body.application_server.ipv4_address = format!("{}/32", url.host).as_str().try_into().ok();
         body.qos_profile = "QOS_VC".try_into().unwrap_or_default();
         body.duration = Some(600);
@@ -134,14 +149,7 @@ fn main() -> ExitCode {
         }
         let id = s.session_id.clone();
         let r = client
-            .wait_until_available(
-                &id,
-                &mut s,
-                Poll {
-                    interval_ms: 500,
-                    deadline_ms: 30_000,
-                },
-            )
+            .wait_until_available(&id, &mut s, PollPolicy::new(500, 30_000))
             .await;
         ok &= step("wait until AVAILABLE", r, &s);
         let r = client.get_session(&id, &mut s).await;

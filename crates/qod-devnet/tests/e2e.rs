@@ -27,14 +27,7 @@ fn test_every_operation_over_the_embassy_link() {
         assert_eq!(s.duration, 600);
         let id = s.session_id.clone();
         client
-            .wait_until_available(
-                &id,
-                &mut s,
-                Poll {
-                    interval_ms: 100,
-                    deadline_ms: 5_000,
-                },
-            )
+            .wait_until_available(&id, &mut s, PollPolicy::new(100, 5_000))
             .await
             .unwrap();
         assert_eq!(s.qos_status, QosStatus::Available);
@@ -180,11 +173,7 @@ fn test_simulator_faults_503_reset_latency() {
         assert!(!client.is_connected(), "a timed-out connection is not reused");
         // #6 503 again, retried after Retry-After with a policy; #7 answers.
         client.config_mut().timeout_ms = 5_000;
-        client.config_mut().retry = RetryPolicy {
-            max_retries: 2,
-            max_wait_ms: 2_000,
-            default_wait_ms: 100,
-        };
+        client.config_mut().retry = RetryPolicy::new(2, 2_000, 100);
         client.get_session(&id, &mut s).await.unwrap();
         assert_eq!(s.session_id, id);
         // #8 reset on a GET: the kernel drops the partial response with the RST, so the device sees a reset before

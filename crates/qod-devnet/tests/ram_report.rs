@@ -4,7 +4,7 @@
 //! and `usize` are 8 bytes here and 4 on a Cortex-M, so the MCU figures are at most these.
 use core::mem::{size_of, size_of_val};
 use qod_client::Url;
-use qod_client::{Client, Config, Poll};
+use qod_client::{Client, Config, PollPolicy};
 use qod_core::model::{CreateSession, QosProfile, SessionInfo};
 use qod_embassy::EmbassyConnector;
 
@@ -39,10 +39,7 @@ fn report_static_ram_per_request() {
         ("delete_session", sz(client.delete_session(id))),
         ("qos_profile", sz(client.qos_profile("QOS_E", &mut p))),
     ];
-    let poll = Poll {
-        interval_ms: 500,
-        deadline_ms: 1000,
-    };
+    let poll = PollPolicy::new(500, 1000);
     rows.push((
         "wait_until_available",
         sz(client.wait_until_available(id, &mut s, poll)),

@@ -6,9 +6,24 @@
 //! `cargo test -p qod-devnet --test wire_report -- --nocapture` prints the table the README quotes. Bytes are TCP
 //! payload bytes counted by the bridge (TLS: records, handshake included); a few bytes vary between runs with TLS
 //! (ECDSA signatures in the handshake are DER of varying length).
+/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
+/// `fill!(Type { field: value, shorthand, ..base })`.
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = fill!(@base $($base)?);
+        $(v.$field = fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 use embassy_futures::select::{select3, Either3};
 use qod_client::tls::TlsConnector;
-use qod_client::{Client, ClientCredentials, Config, Connect, Poll, Url};
+use qod_client::{Client, ClientCredentials, Config, Connect, PollPolicy, Url};
 use qod_core::model::{CreateSession, QosStatus, SessionInfo};
 use qod_devnet::{bridge, BridgeStats, DevNet};
 use qod_embassy::{EmbassyClock, EmbassyConnector};
@@ -46,21 +61,18 @@ where
     let mut c =
         Client::new(connector, embassy_time::Delay, Config::new(server), &mut tx, &mut rx).with_token_source(tokens);
     let mut body = CreateSession::default();
-    body.device.ipv4_address = Some(qod_core::model::DeviceIpv4Addr {
+    body.device.ipv4_address = Some(fill!(qod_core::model::DeviceIpv4Addr {
         public_address: Some("10.42.0.2".try_into().unwrap()),
         private_address: Some("10.42.0.2".try_into().unwrap()),
         public_port: None,
-    });
+    }));
     body.application_server.ipv4_address = Some("10.42.0.1/32".try_into().unwrap());
     body.qos_profile = "QOS_VC".try_into().unwrap();
     body.duration = Some(600);
     let mut s = SessionInfo::default();
     c.create_session(&body, &mut s).await.unwrap();
     let id = s.session_id.clone();
-    let poll = Poll {
-        interval_ms: 100,
-        deadline_ms: 1000,
-    };
+    let poll = PollPolicy::new(100, 1000);
     c.wait_until_available(&id, &mut s, poll).await.unwrap();
     assert_eq!(s.qos_status, QosStatus::Available);
     c.get_session(&id, &mut s).await.unwrap();

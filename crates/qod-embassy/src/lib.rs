@@ -28,6 +28,7 @@ pub type Client<'c, 'a> = qod_client::Client<'c, EmbassyConnector<'a>, embassy_t
 /// Transport errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Error {
     /// The TCP handshake failed (refused, timed out, no route).
     Connect(ConnectError),

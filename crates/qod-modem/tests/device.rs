@@ -1,12 +1,27 @@
 //! End to end on the host: the cellular firmware's device side — qod-cellular (AT bring-up with atat, dial, link
 //! supervision), embassy-net-ppp, an embassy-net stack, qod-client over qod-embassy — on an in-memory serial line to
 //! the simulated modem, whose network side bridges TCP to qod-sim on loopback.
+/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
+/// `fill!(Type { field: value, shorthand, ..base })`.
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = fill!(@base $($base)?);
+        $(v.$field = fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 use embassy_futures::select::{select3, Either3};
 use embassy_net::{Stack, StackResources};
 use embedded_io_adapters::tokio_1::FromTokio;
 use qod_cellular::{Error, Link, Step};
 use qod_client::Url;
-use qod_client::{ClientError, Config as ClientConfig, Poll};
+use qod_client::{ClientError, Config as ClientConfig, PollPolicy};
 use qod_core::model::{CreateSession, DeviceIpv4Addr, QosStatus, SessionInfo};
 use qod_embassy::EmbassyConnector;
 use qod_modem::{modem, serve, Control, LinkShape, Network, Stats};
@@ -19,14 +34,14 @@ const URL: &str = "http://10.0.2.2:9091/qod/v0";
 
 /// A device configuration with short waits, so that the fault tests stay fast.
 fn device_config() -> qod_cellular::Config<'static> {
-    qod_cellular::Config {
+    fill!(qod_cellular::Config {
         at_attempts: 2,
         registration_timeout: embassy_time::Duration::from_millis(1500),
         registration_poll: embassy_time::Duration::from_millis(100),
         dial_attempts: 2,
         ppp_timeout: embassy_time::Duration::from_secs(5),
         ..qod_cellular::Config::new("iot.qod")
-    }
+    })
 }
 
 fn modem_config() -> modem::Config {
@@ -124,11 +139,11 @@ where
 fn create_request(own: Ipv4Addr) -> CreateSession {
     let own = own.to_string();
     let mut c = CreateSession::default();
-    c.device.ipv4_address = Some(DeviceIpv4Addr {
+    c.device.ipv4_address = Some(fill!(DeviceIpv4Addr {
         public_address: Some(own.as_str().try_into().unwrap()),
         private_address: Some(own.as_str().try_into().unwrap()),
         public_port: None,
-    });
+    }));
     c.application_server.ipv4_address = Some("10.0.2.2".try_into().unwrap());
     c.qos_profile = "QOS_VC".try_into().unwrap();
     c.duration = Some(600);
@@ -180,10 +195,7 @@ async fn session_job(stack: Stack<'static>, link: &'static Link, job: &mut Job) 
     }
     job.created = true;
     let id = info.session_id.clone();
-    let poll = Poll {
-        interval_ms: 100,
-        deadline_ms: 10_000,
-    };
+    let poll = PollPolicy::new(100, 10_000);
     match client.wait_until_available(&id, &mut info, poll).await {
         Ok(()) => job.available = info.qos_status == QosStatus::Available,
         Err(e) => job.failure = Some(format!("wait: {e}")),
@@ -234,18 +246,18 @@ fn test_pap_credentials_checked() {
         user: "qod".into(),
         password: "secret".into(),
     };
-    let device = qod_cellular::Config {
+    let device = fill!(qod_cellular::Config {
         pap: ("qod", "secret"),
         ..device_config()
-    };
+    });
     let run = run_device(modem.clone(), no_shape(), device, |_, link| async move {
         link.wait_up().await
     });
     assert_eq!(run.end, Ok(Ipv4Addr::new(10, 0, 2, 15)));
-    let device = qod_cellular::Config {
+    let device = fill!(qod_cellular::Config {
         pap: ("qod", "wrong"),
         ..device_config()
-    };
+    });
     let run = run_device(modem, no_shape(), device, |_, link| async move { link.wait_up().await });
     assert_eq!(run.end, Err(Error::PppFailed));
     assert_eq!(run.stats.links_up, 0);
@@ -320,10 +332,10 @@ fn test_carrier_lost_for_good_gives_up_after_the_redials_and_the_job_fails_in_bo
         max_calls: Some(1),
         ..modem_config()
     };
-    let device = qod_cellular::Config {
+    let device = fill!(qod_cellular::Config {
         redials: 2,
         ..device_config()
-    };
+    });
     let started = std::time::Instant::now();
     let run = run_device(modem, no_shape(), device, |stack, link| async move {
         let job = job(stack, link).await;

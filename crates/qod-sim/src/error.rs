@@ -118,11 +118,11 @@ impl ApiError {
 
     /// The wire body.
     pub fn to_error_info(&self) -> ErrorInfo {
-        ErrorInfo {
+        fill!(ErrorInfo {
             status: self.status.as_u16(),
             code: truncated(self.code),
             message: truncated(&self.message),
-        }
+        })
     }
 
     /// The serialized `ErrorInfo` JSON.

@@ -9,17 +9,17 @@ use qod_core::model::{Duration, QosProfile, QosProfileStatus, Rate, RateUnit, Ti
 use qod_core::v1::model as v1;
 
 fn rate(value: u32, unit: RateUnit) -> Option<Rate> {
-    Some(Rate {
+    Some(fill!(Rate {
         value: Some(value),
         unit: Some(unit),
-    })
+    }))
 }
 
 fn dur(value: u32, unit: TimeUnit) -> Option<Duration> {
-    Some(Duration {
+    Some(fill!(Duration {
         value: Some(value),
         unit: Some(unit),
-    })
+    }))
 }
 
 /// Seconds in a [`Duration`] (fractions of a second round down); `None` when value or unit is missing or unknown.
@@ -33,7 +33,7 @@ pub fn seconds(d: &Duration) -> Option<u64> {
         TimeUnit::Milliseconds => v / 1_000,
         TimeUnit::Microseconds => v / 1_000_000,
         TimeUnit::Nanoseconds => v / 1_000_000_000,
-        TimeUnit::Unknown => return None,
+        _ => return None,
     })
 }
 
@@ -59,7 +59,7 @@ struct Spec {
 
 impl Spec {
     fn build(&self) -> QosProfile {
-        QosProfile {
+        fill!(QosProfile {
             name: crate::error::truncated(self.name),
             description: Some(crate::error::truncated(self.description)),
             status: self.status,
@@ -75,7 +75,7 @@ impl Spec {
             packet_delay_budget: dur(self.pdb_ms, TimeUnit::Milliseconds),
             jitter: dur(self.jitter_ms, TimeUnit::Milliseconds),
             packet_error_loss_rate: Some(self.loss),
-        }
+        })
     }
 }
 
@@ -233,9 +233,11 @@ const CATALOGUE: &[Spec] = &[
 /// (`countryAvailability`: Austria's and Germany's networks; `serviceClass` and `l4sQueueType` by the profile's use).
 pub fn v1_catalogue(catalogue: &[QosProfile]) -> Vec<v1::QosProfile> {
     use v1::{Availability, L4sQueueType, ServiceClass};
-    let country = |name: &str, networks: &[&str]| Availability {
-        country_name: crate::error::truncated(name),
-        networks: networks.iter().map(|n| crate::error::truncated(n)).collect(),
+    let country = |name: &str, networks: &[&str]| {
+        fill!(Availability {
+            country_name: crate::error::truncated(name),
+            networks: networks.iter().map(|n| crate::error::truncated(n)).collect(),
+        })
     };
     catalogue
         .iter()
@@ -249,7 +251,7 @@ pub fn v1_catalogue(catalogue: &[QosProfile]) -> Vec<v1::QosProfile> {
                 "QOS_POSALE" => (ServiceClass::LowLatencyData, None),
                 _ => (ServiceClass::Standard, Some(L4sQueueType::NonL4sQueue)),
             };
-            v1::QosProfile {
+            fill!(v1::QosProfile {
                 name: p.name.clone(),
                 description: p.description.clone(),
                 status: p.status,
@@ -272,7 +274,7 @@ pub fn v1_catalogue(catalogue: &[QosProfile]) -> Vec<v1::QosProfile> {
                 packet_error_loss_rate: p.packet_error_loss_rate,
                 l4s_queue_type: l4s,
                 service_class: Some(class),
-            }
+            })
         })
         .collect()
 }
@@ -340,24 +342,24 @@ mod tests {
     #[test]
     fn test_seconds() {
         assert_eq!(
-            seconds(&Duration {
+            seconds(&fill!(Duration {
                 value: Some(2),
                 unit: Some(Hours)
-            }),
+            })),
             Some(7200)
         );
         assert_eq!(
-            seconds(&Duration {
+            seconds(&fill!(Duration {
                 value: Some(1500),
                 unit: Some(TimeUnit::Milliseconds)
-            }),
+            })),
             Some(1)
         );
         assert_eq!(
-            seconds(&Duration {
+            seconds(&fill!(Duration {
                 value: None,
                 unit: Some(Hours)
-            }),
+            })),
             None
         );
     }

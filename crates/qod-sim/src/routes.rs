@@ -109,23 +109,23 @@ fn protect(api: Router, auth: &Arc<Auth>, faults: &Arc<Faults>) -> Router {
 
 /// A stored v0.10.1 session as its `SessionInfo`.
 fn session_info(r: &Record) -> SessionInfo {
-    SessionInfo {
+    fill!(SessionInfo {
         device: r.device.clone().unwrap_or_default(),
         application_server: r.application_server.clone(),
         device_ports: r.device_ports.clone(),
         application_server_ports: r.application_server_ports.clone(),
         qos_profile: r.qos_profile.clone(),
-        webhook: r.target.as_ref().map(|t| Webhook {
+        webhook: r.target.as_ref().map(|t| fill!(Webhook {
             notification_url: crate::error::truncated(&t.url),
-            notification_auth_token: t.token.as_deref().and_then(qod_core::Secret::new),
-        }),
+            notification_auth_token: t.token.as_deref().and_then(|t| qod_core::Secret::new(t).ok()),
+        })),
         session_id: crate::error::truncated(&r.session_id.to_string()),
         duration: r.duration,
         started_at: r.started_at.unwrap_or(r.expires_at - i64::from(r.duration)),
         expires_at: r.expires_at,
         qos_status: r.qos_status,
         messages: heapless::Vec::new(),
-    }
+    })
 }
 
 /// `GET /_sim/sessions` (admin): every stored session with its owner and deadlines, and the simulated time.

@@ -118,7 +118,7 @@ fn one_identifier(d: &Device) -> Device {
 /// A stored session as 1.1.0's `SessionInfo`: `startedAt`/`expiresAt` only once it is no longer REQUESTED.
 pub(crate) fn session_info(r: &Record) -> v1::SessionInfo {
     let requested = r.qos_status == QosStatus::Requested;
-    v1::SessionInfo {
+    fill!(v1::SessionInfo {
         device: r.device.as_ref().map(one_identifier),
         application_server: r.application_server.clone(),
         device_ports: r.device_ports.clone(),
@@ -131,7 +131,7 @@ pub(crate) fn session_info(r: &Record) -> v1::SessionInfo {
         expires_at: (!requested).then(|| DateTime::from_unix(r.expires_at)).flatten(),
         qos_status: r.qos_status,
         status_info: r.status_info,
-    }
+    })
 }
 
 async fn create_session(

@@ -15,9 +15,9 @@ use core::fmt::Write as _;
 
 use embassy_net::Stack;
 use embassy_time::Instant;
-use qod_client::qod_core::model::{CreateSession, DeviceIpv4Addr, SessionId, SessionInfo};
+use qod_client::qod_core::model::{ApplicationServer, CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
 use qod_client::tls::TlsConnector;
-use qod_client::{ClientCredentials, ClientError, Config, Connect, Poll, RetryPolicy, Url};
+use qod_client::{ClientCredentials, ClientError, Config, Connect, PollPolicy, RetryPolicy, Url};
 use qod_embassy::{EmbassyClock, EmbassyConnector};
 use rand_core::CryptoRngCore;
 
@@ -139,18 +139,15 @@ pub async fn run<R: CryptoRngCore>(
 
 fn create_request(stack: Stack<'_>, s: &Settings) -> Result<CreateSession, Failed> {
     let address = stack.config_v4().ok_or(Failed::NoAddress)?.address.address();
-    let mut own = heapless::String::new();
+    let mut own: heapless::String<{ qod_client::qod_core::limits::IPV4 }> = heapless::String::new();
     write!(own, "{address}").map_err(|_| Failed::Config)?;
-    let mut request = CreateSession::default();
-    request.device.ipv4_address = Some(DeviceIpv4Addr {
-        public_address: Some(own.clone()),
-        private_address: Some(own),
-        public_port: None,
-    });
-    request.application_server.ipv4_address = Some(s.application_server.try_into().map_err(|_| Failed::Config)?);
-    request.qos_profile = s.profile.try_into().map_err(|_| Failed::Config)?;
-    request.duration = Some(s.duration_s);
-    Ok(request)
+    let address = DeviceIpv4Addr::new(&own)
+        .and_then(|a| a.with_private_address(&own))
+        .map_err(|_| Failed::Config)?;
+    let device = Device::default().with_ipv4_address(address);
+    let server = ApplicationServer::ipv4(s.application_server).map_err(|_| Failed::Config)?;
+    let request = CreateSession::new(device, server, s.profile).map_err(|_| Failed::Config)?;
+    Ok(request.with_duration(s.duration_s))
 }
 
 async fn lifecycle<C: Connect>(connector: &C, s: &Settings, request: &CreateSession) -> Result<(), Failed>
@@ -162,11 +159,7 @@ where
         .map_err(|_| Failed::Config)?;
     let mut config = Config::new(url);
     config.timeout_ms = 10_000;
-    config.retry = RetryPolicy {
-        max_retries: 2,
-        max_wait_ms: 5_000,
-        default_wait_ms: 1_000,
-    };
+    config.retry = RetryPolicy::new(2, 5_000, 1_000);
     let (mut tx, mut rx) = ([0u8; 1024], [0u8; 2048]);
     let mut client =
         qod_client::Client::new(connector, embassy_time::Delay, config, &mut tx, &mut rx).with_token_source(tokens);
@@ -181,10 +174,7 @@ where
     let id: SessionId = info.session_id.clone();
     defmt::info!("created session {=str}", id.as_str());
     let result = async {
-        let poll = Poll {
-            interval_ms: 500,
-            deadline_ms: 30_000,
-        };
+        let poll = PollPolicy::new(500, 30_000);
         client
             .wait_until_available(&id, &mut info, poll)
             .await

@@ -85,14 +85,7 @@ async fn flow(client: &mut qod_embassy::Client<'_, '_>) -> u32 {
     n += client.create_session(&body, &mut s).await.is_ok() as u32;
     let id = s.session_id.clone();
     n += client
-        .wait_until_available(
-            &id,
-            &mut s,
-            qod_client::Poll {
-                interval_ms: 500,
-                deadline_ms: 30_000,
-            },
-        )
+        .wait_until_available(&id, &mut s, qod_client::PollPolicy::new(500, 30_000))
         .await
         .is_ok() as u32;
     n += client.extend_session(&id, 60, &mut s).await.is_ok() as u32;

@@ -61,9 +61,7 @@ pub extern "C" fn _start() -> ! {
         sum += api::encode_create_session(&ep, &create, &mut tx).unwrap_or(0);
         sum += api::encode_get_session(&ep, id, &mut tx).unwrap_or(0);
         sum += api::encode_delete_session(&ep, id, &mut tx).unwrap_or(0);
-        let ext = v1::ExtendSessionDuration {
-            requested_additional_duration: black_box(60),
-        };
+        let ext = v1::ExtendSessionDuration::new(black_box(60));
         sum += api::encode_extend_session(&ep, id, &ext, &mut tx).unwrap_or(0);
         let input: v1::RetrieveSessionsInput = black_box(v1::RetrieveSessionsInput::default());
         sum += api::encode_retrieve_sessions(&ep, &input, &mut tx).unwrap_or(0);
@@ -78,9 +76,7 @@ pub extern "C" fn _start() -> ! {
         sum += api::encode_create_session(&ep, &create, &mut tx).unwrap_or(0);
         sum += api::encode_get_session(&ep, id, &mut tx).unwrap_or(0);
         sum += api::encode_delete_session(&ep, id, &mut tx).unwrap_or(0);
-        let ext = ExtendSessionDuration {
-            requested_additional_duration: black_box(60),
-        };
+        let ext = ExtendSessionDuration::new(black_box(60));
         sum += api::encode_extend_session(&ep, id, &ext, &mut tx).unwrap_or(0);
         sum += api::encode_get_qos_profiles(&ep, black_box(Some("QOS_E")), None, &mut tx).unwrap_or(0);
         sum += api::encode_get_qos_profile(&ep, black_box("QOS_E"), &mut tx).unwrap_or(0);

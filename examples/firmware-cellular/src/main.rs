@@ -27,10 +27,11 @@ use static_cell::StaticCell;
 use crate::uart::Uart;
 
 /// The modem's settings: APN, PAP credentials (used only if the network asks), waits.
-const MODEM: qod_cellular::Config<'static> = qod_cellular::Config {
-    pap: ("qod", "qod"),
-    registration_timeout: Duration::from_secs(15),
-    ..qod_cellular::Config::new("iot.qod")
+const MODEM: qod_cellular::Config<'static> = {
+    let mut config = qod_cellular::Config::new("iot.qod");
+    config.pap = ("qod", "qod");
+    config.registration_timeout = Duration::from_secs(15);
+    config
 };
 /// Bound on the first bring-up, behind the modem's own per-step timeouts.
 const LINK_TIMEOUT: Duration = Duration::from_secs(60);

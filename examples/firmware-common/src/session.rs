@@ -18,10 +18,12 @@ use core::fmt::Write as _;
 use embassy_net::Stack;
 use embassy_time::{with_timeout, Duration, Instant};
 #[cfg(not(feature = "v1"))]
-use qod_client::qod_core::model::{CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
+use qod_client::qod_core::model::{ApplicationServer, CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
 #[cfg(feature = "v1")]
-use qod_client::qod_core::v1::model::{CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo};
-use qod_client::{ClientError, Config, Connect, Poll, RetryPolicy, TokenSource, Url};
+use qod_client::qod_core::v1::model::{
+    ApplicationServer, CreateSession, Device, DeviceIpv4Addr, SessionId, SessionInfo,
+};
+use qod_client::{ClientError, Config, Connect, PollPolicy, RetryPolicy, TokenSource, Url};
 use qod_embassy::EmbassyConnector;
 
 use crate::exit::ExitCode;
@@ -66,16 +68,9 @@ const DURATION_S: u32 = 600;
 /// Bound on each request (connect + send + whole response).
 const REQUEST_TIMEOUT_MS: u32 = 5_000;
 /// How `wait_until_available` polls.
-const POLL: Poll = Poll {
-    interval_ms: 250,
-    deadline_ms: 10_000,
-};
+const POLL: PollPolicy = PollPolicy::new(250, 10_000);
 /// 429/503: retry twice when the server asks for at most 5 s.
-const RETRY: RetryPolicy = RetryPolicy {
-    max_retries: 2,
-    max_wait_ms: 5_000,
-    default_wait_ms: 1_000,
-};
+const RETRY: RetryPolicy = RetryPolicy::new(2, 5_000, 1_000);
 /// Watchdog over the whole job, behind the per-request timeouts.
 const JOB_TIMEOUT: Duration = Duration::from_secs(45);
 
@@ -187,18 +182,14 @@ where
 /// towards the application server, with profile and duration.
 pub(crate) fn create_request(stack: Stack<'_>) -> Option<CreateSession> {
     let address = stack.config_v4()?.address.address();
-    let mut own = heapless::String::new();
+    let mut own: heapless::String<{ qod_client::qod_core::limits::IPV4 }> = heapless::String::new();
     write!(own, "{address}").ok()?;
     let mut request = CreateSession::default();
-    let device = Device {
-        ipv4_address: Some(DeviceIpv4Addr {
-            public_address: Some(own.clone()),
-            private_address: Some(own),
-            public_port: None,
-        }),
-        ..Device::default()
-    };
-    request.application_server.ipv4_address = Some(APPLICATION_SERVER.try_into().ok()?);
+    let address = DeviceIpv4Addr::new(&own)
+        .and_then(|a| a.with_private_address(&own))
+        .ok()?;
+    let device = Device::default().with_ipv4_address(address);
+    request.application_server = ApplicationServer::ipv4(APPLICATION_SERVER).ok()?;
     request.qos_profile = QOS_PROFILE.try_into().ok()?;
     #[cfg(not(feature = "v1"))]
     {

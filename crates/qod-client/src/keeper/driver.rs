@@ -79,6 +79,7 @@ pub fn classify<E: embedded_io::Error>(e: &ClientError<E>) -> Reply<'static> {
 /// What the application tells a running [`Keeper`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Signal {
     /// Stop: delete the session, confirm, return.
     Stop,

@@ -17,6 +17,7 @@ const BUF: usize = 256;
 /// Why the flash store failed.
 #[derive(Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum FlashStoreError<E> {
     /// sequential-storage (the flash, a full or corrupted range).
     Flash(sequential_storage::Error<E>),

@@ -8,6 +8,7 @@ use qod_core::common::{QosStatus, SessionId, StatusInfo};
 /// The CAMARA QoD API version a keeper (and its stored [`Record`]) speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum ApiVersion {
     /// QoD v0.10.1 (`/qod/v0`): no way to list a device's sessions; one session per device (409 for a second).
     #[default]
@@ -55,6 +56,7 @@ impl ApiVersion {
 /// How a session that can no longer be extended is replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Replace {
     /// Create the next session while the old one still runs, then delete the old one (no gap). A 409 for the
     /// create means the network allows one session per device: the keeper falls back to break-before-make for good.
@@ -66,8 +68,11 @@ pub enum Replace {
 /// What the keeper is told to do. Times are milliseconds on the caller's monotonic clock; durations on the wire are
 /// seconds of the server's clock (so the caller's clock must run at the server's pace: see
 /// [`ScaledClock`](super::ScaledClock) and [`ScaledDelay`](super::ScaledDelay) for an accelerated simulator).
+///
+/// Start from [`KeeperConfig::new`] and assign the fields to change (the struct is `#[non_exhaustive]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct KeeperConfig {
     /// Duration asked for at each create, and added by each extension (seconds). A session nobody knows about (an
     /// ambiguous create) lives at most this long.
@@ -129,6 +134,7 @@ impl KeeperConfig {
 /// The requests the keeper asks its driver to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Request {
     /// `createSession` with the application's request and this `duration`.
     Create {
@@ -172,6 +178,7 @@ impl Request {
 /// A [`Request`]'s operation, without its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum RequestKind {
     /// `createSession`.
     Create,
@@ -201,6 +208,7 @@ impl RequestKind {
 /// A session as an answer showed it, whatever the API version.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct SessionView {
     /// `sessionId`.
     pub id: SessionId,
@@ -223,6 +231,7 @@ pub struct SessionView {
 /// How a request ended, as the keeper needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Reply<'a> {
     /// A session (201 to a create, 200 to a get or an extend).
     Session(SessionView),
@@ -254,6 +263,7 @@ pub enum Reply<'a> {
 /// A status change the application learnt from a notification (a CloudEvent it received and authenticated).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Notice {
     /// `data.sessionId`.
     pub id: SessionId,
@@ -263,9 +273,17 @@ pub struct Notice {
     pub reason: Option<StatusInfo>,
 }
 
+impl Notice {
+    /// Session `id` is now `status`, for `reason`.
+    pub fn new(id: SessionId, status: QosStatus, reason: Option<StatusInfo>) -> Self {
+        Notice { id, status, reason }
+    }
+}
+
 /// Why the keeper lost its session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Loss {
     /// `UNAVAILABLE` / `NETWORK_TERMINATED`.
     NetworkTerminated,
@@ -307,6 +325,7 @@ impl Loss {
 /// Why a request did not get the keeper what it wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Failure {
     /// 429/503, with the server's `Retry-After`.
     Busy {
@@ -331,6 +350,7 @@ pub enum Failure {
 /// What happened, for the application (one [`SessionKeeper::next_event`] each).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Event {
     /// A session was created (`REQUESTED` or already `AVAILABLE`).
     Requested {
@@ -400,6 +420,7 @@ pub enum Event {
 /// Counters over a keeper's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct KeeperStats {
     /// Requests asked for.
     pub requests: u32,
@@ -418,6 +439,7 @@ pub struct KeeperStats {
 /// What the caller must do next ([`SessionKeeper::poll`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Action {
     /// Store this record (then [`SessionKeeper::saved`], or [`SessionKeeper::store_failed`]).
     Save(Record),

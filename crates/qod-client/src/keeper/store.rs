@@ -6,6 +6,7 @@ use qod_core::common::SessionId;
 /// The one record a keeper keeps: enough to delete or adopt, after a reboot, every session it may have left.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Record {
     /// The API the sessions belong to.
     pub version: ApiVersion,
@@ -22,6 +23,7 @@ pub struct Record {
 /// A record that cannot be read back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum RecordError {
     /// Not a keeper record, or a line that is not understood.
     Malformed,

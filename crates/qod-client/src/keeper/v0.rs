@@ -68,9 +68,7 @@ impl SessionApi for V0Api {
             }
             Request::Get { id } => client.run(Dated(op::GetSession { id, out: info })).await,
             Request::Extend { id, additional_s } => {
-                let body = ExtendSessionDuration {
-                    requested_additional_duration: *additional_s,
-                };
+                let body = ExtendSessionDuration::new(*additional_s);
                 client.run(Dated(op::ExtendSession { id, body, out: info })).await
             }
             Request::Delete { id } => {

@@ -83,9 +83,7 @@ impl SessionApi for V1Api {
             }
             Request::Get { id } => client.run(Dated(op::GetSession::new(id, info))).await,
             Request::Extend { id, additional_s } => {
-                let body = ExtendSessionDuration {
-                    requested_additional_duration: *additional_s,
-                };
+                let body = ExtendSessionDuration::new(*additional_s);
                 client.run(Dated(op::ExtendSession::new(id, body, info))).await
             }
             Request::Delete { id } => {
@@ -95,8 +93,9 @@ impl SessionApi for V1Api {
                 }
             }
             Request::List => {
-                let input = RetrieveSessionsInput {
-                    device: self.body.device.clone(),
+                let input = match self.body.device.clone() {
+                    Some(device) => RetrieveSessionsInput::for_device(device),
+                    None => RetrieveSessionsInput::default(),
                 };
                 let body = &self.body;
                 let listed = &mut self.listed;

@@ -90,3 +90,23 @@ impl Duration {
         Some(u64::from(v / div) * mul)
     }
 }
+
+impl Rate {
+    /// `value` `unit`.
+    pub const fn new(value: u32, unit: RateUnit) -> Self {
+        Rate {
+            value: Some(value),
+            unit: Some(unit),
+        }
+    }
+}
+
+impl Duration {
+    /// `value` `unit`.
+    pub const fn new(value: u32, unit: TimeUnit) -> Self {
+        Duration {
+            value: Some(value),
+            unit: Some(unit),
+        }
+    }
+}

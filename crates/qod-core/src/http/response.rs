@@ -9,6 +9,7 @@ pub const MAX_HEADERS: usize = 32;
 /// What the reader learnt from a response head. `Copy`, so it outlives the borrow of the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct ResponseHead {
     /// Status code.
     pub status: u16,
@@ -30,6 +31,7 @@ pub struct ResponseHead {
 /// A complete response as an operation decodes it: the parsed [`ResponseHead`], the raw head (status line and
 /// header lines, already checked by the parser) for any other header, and the body.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Response<'a> {
     /// What the reader learnt from the head.
     pub head: ResponseHead,

@@ -1,4 +1,8 @@
-//! Allocation-free JSON for the QoD models: a pull [`Reader`] over `&[u8]` and a [`Writer`] into `&mut [u8]`.
+//! Allocation-free JSON for the QoD models: [`decode_into`]/[`decode`] from `&[u8]` and [`encode`] into `&mut [u8]`,
+//! for every type that implements [`Decode`]/[`Encode`] (the models of `v0` and `v1`).
+//!
+//! The pull reader and the writer behind them are internal: they are not part of the public API (their shape changes
+//! with the decoder's optimisations), and [`Decode`]/[`Encode`] cannot be implemented outside this crate.
 //!
 //! # Design
 //! The models are decoded *in place* (`decode_into(&[u8], &mut SessionInfo)`) by hand-written member dispatch, and
@@ -25,36 +29,45 @@
 mod reader;
 mod writer;
 
-pub use reader::{Key, Reader};
+// The reader and writer are `pub` in private modules: nameable inside the crate only (they appear in the signatures
+// of `Decode`/`Encode`, which seals those traits).
+pub(crate) use reader::Reader;
 pub(crate) use writer::decimal;
-pub use writer::{ObjectWriter, Writer};
+pub(crate) use writer::{ObjectWriter, Writer};
 
 use crate::{DecodeError, Error};
 
-/// A decode step failed; what, where and in which member is kept by the [`Reader`] ([`Reader::error`]).
+/// A decode or encode step failed; what, where and in which member is kept by the internal reader or writer.
 ///
 /// Zero-sized on purpose: a `Result` of it travels in registers, which keeps the decoders small and fast; the
 /// [`DecodeError`] is built once, by whoever started the decode.
+///
+/// Internal: part of the signatures of [`Decode`]/[`Encode`] only, not covered by semver.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failed;
 
-/// A model that can be decoded in place from JSON.
+/// A model that can be decoded in place from JSON (with [`decode_into`] or [`decode`]). Implemented by this crate's
+/// models; it cannot be implemented outside the crate (its method is internal, not covered by semver).
 pub trait Decode {
     /// Decodes one JSON value from `r` into `self`, overwriting every field (optional members absent from the input
     /// become `None`). On error `self` holds a partial value.
     ///
     /// # Errors
-    /// [`Failed`]; [`Reader::error`] then names the member path and byte offset.
+    /// [`Failed`]; the reader then names the member path and byte offset.
+    #[doc(hidden)]
     fn decode_from(&mut self, r: &mut Reader<'_>) -> Result<(), Failed>;
 }
 
-/// A model that can be encoded as compact JSON, members in the spec's order.
+/// A model that can be encoded as compact JSON, members in the spec's order (with [`encode`]). Implemented by this
+/// crate's models; it cannot be implemented outside the crate (its method is internal, not covered by semver).
 pub trait Encode {
     /// Writes `self` as one JSON value.
     ///
     /// # Errors
-    /// [`Failed`]; [`Writer::error`] then says why ([`Error::BufferTooSmall`], or [`Error::Invalid`] for an
-    /// `Unknown` enum value).
+    /// [`Failed`]; the writer then says why ([`Error::BufferTooSmall`], or [`Error::Invalid`] for an `Unknown` enum
+    /// value).
+    #[doc(hidden)]
     fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), Failed>;
 }
 

@@ -32,6 +32,7 @@ pub const JWT_BEARER_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assert
 
 /// How the client authenticates at the token endpoint.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClientAuth<'a> {
     /// `client_secret_basic`: `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1).
     SecretBasic {
@@ -203,6 +204,7 @@ wire_enum! {
 /// The token endpoint said no: an RFC 6749 §5.2 error response with its HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct OAuthError {
     /// HTTP status (400, or 401 for `invalid_client`).
     pub status: u16,
@@ -308,6 +310,7 @@ fn is_b64token(t: &str) -> bool {
 /// What a successful token response says besides the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct TokenInfo {
     /// `expires_in` in seconds, when given (as a number, or as a string of digits as some servers send it).
     pub expires_in: Option<u32>,

@@ -1,6 +1,7 @@
 use crate::common::{ApplicationServer, Device, PortsSpec, QosProfileName, QosStatus, SessionId};
+use crate::error::fit;
 use crate::schema::{int32_min1, model, opt_int32_min1, wire_enum};
-use crate::{limits, Secret};
+use crate::{limits, CapacityError, Secret};
 use heapless::{String, Vec};
 
 wire_enum! {
@@ -92,3 +93,124 @@ model! {
 }
 
 impl Copy for ExtendSessionDuration {}
+
+impl Webhook {
+    /// Notifications to `notification_url` (an absolute http(s) URL), without an auth token.
+    ///
+    /// # Errors
+    /// [`CapacityError`] when it is longer than [`limits::NOTIFICATION_URL`].
+    pub fn new(notification_url: &str) -> Result<Self, CapacityError> {
+        Ok(Webhook {
+            notification_url: fit("webhook.notificationUrl", notification_url)?,
+            notification_auth_token: None,
+        })
+    }
+
+    /// Adds the `notificationAuthToken` (20–256 characters).
+    ///
+    /// # Errors
+    /// [`CapacityError`] when it is longer than [`limits::NOTIFICATION_AUTH_TOKEN`].
+    pub fn with_auth_token(mut self, token: &str) -> Result<Self, CapacityError> {
+        let token = Secret::new(token).map_err(|e| CapacityError::new("webhook.notificationAuthToken", e.max))?;
+        self.notification_auth_token = Some(token);
+        Ok(self)
+    }
+}
+
+impl CreateSession {
+    /// A request for `qos_profile` between `device` and `application_server`, for the server's default duration; add
+    /// the optional members with the `with_…` methods.
+    ///
+    /// # Errors
+    /// [`CapacityError`] when `qos_profile` is longer than [`limits::QOS_PROFILE`].
+    pub fn new(
+        device: Device,
+        application_server: ApplicationServer,
+        qos_profile: &str,
+    ) -> Result<Self, CapacityError> {
+        Ok(CreateSession {
+            device,
+            application_server,
+            device_ports: None,
+            application_server_ports: None,
+            qos_profile: fit("qosProfile", qos_profile)?,
+            webhook: None,
+            duration: None,
+        })
+    }
+
+    /// Sets `duration` in seconds (1–86400).
+    pub fn with_duration(mut self, seconds: u32) -> Self {
+        self.duration = Some(seconds);
+        self
+    }
+
+    /// Sets the `webhook`.
+    pub fn with_webhook(mut self, webhook: Webhook) -> Self {
+        self.webhook = Some(webhook);
+        self
+    }
+
+    /// Sets `devicePorts`.
+    pub fn with_device_ports(mut self, ports: PortsSpec) -> Self {
+        self.device_ports = Some(ports);
+        self
+    }
+
+    /// Sets `applicationServerPorts`.
+    pub fn with_application_server_ports(mut self, ports: PortsSpec) -> Self {
+        self.application_server_ports = Some(ports);
+        self
+    }
+}
+
+impl ExtendSessionDuration {
+    /// `requestedAdditionalDuration` in seconds (1–86399).
+    pub const fn new(seconds: u32) -> Self {
+        ExtendSessionDuration {
+            requested_additional_duration: seconds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_create_session_builder() {
+        let device = Device::default().with_phone_number("+123456789").unwrap();
+        let server = ApplicationServer::ipv4("10.0.0.1").unwrap();
+        let c = CreateSession::new(device.clone(), server.clone(), "QOS_E")
+            .unwrap()
+            .with_duration(600)
+            .with_webhook(Webhook::new("https://a.example/n").unwrap());
+        assert_eq!((c.qos_profile.as_str(), c.duration), ("QOS_E", Some(600)));
+        assert_eq!(c.device, device);
+        let long = "Q".repeat(limits::QOS_PROFILE + 1);
+        assert_eq!(
+            CreateSession::new(device, server, &long),
+            Err(CapacityError {
+                field: "qosProfile",
+                max: limits::QOS_PROFILE
+            })
+        );
+        let token = "t".repeat(limits::NOTIFICATION_AUTH_TOKEN + 1);
+        assert_eq!(
+            Webhook::new("https://a.example/n").unwrap().with_auth_token(&token),
+            Err(CapacityError {
+                field: "webhook.notificationAuthToken",
+                max: limits::NOTIFICATION_AUTH_TOKEN
+            })
+        );
+        let url = "h".repeat(limits::NOTIFICATION_URL + 1);
+        assert_eq!(
+            Webhook::new(&url),
+            Err(CapacityError {
+                field: "webhook.notificationUrl",
+                max: limits::NOTIFICATION_URL
+            })
+        );
+        assert_eq!(ExtendSessionDuration::new(60).requested_additional_duration, 60);
+    }
+}

@@ -1,6 +1,6 @@
 use crate::common::{Device, Duration, QosProfileName, QosProfileStatus, Rate};
-use crate::limits;
 use crate::schema::{model, wire_enum};
+use crate::{limits, CapacityError};
 use heapless::{String, Vec};
 
 wire_enum! {
@@ -103,5 +103,28 @@ model! {
         opt name: Option<QosProfileName> = "name";
         /// `status`: only profiles in this status.
         opt status: Option<QosProfileStatus> = "status";
+    }
+}
+
+impl QosProfileDeviceRequest {
+    /// Only profiles available to `device` (with a two-legged token).
+    pub fn with_device(mut self, device: Device) -> Self {
+        self.device = Some(device);
+        self
+    }
+
+    /// Only the profile named `name`.
+    ///
+    /// # Errors
+    /// [`CapacityError`] when it is longer than [`limits::QOS_PROFILE`].
+    pub fn with_name(mut self, name: &str) -> Result<Self, CapacityError> {
+        self.name = Some(crate::error::fit("name", name)?);
+        Ok(self)
+    }
+
+    /// Only profiles in `status`.
+    pub fn with_status(mut self, status: QosProfileStatus) -> Self {
+        self.status = Some(status);
+        self
     }
 }

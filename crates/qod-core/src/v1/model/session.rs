@@ -1,7 +1,8 @@
 use crate::common::{ApplicationServer, Device, PortsSpec, QosProfileName, QosStatus, SessionId, StatusInfo};
+use crate::error::fit;
 use crate::schema::{int32_min1, model, wire_enum};
 use crate::time::DateTime;
-use crate::{limits, Secret};
+use crate::{limits, CapacityError, Secret};
 use heapless::{String, Vec};
 
 /// An `x-correlator` value read back from a response (`^[a-zA-Z0-9-_:;.\/<>{}]{0,256}$`).
@@ -43,12 +44,15 @@ model! {
 }
 
 impl SinkCredential {
-    /// An `ACCESSTOKEN` credential: `token` (a bearer token), valid until `expires`; `None` when the token is longer
-    /// than [`limits::SINK_ACCESS_TOKEN`].
-    pub fn access_token(token: &str, expires: DateTime) -> Option<Self> {
-        Some(SinkCredential {
+    /// An `ACCESSTOKEN` credential: `token` (a bearer token), valid until `expires`.
+    ///
+    /// # Errors
+    /// [`CapacityError`] when the token is longer than [`limits::SINK_ACCESS_TOKEN`].
+    pub fn access_token(token: &str, expires: DateTime) -> Result<Self, CapacityError> {
+        let token = Secret::new(token).map_err(|e| CapacityError::new("sinkCredential.accessToken", e.max))?;
+        Ok(SinkCredential {
             credential_type: CredentialType::AccessToken,
-            access_token: Some(Secret::new(token)?),
+            access_token: Some(token),
             access_token_expires_utc: Some(expires),
             access_token_type: Some(AccessTokenType::Bearer),
         })
@@ -131,3 +135,109 @@ model! {
 
 /// `RetrieveSessionsOutput`: the sessions of a device (an empty list when there are none).
 pub type SessionList = Vec<SessionInfo, { limits::SESSIONS }>;
+
+impl CreateSession {
+    /// A request for `qos_profile` to `application_server` for `duration` seconds, for the device the access token
+    /// identifies; add the `device` (two-legged token) and the optional members with the `with_…` methods.
+    ///
+    /// # Errors
+    /// [`CapacityError`] when `qos_profile` is longer than [`limits::QOS_PROFILE`].
+    pub fn new(application_server: ApplicationServer, qos_profile: &str, duration: u32) -> Result<Self, CapacityError> {
+        Ok(CreateSession {
+            device: None,
+            application_server,
+            device_ports: None,
+            application_server_ports: None,
+            qos_profile: fit("qosProfile", qos_profile)?,
+            sink: None,
+            sink_credential: None,
+            duration,
+        })
+    }
+
+    /// Sets the `device` (required with a two-legged token).
+    pub fn with_device(mut self, device: Device) -> Self {
+        self.device = Some(device);
+        self
+    }
+
+    /// Sets the `sink` (an `https://` URL for notifications).
+    ///
+    /// # Errors
+    /// [`CapacityError`] when it is longer than [`limits::SINK`].
+    pub fn with_sink(mut self, sink: &str) -> Result<Self, CapacityError> {
+        self.sink = Some(fit("sink", sink)?);
+        Ok(self)
+    }
+
+    /// Sets the `sinkCredential`.
+    pub fn with_sink_credential(mut self, credential: SinkCredential) -> Self {
+        self.sink_credential = Some(credential);
+        self
+    }
+
+    /// Sets `devicePorts`.
+    pub fn with_device_ports(mut self, ports: PortsSpec) -> Self {
+        self.device_ports = Some(ports);
+        self
+    }
+
+    /// Sets `applicationServerPorts`.
+    pub fn with_application_server_ports(mut self, ports: PortsSpec) -> Self {
+        self.application_server_ports = Some(ports);
+        self
+    }
+}
+
+impl ExtendSessionDuration {
+    /// `requestedAdditionalDuration` in seconds (≥ 1).
+    pub const fn new(seconds: u32) -> Self {
+        ExtendSessionDuration {
+            requested_additional_duration: seconds,
+        }
+    }
+}
+
+impl RetrieveSessionsInput {
+    /// The sessions of `device` (with a two-legged token); `RetrieveSessionsInput::default()` asks for those of the
+    /// device the access token identifies.
+    pub fn for_device(device: Device) -> Self {
+        RetrieveSessionsInput { device: Some(device) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_create_session_builder() {
+        let server = ApplicationServer::ipv4("10.0.0.1").unwrap();
+        let c = CreateSession::new(server.clone(), "QOS_E", 600)
+            .unwrap()
+            .with_sink("https://a.example/n")
+            .unwrap();
+        assert_eq!(
+            (c.qos_profile.as_str(), c.duration, c.device.is_none()),
+            ("QOS_E", 600, true)
+        );
+        assert_eq!(c.sink.as_deref(), Some("https://a.example/n"));
+        let long = "s".repeat(limits::SINK + 1);
+        assert_eq!(
+            CreateSession::new(server, "QOS_E", 600).unwrap().with_sink(&long),
+            Err(CapacityError {
+                field: "sink",
+                max: limits::SINK
+            })
+        );
+        let token = "t".repeat(limits::SINK_ACCESS_TOKEN + 1);
+        assert_eq!(
+            SinkCredential::access_token(&token, DateTime::default()),
+            Err(CapacityError {
+                field: "sinkCredential.accessToken",
+                max: limits::SINK_ACCESS_TOKEN
+            })
+        );
+        assert!(SinkCredential::access_token("token", DateTime::default()).is_ok());
+    }
+}
