@@ -8,14 +8,15 @@
 #     categories) and the licence is the project's;
 #   - READMEs (the crates' docs.rs and crates.io front pages) link nothing outside the repository but public URLs;
 #   - the root Cargo.toml names no local paths outside the repository.
-# Host-only crates (qod-sim, qod-devnet, qod-modem, qod-cli) are `publish = false` and checked to stay so.
+# Host-only crates (qod-sim, qod-devnet, qod-modem, qod-cli) and the end-to-end tests (qod-tests) are
+# `publish = false` and checked to stay so.
 #
 #   bash scripts/package-check.sh            # everything (about 2 minutes warm)
 #   bash scripts/package-check.sh --no-verify # metadata and contents only (seconds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIBS=(qod-core qod-client qod-embassy qod-cellular embassy-net-lan9118)
-HOST_ONLY=(qod-sim qod-devnet qod-modem qod-cli)
+HOST_ONLY=(qod-sim qod-devnet qod-modem qod-cli qod-tests)
 fail=0
 bad() { echo "package-check: FAIL: $*" >&2; fail=1; }
 

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine: `bash scripts/test.sh`.
-# Installs what it needs first (scripts/setup.sh), then runs every crate's tests, the doctests, the qod-core feature
-# sets, the fuzz-corpus replay, the codec tool's acceptance checks, the simulator's OpenAPI conformance check and the
-# firmware in QEMU.
+# Installs what it needs first (scripts/setup.sh), then runs every crate's tests and the cross-crate end-to-end tests
+# (the top-level tests/ package, qod-tests), the doctests, the qod-core feature sets, the fuzz-corpus replay, the
+# codec tool's acceptance checks, the simulator's OpenAPI conformance check and the firmware in QEMU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
-step "workspace tests (nextest)"
+# The end-to-end tests of the `qod` tool build it themselves (qod_tests::qod_bin, the same command); built here
+# first, so that the first build in a fresh target directory does not run beside timing-sensitive tests.
+step "the qod binary for the end-to-end tests"
+cargo build --locked -p qod-cli --bin qod
+
+step "workspace tests (nextest): every crate's, and the end-to-end tests in tests/"
 cargo nextest run --workspace --all-targets --no-fail-fast
 
 step "qod-client's session-keeper stores (FlashStore under power cuts, FileStore)"

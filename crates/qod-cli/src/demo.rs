@@ -140,7 +140,7 @@ where
         Ok(t) => t,
         Err(e) => return r.step("parse token URL", false, e.to_string(), None),
     };
-    // The buffer sizes of the RAM report (crates/qod-devnet/tests/ram_report.rs): enough for every step here.
+    // The buffer sizes of the RAM report (tests/tests/ram_report.rs): enough for every step here.
     let (mut tx, mut rx) = ([0u8; 512], [0u8; 1024]);
     let mut cfg = Config::new(server);
     cfg.timeout_ms = 5_000;

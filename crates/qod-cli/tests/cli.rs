@@ -452,6 +452,30 @@ fn test_ignored_options_are_refused() {
     assert!(stderr(&o).contains("--client-id needs a secret"), "{}", stderr(&o));
 }
 
+/// `--api v1` refuses `--notify-listen`: 1.1.0 posts notifications only to an https sink.
+#[test]
+fn test_keep_on_v1_refuses_a_plain_http_receiver() {
+    let out = qod(&[
+        "--api",
+        "v1",
+        "--server",
+        "http://127.0.0.1:9",
+        "session",
+        "keep",
+        "--phone-number",
+        "+436641234567",
+        "--as-ipv4",
+        "198.51.100.0/24",
+        "--profile",
+        "QOS_VC",
+        "--notify-listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--notify-listen") && err.contains("https"), "{err}");
+}
+
 /// The simulator and the demo refuse the gateway's options (built with the default features).
 #[cfg(all(feature = "sim", feature = "demo"))]
 #[test]

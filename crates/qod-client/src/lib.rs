@@ -5,7 +5,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 // No allocator: an `ApiError` (CAMARA `ErrorInfo`, ~360 B) is carried by value instead of boxed. The RAM report
-// (crates/qod-devnet/tests/ram_report.rs) accounts for it in the futures' sizes.
+// (tests/tests/ram_report.rs) accounts for it in the futures' sizes.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
 #[macro_use]

@@ -1,6 +1,6 @@
 //! The client's time bound against servers that misbehave on purpose (qod-devnet's hostile server on loopback), over
 //! the tokio transport: `Config::timeout_ms` bounds the whole exchange, whatever the server sends; memory is bounded
-//! by `rx_buf`. The same cases run over the embassy transport in qod-devnet/tests/hostile.rs.
+//! by `rx_buf`. The same cases run over the embassy transport in tests/tests/hostile.rs.
 #![cfg(feature = "tokio")]
 use qod_client::tokio::{TokioConnector, TokioDelay};
 use qod_client::{Client, ClientError, Config, Url};

@@ -3,7 +3,7 @@
 //! the bridge to the simulator, with the device client exactly as a firmware links it (qod-embassy TCP, qod-client's
 //! embedded-tls connector for TLS).
 //!
-//! `cargo test -p qod-devnet --test wire_report -- --nocapture` prints the table the README quotes. Bytes are TCP
+//! `cargo test -p qod-tests --test wire_report -- --nocapture` prints the table the README quotes. Bytes are TCP
 //! payload bytes counted by the bridge (TLS: records, handshake included); a few bytes vary between runs with TLS
 //! (ECDSA signatures in the handshake are DER of varying length).
 /// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:

@@ -1,6 +1,6 @@
 //! RAM report: what one request costs beyond the socket buffers, measured with `size_of`/`size_of_val` on the real
 //! types (client on an embassy-net `EmbassyConnector`, each operation's future before it is polled).
-//! `cargo test -p qod-devnet --test ram_report -- --nocapture` prints the table. Host (x86_64) sizes: pointers
+//! `cargo test -p qod-tests --test ram_report -- --nocapture` prints the table. Host (x86_64) sizes: pointers
 //! and `usize` are 8 bytes here and 4 on a Cortex-M, so the MCU figures are at most these.
 use core::mem::{size_of, size_of_val};
 use qod_client::Url;

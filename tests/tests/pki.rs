@@ -6,12 +6,13 @@ use qod_client::tokio::{TokioConnector, TokioDelay};
 use qod_client::{Client, ClientError, Config, Url};
 use qod_core::model::SessionInfo;
 use qod_sim::{AuthConfig, TlsConfig, TlsIdentity};
+use qod_tests::qod_bin;
 use rand_core::OsRng;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn pki(dir: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qod"))
+    Command::new(qod_bin())
         .args(["pki", "--out", dir.to_str().unwrap()])
         .args(extra)
         .output()

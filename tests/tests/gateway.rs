@@ -1,8 +1,7 @@
-//! The built `qod` binary: `qod demo --json`, and the gateway commands against a loopback simulator.
-#![cfg(all(feature = "sim", feature = "demo"))]
+//! The built `qod` binary (default features: `sim`, `demo`; see `qod_tests::qod_bin`): `qod demo --json`, and the
+//! gateway commands against a loopback simulator.
+use qod_tests::qod_bin;
 use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_qod");
 
 struct Sim {
     base_url: String,
@@ -39,7 +38,7 @@ fn qod(args: &[&str]) -> Output {
 
 /// `qod` with `env` set and none of the caller's `QOD_*` variables.
 fn qod_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(qod_bin());
     for v in ["QOD_SERVER", "QOD_TOKEN", "QOD_CLIENT_SECRET", "QOD_SINK_TOKEN"] {
         cmd.env_remove(v);
     }
@@ -320,7 +319,7 @@ fn test_profiles() {
 /// `qod sim` as a child process with `args`; its base URL (first stdout line) and the child.
 fn spawn_sim(args: &[&str]) -> (std::process::Child, String) {
     use std::io::BufRead;
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(qod_bin())
         .args(["sim", "--listen", "127.0.0.1:0"])
         .args(args)
         .env("RUST_LOG", "warn")
@@ -759,7 +758,7 @@ fn test_verbose_shows_the_client_at_work_without_credentials() {
     ];
     // RUST_LOG would override -v: this run has none.
     let run = |args: &[&str]| {
-        Command::new(BIN)
+        Command::new(qod_bin())
             .args(args)
             .env_remove("RUST_LOG")
             .env_remove("QOD_SERVER")

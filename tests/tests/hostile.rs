@@ -1,6 +1,6 @@
 //! The client's time bound against servers that misbehave on purpose, over the embassy transport: the device's own
 //! embassy-net stack, the in-memory link and the bridge to qod-devnet's hostile server on loopback. The same cases
-//! run over tokio in qod-client/tests/hostile.rs.
+//! run over tokio in crates/qod-client/tests/hostile.rs.
 use embassy_futures::select::{select3, Either3};
 use qod_client::{Client, ClientError, Config, Url};
 use qod_core::model::QosProfile;
