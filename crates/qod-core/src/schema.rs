@@ -32,16 +32,16 @@ pub(crate) trait Member: Decode + Encode {
         self.decode_from(r)
     }
 
-    /// Writes `"name":value`.
+    /// Writes `"name":value`; `key` is the member's key as written, `,"name":` ([`ObjectWriter::quoted`]).
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.member(name, self)
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        self.encode_to(o.quoted(key)?)
     }
 
     /// Writes `"name":value`, unless the member is left out (`None`, an empty list).
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        self.encode_present(o, name)
+    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        self.encode_present(o, key)
     }
 }
 
@@ -116,6 +116,8 @@ macro_rules! model {
         impl $name {
             /// The JSON names of the members, in the spec's order.
             pub const MEMBERS: &'static [&'static str] = &[$($wire),*];
+            /// The members' keys as written, `,"name":` (see [`Schema`]).
+            const KEYS: &'static [&'static str] = &[$(concat!(",\"", $wire, "\":")),*];
         }
 
         // The declared kind of every member agrees with its type.
@@ -130,7 +132,7 @@ macro_rules! model {
             #[inline(never)]
             fn decode_from(&mut self, r: &mut $crate::json::Reader<'_>) -> Result<(), $crate::json::Failed> {
                 const SCHEMA: $crate::schema::Schema = $crate::schema::Schema {
-                    names: $name::MEMBERS,
+                    keys: $name::KEYS,
                     required: $crate::schema::required(&[$(<$ty as $crate::schema::Member>::OPTIONAL),*]),
                 };
                 const FIELDS: &[$crate::schema::FieldFn<$name>] = &[$(
@@ -145,7 +147,7 @@ macro_rules! model {
             #[inline(never)]
             fn encode_to(&self, w: &mut $crate::json::Writer<'_>) -> Result<(), $crate::json::Failed> {
                 let mut o = w.object()?;
-                $($crate::schema::Member::encode_member(&self.$field, &mut o, $wire)?;)*
+                $($crate::schema::Member::encode_member(&self.$field, &mut o, concat!(",\"", $wire, "\":"))?;)*
                 o.end()
             }
         }
@@ -209,7 +211,7 @@ macro_rules! wire_enum {
         impl $crate::json::Encode for $name {
             fn encode_to(&self, w: &mut $crate::json::Writer<'_>) -> Result<(), $crate::json::Failed> {
                 match self.as_str() {
-                    Some(s) => w.string(s),
+                    Some(s) => w.plain_string(s),
                     None => Err(w.unknown_value($field)),
                 }
             }
@@ -242,7 +244,7 @@ macro_rules! fixed_string {
 
         impl $crate::json::Encode for $name {
             fn encode_to(&self, w: &mut $crate::json::Writer<'_>) -> Result<(), $crate::json::Failed> {
-                w.string($value)
+                w.plain_string($value)
             }
         }
 
@@ -284,8 +286,8 @@ impl<const N: usize> Encode for heapless::String<N> {
 
 impl<const N: usize> Member for heapless::String<N> {
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.str(name, self)
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        o.quoted(key)?.string(self)
     }
 }
 
@@ -303,8 +305,8 @@ impl<const N: usize> Encode for crate::Secret<N> {
 
 impl<const N: usize> Member for crate::Secret<N> {
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.str(name, self.expose())
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        o.quoted(key)?.string(self.expose())
     }
 }
 
@@ -345,14 +347,14 @@ impl Encode for i64 {
 }
 impl Member for u16 {
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.u32(name, u32::from(*self))
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        o.quoted(key)?.u32(u32::from(*self))
     }
 }
 impl Member for u32 {
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.u32(name, *self)
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        o.quoted(key)?.u32(*self)
     }
 }
 impl Member for i64 {}
@@ -387,9 +389,9 @@ impl<T: Member + Default> Member for Option<T> {
     }
 
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
         match self {
-            Some(v) => v.encode_present(o, name),
+            Some(v) => v.encode_present(o, key),
             None => Ok(()),
         }
     }
@@ -418,11 +420,11 @@ impl<T: Member + Default, const N: usize> Member for heapless::Vec<T, N> {
     const OPTIONAL: bool = true;
 
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
         if self.is_empty() {
             return Ok(());
         }
-        o.member(name, self)
+        self.encode_to(o.quoted(key)?)
     }
 
     #[inline]
@@ -434,11 +436,17 @@ impl<T: Member + Default, const N: usize> Member for heapless::Vec<T, N> {
 /// Decodes one member's value (never called for `null`, which leaves the member absent).
 pub(crate) type FieldFn<T> = fn(&mut T, &mut Reader<'_>) -> R;
 
-/// The members of one object: wire names (also the segments of error paths) and the bit set of required members
-/// (bit `i` for `names[i]`).
+/// The members of one object: their keys as written, `,"name":` (the encoder writes them whole, without the comma
+/// for the first member; the decoder compares `"name"` with the input; `name` is the segment of error paths), and
+/// the bit set of required members (bit `i` for `keys[i]`).
 pub(crate) struct Schema {
-    pub names: &'static [&'static str],
+    pub keys: &'static [&'static str],
     pub required: u32,
+}
+
+/// The name in a key `,"name":`.
+pub(crate) fn key_name(key: &'static str) -> &'static str {
+    key.get(2..key.len().saturating_sub(2)).unwrap_or("")
 }
 
 /// Decodes an object into `v`: each known member with its `fields[i]`, unknown members skipped, `null` members left
@@ -460,11 +468,14 @@ pub(crate) fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(
     // Members met (null or not), and those met with `null` (absent, as the spec reads them).
     let mut seen = 0u32;
     let mut nulls = 0u32;
-    while let Some(key) = r.next_key()? {
-        let Some(i) = schema.names.iter().position(|n| key.matches(n)) else {
+    // The member expected next: the one after the last met (servers write them in the spec's order).
+    let mut hint = 0;
+    while let Some(i) = r.next_member(schema.keys, hint)? {
+        if i >= schema.keys.len() {
             r.skip()?;
             continue;
-        };
+        }
+        hint = i + 1;
         let bit = 1u32 << i;
         let done = if seen & bit != 0 {
             // A second value for a member would give the document two readings: refused, whatever the values.
@@ -481,14 +492,14 @@ pub(crate) fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(
             }
         };
         if done.is_err() {
-            return Err(r.in_member(schema.names.get(i).copied().unwrap_or("")));
+            return Err(r.in_member(key_name(schema.keys.get(i).copied().unwrap_or(""))));
         }
     }
     let missing = schema.required & !(seen & !nulls);
     if missing != 0 {
         r.fail(DecodeErrorKind::Missing, r.offset());
-        let name = schema.names.get(missing.trailing_zeros() as usize).copied();
-        return Err(r.in_member(name.unwrap_or("")));
+        let key = schema.keys.get(missing.trailing_zeros() as usize).copied();
+        return Err(r.in_member(key_name(key.unwrap_or(""))));
     }
     Ok(())
 }

@@ -336,7 +336,7 @@ impl crate::json::Decode for DateTime {
 
 impl crate::json::Encode for DateTime {
     fn encode_to(&self, w: &mut crate::json::Writer<'_>) -> Result<(), crate::json::Failed> {
-        w.string(self.write(&mut [0; DATE_TIME_MAX_LEN]))
+        w.plain_string(self.write(&mut [0; DATE_TIME_MAX_LEN]))
     }
 }
 

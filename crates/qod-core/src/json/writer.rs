@@ -94,6 +94,24 @@ impl<'b> Writer<'b> {
         self.byte(b'"')
     }
 
+    /// Writes `s` quoted, without looking for characters to escape: for values known to have none (the spec's enum
+    /// values, fixed strings, date-times as [`DateTime::write`](crate::time::DateTime::write) gives them).
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    #[inline(never)]
+    pub(crate) fn plain_string(&mut self, s: &str) -> W {
+        let end = self.pos + s.len() + 2;
+        let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
+        if let [open, middle @ .., close] = dst {
+            *open = b'"';
+            middle.copy_from_slice(s.as_bytes());
+            *close = b'"';
+        }
+        self.pos = end;
+        Ok(())
+    }
+
     #[inline(never)]
     fn escape(&mut self, b: u8) -> W {
         let short = match b {
@@ -131,6 +149,10 @@ impl<'b> Writer<'b> {
     /// # Errors
     /// [`Failed`] when the buffer is full.
     pub fn u64(&mut self, v: u64) -> W {
+        // Epoch seconds fit a `u32` until 2106.
+        if let Ok(v) = u32::try_from(v) {
+            return self.u32(v);
+        }
         let (hi, low) = div_1e9(v);
         if hi == 0 {
             return self.u32(low);
@@ -259,6 +281,20 @@ impl<'b> ObjectWriter<'_, 'b> {
         middle.copy_from_slice(name.as_bytes());
         tail.copy_from_slice(b"\":");
         self.w.pos = end;
+        Ok(self.w)
+    }
+
+    /// Writes a key given as written after another member, `,"name":` (the models' key tables hold them so), without
+    /// the comma for the first member, and returns the writer for the value: one copy.
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    #[inline(never)]
+    pub(crate) fn quoted(&mut self, key: &str) -> Result<&mut Writer<'b>, Failed> {
+        let key = key.as_bytes();
+        let key = if self.first { key.get(1..).unwrap_or(key) } else { key };
+        self.first = false;
+        self.w.raw(key)?;
         Ok(self.w)
     }
 
