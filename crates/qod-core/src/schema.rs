@@ -2,13 +2,13 @@
 //!
 //! Each schema of a spec version is one [`model!`] invocation: the struct with its documentation, the JSON name and
 //! the kind of every member (`req`uired, `opt`ional, `list` left out when empty). From it come the struct (with
-//! serde attributes naming the same members, for host tools), the member-name table the decoder matches keys
-//! against (also the segments of error paths), the set of required members (computed from the members' types, and
+//! serde attributes naming the same members, for host tools), the key table (`,"name":` per member: what the
+//! encoder writes, what the decoder matches the input against, and the segments of error paths), the set of required members (computed from the members' types, and
 //! checked against the declared kinds at compile time), the table-driven decoder and the encoder. Nothing is kept
 //! twice, and nothing is tied to a member's position by hand.
 //!
-//! The decoder of every model is one loop in flash ([`object_dyn`]); a model adds a name table and one small
-//! function per member. Members share out-of-line helpers per member type ([`opt`], [`list`]).
+//! The decoder of every model is one loop in flash ([`object_dyn`]); a model adds a key table and one dispatch
+//! function (member index to the member's decoder). Members share out-of-line helpers per member type ([`opt`], [`list`]).
 use crate::json::{Decode, Encode, Failed, ObjectWriter, Reader, Writer};
 use crate::DecodeErrorKind;
 
@@ -135,11 +135,19 @@ macro_rules! model {
                     keys: $name::KEYS,
                     required: $crate::schema::required(&[$(<$ty as $crate::schema::Member>::OPTIONAL),*]),
                 };
-                const FIELDS: &[$crate::schema::FieldFn<$name>] = &[$(
-                    |v, r| $crate::schema::model!(@decode v.$field, r $(, $dec)?)
-                ),*];
                 $($crate::schema::Member::reset(&mut self.$field);)*
-                $crate::schema::object(r, self, &SCHEMA, FIELDS)
+                // Member `i`'s decoder: one function per model (a jump table), not a function per member.
+                $crate::schema::object_dyn(r, &SCHEMA, &mut |i, r| {
+                    let mut n = 0;
+                    $(
+                        if i == n {
+                            return $crate::schema::model!(@decode self.$field, r $(, $dec)?);
+                        }
+                        n += 1;
+                    )*
+                    let _ = n;
+                    r.skip()
+                })
             }
         }
 
@@ -433,9 +441,6 @@ impl<T: Member + Default, const N: usize> Member for heapless::Vec<T, N> {
     }
 }
 
-/// Decodes one member's value (never called for `null`, which leaves the member absent).
-pub(crate) type FieldFn<T> = fn(&mut T, &mut Reader<'_>) -> R;
-
 /// The members of one object: their keys as written, `,"name":` (the encoder writes them whole, without the comma
 /// for the first member; the decoder compares `"name"` with the input; `name` is the segment of error paths), and
 /// the bit set of required members (bit `i` for `keys[i]`).
@@ -449,19 +454,11 @@ pub(crate) fn key_name(key: &'static str) -> &'static str {
     key.get(2..key.len().saturating_sub(2)).unwrap_or("")
 }
 
-/// Decodes an object into `v`: each known member with its `fields[i]`, unknown members skipped, `null` members left
-/// absent, then the required members checked.
+/// Decodes an object, once for every model: `f(i, r)` decodes the value of member `i` (each known member with its
+/// decoder; unknown members are skipped, `null` members left absent), then the required members are checked.
 ///
-/// Table-driven on purpose: the per-type part is a table and small thunks, the loop exists once in flash.
-#[inline]
-pub(crate) fn object<T>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: &[FieldFn<T>]) -> R {
-    object_dyn(r, schema, &mut |i, r| match fields.get(i) {
-        Some(f) => f(v, r),
-        None => r.skip(),
-    })
-}
-
-/// The loop of [`object`], once for every model: `f(i, r)` decodes the value of member `i`.
+/// Table-driven on purpose: the per-type part is a key table and one dispatch function, the loop exists once in
+/// flash.
 #[inline(never)]
 pub(crate) fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
     r.begin_object()?;

@@ -283,14 +283,14 @@ impl<'a> Reader<'a> {
     /// Consumes the name and its `:`.
     ///
     /// `hint` is the index expected next (members usually come in the spec's order): a name spelt exactly as
-    /// `keys[hint]`'s, quotes included, is taken with its `:` in one comparison, without scanning; anything else (another member,
-    /// an escaped name, a malformed one) goes through [`Reader::next_key`]'s path and a search of the table, with
-    /// the same result.
+    /// `keys[hint]`'s, quotes included, is taken with its `:` in one comparison, without scanning; anything else
+    /// (another member, an escaped name, a malformed one) goes through [`Reader::next_key`]'s path and a search of
+    /// the table with [`Key::matches`], with the same result.
     ///
     /// # Errors
     /// Malformed object syntax.
     #[inline]
-    pub(crate) fn next_member(&mut self, keys: &[&str], hint: usize) -> R<Option<usize>> {
+    pub(crate) fn next_member(&mut self, keys: &[&'static str], hint: usize) -> R<Option<usize>> {
         match self.peek() {
             Some(b'}') => {
                 self.close();
@@ -709,19 +709,12 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Index of the member named by `key` in `keys` (each `,"name":`; `keys.len()` when it is not there): lengths are
-/// compared first, so only a name of the right length is compared byte by byte.
+/// Index of the member named by `key` in `keys` (each `,"name":`; `keys.len()` when it is not there).
 #[inline(never)]
-fn lookup(key: &Key<'_>, keys: &[&str]) -> usize {
-    fn name<'k>(k: &&'k str) -> &'k str {
-        k.get(2..k.len().saturating_sub(2)).unwrap_or("")
-    }
-    let found = if key.escaped {
-        keys.iter().position(|k| key.matches(name(k)))
-    } else {
-        keys.iter().position(|k| eq_bytes(key.raw, name(k).as_bytes()))
-    };
-    found.unwrap_or(keys.len())
+fn lookup(key: &Key<'_>, keys: &[&'static str]) -> usize {
+    keys.iter()
+        .position(|k| key.matches(crate::schema::key_name(k)))
+        .unwrap_or(keys.len())
 }
 
 /// `a == b` for the short slices of member names, inline (no call to `memcmp`), eight bytes at a time.

@@ -59,7 +59,7 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
-    #[inline(never)]
+    #[inline]
     pub fn raw(&mut self, bytes: &[u8]) -> W {
         let end = self.pos + bytes.len();
         let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
@@ -81,8 +81,12 @@ impl<'b> Writer<'b> {
     /// [`Failed`] when the buffer is full.
     #[inline(never)]
     pub fn string(&mut self, s: &str) -> W {
-        self.byte(b'"')?;
         let mut rest = s.as_bytes();
+        if super::reader::plain_run(rest) >= rest.len() {
+            // Nothing to escape (the common case): one copy.
+            return self.plain(rest);
+        }
+        self.byte(b'"')?;
         loop {
             let run = super::reader::plain_run(rest);
             let (plain, tail) = rest.split_at(run.min(rest.len()));
@@ -99,13 +103,19 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
-    #[inline(never)]
+    #[inline]
     pub(crate) fn plain_string(&mut self, s: &str) -> W {
+        self.plain(s.as_bytes())
+    }
+
+    /// [`Writer::plain_string`] for bytes that are known to be UTF-8 with nothing to escape.
+    #[inline(never)]
+    pub(crate) fn plain(&mut self, s: &[u8]) -> W {
         let end = self.pos + s.len() + 2;
         let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
         if let [open, middle @ .., close] = dst {
             *open = b'"';
-            middle.copy_from_slice(s.as_bytes());
+            middle.copy_from_slice(s);
             *close = b'"';
         }
         self.pos = end;
