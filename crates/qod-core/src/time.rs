@@ -240,13 +240,12 @@ impl DateTime {
         let secs = (q % 675) * 128 + (local & 127) as u32;
         let (year, month, day) = civil_from_days((q / 675) as i32 - 719_528);
         *buf = *b"0000-00-00T00:00:00.000000000+00:00";
-        put2(buf, 0, year / 100);
-        put2(buf, 2, year % 100);
-        put2(buf, 5, month);
-        put2(buf, 8, day);
-        put2(buf, 11, secs / 3600);
-        put2(buf, 14, secs / 60 % 60);
-        put2(buf, 17, secs % 60);
+        put_digits(buf, 0, year, 4);
+        put_digits(buf, 5, month, 2);
+        put_digits(buf, 8, day, 2);
+        put_digits(buf, 11, secs / 3600, 2);
+        put_digits(buf, 14, secs / 60 % 60, 2);
+        put_digits(buf, 17, secs % 60, 2);
         // The fraction without trailing zeros, then the offset right after it.
         let mut n = 19;
         if self.nanos > 0 {
@@ -267,8 +266,8 @@ impl DateTime {
             if self.offset < 0 {
                 tail[0] = b'-';
             }
-            put2(&mut tail, 1, m / 60);
-            put2(&mut tail, 4, m % 60);
+            put_digits(&mut tail, 1, m / 60, 2);
+            put_digits(&mut tail, 4, m % 60, 2);
             if let Some(dst) = buf.get_mut(n..n + 6) {
                 dst.copy_from_slice(&tail);
             }
@@ -279,7 +278,7 @@ impl DateTime {
 }
 
 /// The value of the two ASCII digits at `b[at..]` (checked to be digits by the caller).
-#[inline]
+#[inline(never)]
 fn two_at(b: &[u8], at: usize) -> u32 {
     match b.get(at..at + 2) {
         Some(&[tens, ones]) => u32::from(tens.wrapping_sub(b'0')) * 10 + u32::from(ones.wrapping_sub(b'0')),
@@ -294,15 +293,6 @@ fn digits_at(b: &[u8], at: usize, width: usize) -> u32 {
         .skip(at)
         .take(width)
         .fold(0, |v, &d| v * 10 + u32::from(d.wrapping_sub(b'0')).min(9))
-}
-
-/// Writes `v` (below 100) as two decimal digits at `buf[at..]`.
-#[inline]
-fn put2(buf: &mut [u8], at: usize, v: u32) {
-    if let Some([tens, ones]) = buf.get_mut(at..at + 2) {
-        *tens = b'0' + (v / 10 % 10) as u8;
-        *ones = b'0' + (v % 10) as u8;
-    }
 }
 
 /// Writes `v` as `width` decimal digits (zero-padded) at `buf[at..]`.

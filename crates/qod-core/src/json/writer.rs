@@ -59,8 +59,14 @@ impl<'b> Writer<'b> {
     ///
     /// # Errors
     /// [`Failed`] when the buffer is full.
-    #[inline]
+    #[inline(never)]
     pub fn raw(&mut self, bytes: &[u8]) -> W {
+        self.put(bytes)
+    }
+
+    /// [`Writer::raw`] inline, for the hot callers (keys and integers).
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> W {
         let end = self.pos + bytes.len();
         let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
         dst.copy_from_slice(bytes);
@@ -149,7 +155,7 @@ impl<'b> Writer<'b> {
     #[inline(never)]
     pub fn u32(&mut self, v: u32) -> W {
         let mut tmp = [0u8; 20];
-        self.raw(decimal(v as usize, &mut tmp))
+        self.put(decimal(v as usize, &mut tmp))
     }
 
     /// Writes a `u64`.
@@ -304,7 +310,7 @@ impl<'b> ObjectWriter<'_, 'b> {
         let key = key.as_bytes();
         let key = if self.first { key.get(1..).unwrap_or(key) } else { key };
         self.first = false;
-        self.w.raw(key)?;
+        self.w.put(key)?;
         Ok(self.w)
     }
 
