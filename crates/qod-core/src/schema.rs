@@ -2,13 +2,13 @@
 //!
 //! Each schema of a spec version is one [`model!`] invocation: the struct with its documentation, the JSON name and
 //! the kind of every member (`req`uired, `opt`ional, `list` left out when empty). From it come the struct (with
-//! serde attributes naming the same members, for host tools), the member-name table the decoder matches keys
-//! against (also the segments of error paths), the set of required members (computed from the members' types, and
+//! serde attributes naming the same members, for host tools), the key table (`,"name":` per member: what the
+//! encoder writes, what the decoder matches the input against, and the segments of error paths), the set of required members (computed from the members' types, and
 //! checked against the declared kinds at compile time), the table-driven decoder and the encoder. Nothing is kept
 //! twice, and nothing is tied to a member's position by hand.
 //!
-//! The decoder of every model is one loop in flash ([`object_dyn`]); a model adds a name table and one small
-//! function per member. Members share out-of-line helpers per member type ([`opt`], [`list`]).
+//! The decoder of every model is one loop in flash ([`object_dyn`]); a model adds a key table and one dispatch
+//! function (member index to the member's decoder). Members share out-of-line helpers per member type ([`opt`], [`list`]).
 use crate::json::{Decode, Encode, Failed, ObjectWriter, Reader, Writer};
 use crate::DecodeErrorKind;
 
@@ -32,16 +32,16 @@ pub(crate) trait Member: Decode + Encode {
         self.decode_from(r)
     }
 
-    /// Writes `"name":value`.
+    /// Writes `"name":value`; `key` is the member's key as written, `,"name":` ([`ObjectWriter::quoted`]).
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.member(name, self)
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        self.encode_to(o.quoted(key)?)
     }
 
     /// Writes `"name":value`, unless the member is left out (`None`, an empty list).
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        self.encode_present(o, name)
+    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        self.encode_present(o, key)
     }
 }
 
@@ -118,6 +118,8 @@ macro_rules! model {
         impl $name {
             /// The JSON names of the members, in the spec's order.
             pub const MEMBERS: &'static [&'static str] = &[$($wire),*];
+            /// The members' keys as written, `,"name":` (see [`Schema`]).
+            const KEYS: &'static [&'static str] = &[$(concat!(",\"", $wire, "\":")),*];
         }
 
         // The declared kind of every member agrees with its type.
@@ -132,14 +134,22 @@ macro_rules! model {
             #[inline(never)]
             fn decode_from(&mut self, r: &mut $crate::json::Reader<'_>) -> Result<(), $crate::json::Failed> {
                 const SCHEMA: $crate::schema::Schema = $crate::schema::Schema {
-                    names: $name::MEMBERS,
+                    keys: $name::KEYS,
                     required: $crate::schema::required(&[$(<$ty as $crate::schema::Member>::OPTIONAL),*]),
                 };
-                const FIELDS: &[$crate::schema::FieldFn<$name>] = &[$(
-                    |v, r| $crate::schema::model!(@decode v.$field, r $(, $dec)?)
-                ),*];
                 $($crate::schema::Member::reset(&mut self.$field);)*
-                $crate::schema::object(r, self, &SCHEMA, FIELDS)
+                // Member `i`'s decoder: one function per model (a jump table), not a function per member.
+                $crate::schema::object_dyn(r, &SCHEMA, &mut |i, r| {
+                    let mut n = 0;
+                    $(
+                        if i == n {
+                            return $crate::schema::model!(@decode self.$field, r $(, $dec)?);
+                        }
+                        n += 1;
+                    )*
+                    let _ = n;
+                    r.skip()
+                })
             }
         }
 
@@ -147,7 +157,7 @@ macro_rules! model {
             #[inline(never)]
             fn encode_to(&self, w: &mut $crate::json::Writer<'_>) -> Result<(), $crate::json::Failed> {
                 let mut o = w.object()?;
-                $($crate::schema::Member::encode_member(&self.$field, &mut o, $wire)?;)*
+                $($crate::schema::Member::encode_member(&self.$field, &mut o, concat!(",\"", $wire, "\":"))?;)*
                 o.end()
             }
         }
@@ -213,7 +223,7 @@ macro_rules! wire_enum {
         impl $crate::json::Encode for $name {
             fn encode_to(&self, w: &mut $crate::json::Writer<'_>) -> Result<(), $crate::json::Failed> {
                 match self.as_str() {
-                    Some(s) => w.string(s),
+                    Some(s) => w.plain_string(s),
                     None => Err(w.unknown_value($field)),
                 }
             }
@@ -246,7 +256,7 @@ macro_rules! fixed_string {
 
         impl $crate::json::Encode for $name {
             fn encode_to(&self, w: &mut $crate::json::Writer<'_>) -> Result<(), $crate::json::Failed> {
-                w.string($value)
+                w.plain_string($value)
             }
         }
 
@@ -288,8 +298,8 @@ impl<const N: usize> Encode for heapless::String<N> {
 
 impl<const N: usize> Member for heapless::String<N> {
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.str(name, self)
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        o.quoted(key)?.string(self)
     }
 }
 
@@ -307,8 +317,8 @@ impl<const N: usize> Encode for crate::Secret<N> {
 
 impl<const N: usize> Member for crate::Secret<N> {
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.str(name, self.expose())
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        o.quoted(key)?.string(self.expose())
     }
 }
 
@@ -349,14 +359,14 @@ impl Encode for i64 {
 }
 impl Member for u16 {
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.u32(name, u32::from(*self))
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        o.quoted(key)?.u32(u32::from(*self))
     }
 }
 impl Member for u32 {
     #[inline]
-    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
-        o.u32(name, *self)
+    fn encode_present(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
+        o.quoted(key)?.u32(*self)
     }
 }
 impl Member for i64 {}
@@ -391,9 +401,9 @@ impl<T: Member + Default> Member for Option<T> {
     }
 
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
         match self {
-            Some(v) => v.encode_present(o, name),
+            Some(v) => v.encode_present(o, key),
             None => Ok(()),
         }
     }
@@ -422,11 +432,11 @@ impl<T: Member + Default, const N: usize> Member for heapless::Vec<T, N> {
     const OPTIONAL: bool = true;
 
     #[inline]
-    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, name: &'static str) -> R {
+    fn encode_member(&self, o: &mut ObjectWriter<'_, '_>, key: &'static str) -> R {
         if self.is_empty() {
             return Ok(());
         }
-        o.member(name, self)
+        self.encode_to(o.quoted(key)?)
     }
 
     #[inline]
@@ -435,40 +445,38 @@ impl<T: Member + Default, const N: usize> Member for heapless::Vec<T, N> {
     }
 }
 
-/// Decodes one member's value (never called for `null`, which leaves the member absent).
-pub(crate) type FieldFn<T> = fn(&mut T, &mut Reader<'_>) -> R;
-
-/// The members of one object: wire names (also the segments of error paths) and the bit set of required members
-/// (bit `i` for `names[i]`).
+/// The members of one object: their keys as written, `,"name":` (the encoder writes them whole, without the comma
+/// for the first member; the decoder compares `"name"` with the input; `name` is the segment of error paths), and
+/// the bit set of required members (bit `i` for `keys[i]`).
 pub(crate) struct Schema {
-    pub names: &'static [&'static str],
+    pub keys: &'static [&'static str],
     pub required: u32,
 }
 
-/// Decodes an object into `v`: each known member with its `fields[i]`, unknown members skipped, `null` members left
-/// absent, then the required members checked.
-///
-/// Table-driven on purpose: the per-type part is a table and small thunks, the loop exists once in flash.
-#[inline]
-pub(crate) fn object<T>(r: &mut Reader<'_>, v: &mut T, schema: &Schema, fields: &[FieldFn<T>]) -> R {
-    object_dyn(r, schema, &mut |i, r| match fields.get(i) {
-        Some(f) => f(v, r),
-        None => r.skip(),
-    })
+/// The name in a key `,"name":`.
+pub(crate) fn key_name(key: &'static str) -> &'static str {
+    key.get(2..key.len().saturating_sub(2)).unwrap_or("")
 }
 
-/// The loop of [`object`], once for every model: `f(i, r)` decodes the value of member `i`.
+/// Decodes an object, once for every model: `f(i, r)` decodes the value of member `i` (each known member with its
+/// decoder; unknown members are skipped, `null` members left absent), then the required members are checked.
+///
+/// Table-driven on purpose: the per-type part is a key table and one dispatch function, the loop exists once in
+/// flash.
 #[inline(never)]
 pub(crate) fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(usize, &mut Reader<'_>) -> R) -> R {
     r.begin_object()?;
     // Members met (null or not), and those met with `null` (absent, as the spec reads them).
     let mut seen = 0u32;
     let mut nulls = 0u32;
-    while let Some(key) = r.next_key()? {
-        let Some(i) = schema.names.iter().position(|n| key.matches(n)) else {
+    // The member expected next: the one after the last met (servers write them in the spec's order).
+    let mut hint = 0;
+    while let Some(i) = r.next_member(schema.keys, hint)? {
+        if i >= schema.keys.len() {
             r.skip()?;
             continue;
-        };
+        }
+        hint = i + 1;
         let bit = 1u32 << i;
         let done = if seen & bit != 0 {
             // A second value for a member would give the document two readings: refused, whatever the values.
@@ -485,14 +493,14 @@ pub(crate) fn object_dyn(r: &mut Reader<'_>, schema: &Schema, f: &mut dyn FnMut(
             }
         };
         if done.is_err() {
-            return Err(r.in_member(schema.names.get(i).copied().unwrap_or("")));
+            return Err(r.in_member(key_name(schema.keys.get(i).copied().unwrap_or(""))));
         }
     }
     let missing = schema.required & !(seen & !nulls);
     if missing != 0 {
         r.fail(DecodeErrorKind::Missing, r.offset());
-        let name = schema.names.get(missing.trailing_zeros() as usize).copied();
-        return Err(r.in_member(name.unwrap_or("")));
+        let key = schema.keys.get(missing.trailing_zeros() as usize).copied();
+        return Err(r.in_member(key_name(key.unwrap_or(""))));
     }
     Ok(())
 }

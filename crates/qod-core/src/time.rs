@@ -178,9 +178,9 @@ impl DateTime {
                 return None;
             }
         }
-        let year = digits_at(head, 0, 4);
-        let (month, day) = (digits_at(head, 5, 2), digits_at(head, 8, 2));
-        let (hour, minute, second) = (digits_at(head, 11, 2), digits_at(head, 14, 2), digits_at(head, 17, 2));
+        let year = two_at(head, 0) * 100 + two_at(head, 2);
+        let (month, day) = (two_at(head, 5), two_at(head, 8));
+        let (hour, minute, second) = (two_at(head, 11), two_at(head, 14), two_at(head, 17));
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 {
             return None;
         }
@@ -197,7 +197,7 @@ impl DateTime {
         let offset: i32 = match rest {
             [b'Z' | b'z'] => 0,
             [sign @ (b'+' | b'-'), h1 @ b'0'..=b'9', h2 @ b'0'..=b'9', b':', m1 @ b'0'..=b'9', m2 @ b'0'..=b'9'] => {
-                let (h, m) = (digits_at(&[*h1, *h2], 0, 2), digits_at(&[*m1, *m2], 0, 2));
+                let (h, m) = (two_at(&[*h1, *h2], 0), two_at(&[*m1, *m2], 0));
                 if h > 23 || m > 59 {
                     return None;
                 }
@@ -225,8 +225,14 @@ impl DateTime {
     }
 
     /// Writes the canonical form into `buf`; returns it.
-    #[inline(never)]
     pub fn write<'b>(&self, buf: &'b mut [u8; DATE_TIME_MAX_LEN]) -> &'b str {
+        let n = self.write_ascii(buf);
+        core::str::from_utf8(buf.get(..n).unwrap_or(&[])).unwrap_or("")
+    }
+
+    /// Writes the canonical form (ASCII) into `buf`; returns its length.
+    #[inline(never)]
+    fn write_ascii(&self, buf: &mut [u8; DATE_TIME_MAX_LEN]) -> usize {
         // Local time, counted from 0000-01-01 so that it is not negative: below 2^39, so `>> 7` leaves 32 bits and
         // 86400 = 128 * 675 divides in 32-bit steps.
         let local = (self.unix + i64::from(self.offset) * 60 + YEAR_0).max(0) as u64;
@@ -267,7 +273,16 @@ impl DateTime {
             }
             n += 6;
         }
-        core::str::from_utf8(buf.get(..n).unwrap_or(&[])).unwrap_or("")
+        n
+    }
+}
+
+/// The value of the two ASCII digits at `b[at..]` (checked to be digits by the caller).
+#[inline(never)]
+fn two_at(b: &[u8], at: usize) -> u32 {
+    match b.get(at..at + 2) {
+        Some(&[tens, ones]) => u32::from(tens.wrapping_sub(b'0')) * 10 + u32::from(ones.wrapping_sub(b'0')),
+        _ => 0,
     }
 }
 
@@ -336,7 +351,9 @@ impl crate::json::Decode for DateTime {
 
 impl crate::json::Encode for DateTime {
     fn encode_to(&self, w: &mut crate::json::Writer<'_>) -> Result<(), crate::json::Failed> {
-        w.string(self.write(&mut [0; DATE_TIME_MAX_LEN]))
+        let mut buf = [0; DATE_TIME_MAX_LEN];
+        let n = self.write_ascii(&mut buf);
+        w.plain(buf.get(..n).unwrap_or(&[]))
     }
 }
 

@@ -171,6 +171,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// A malformed literal starting with `n`.
+    #[inline]
     pub fn null(&mut self) -> R<bool> {
         if self.peek() != Some(b'n') {
             return Ok(false);
@@ -275,6 +276,47 @@ impl<'a> Reader<'a> {
             }
             _ => Err(self.eof_or_syntax()),
         }
+    }
+
+    /// The next member of the current object, looked up in `keys` (each `,"name":`, as the models' tables hold
+    /// them): its index, `keys.len()` for a member not in the table, or `None` after consuming the closing `}`.
+    /// Consumes the name and its `:`.
+    ///
+    /// `hint` is the index expected next (members usually come in the spec's order): a name spelt exactly as
+    /// `keys[hint]`'s, quotes included, is taken with its `:` in one comparison, without scanning; anything else
+    /// (another member, an escaped name, a malformed one) goes through [`Reader::next_key`]'s path and a search of
+    /// the table with [`Key::matches`], with the same result.
+    ///
+    /// # Errors
+    /// Malformed object syntax.
+    #[inline]
+    pub(crate) fn next_member(&mut self, keys: &[&'static str], hint: usize) -> R<Option<usize>> {
+        match self.peek() {
+            Some(b'}') => {
+                self.close();
+                return Ok(None);
+            }
+            Some(b',') if self.need_comma => {
+                self.pos += 1;
+                self.skip_ws();
+            }
+            _ if self.need_comma => return Err(self.eof_or_syntax()),
+            _ => {}
+        }
+        if let Some(quoted) = keys.get(hint).and_then(|k| k.as_bytes().get(1..)) {
+            // `"name":`: a spec name has no `"`, `\` or control character, so these bytes are exactly the name and
+            // its colon.
+            let end = self.pos + quoted.len();
+            if eq_bytes(self.buf.get(self.pos..end).unwrap_or(&[]), quoted) {
+                self.pos = end;
+                self.need_comma = true;
+                return Ok(Some(hint));
+            }
+        }
+        let key = self.key()?;
+        self.colon()?;
+        self.need_comma = true;
+        Ok(Some(lookup(&key, keys)))
     }
 
     /// A string (member name or enum value) as it appears in the input; one with escapes is validated.
@@ -665,6 +707,29 @@ impl<'a> Reader<'a> {
         }
         (self.pos - s, v)
     }
+}
+
+/// Index of the member named by `key` in `keys` (each `,"name":`; `keys.len()` when it is not there).
+#[inline(never)]
+fn lookup(key: &Key<'_>, keys: &[&'static str]) -> usize {
+    keys.iter()
+        .position(|k| key.matches(crate::schema::key_name(k)))
+        .unwrap_or(keys.len())
+}
+
+/// `a == b` for the short slices of member names, inline (no call to `memcmp`), eight bytes at a time.
+#[inline]
+fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut a8).zip(&mut b8) {
+        if <[u8; 8]>::try_from(x).ok() != <[u8; 8]>::try_from(y).ok() {
+            return false;
+        }
+    }
+    a8.remainder().iter().zip(b8.remainder()).all(|(x, y)| x == y)
 }
 
 /// Length of the leading run of `bytes` without `"`, `\` or control characters: the bytes a JSON string can hold

@@ -61,6 +61,12 @@ impl<'b> Writer<'b> {
     /// [`Failed`] when the buffer is full.
     #[inline(never)]
     pub fn raw(&mut self, bytes: &[u8]) -> W {
+        self.put(bytes)
+    }
+
+    /// [`Writer::raw`] inline, for the hot callers (keys and integers).
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> W {
         let end = self.pos + bytes.len();
         let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
         dst.copy_from_slice(bytes);
@@ -81,8 +87,12 @@ impl<'b> Writer<'b> {
     /// [`Failed`] when the buffer is full.
     #[inline(never)]
     pub fn string(&mut self, s: &str) -> W {
-        self.byte(b'"')?;
         let mut rest = s.as_bytes();
+        if super::reader::plain_run(rest) >= rest.len() {
+            // Nothing to escape (the common case): one copy.
+            return self.plain(rest);
+        }
+        self.byte(b'"')?;
         loop {
             let run = super::reader::plain_run(rest);
             let (plain, tail) = rest.split_at(run.min(rest.len()));
@@ -92,6 +102,30 @@ impl<'b> Writer<'b> {
             self.escape(b)?;
         }
         self.byte(b'"')
+    }
+
+    /// Writes `s` quoted, without looking for characters to escape: for values known to have none (the spec's enum
+    /// values, fixed strings, date-times as [`DateTime::write`](crate::time::DateTime::write) gives them).
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    #[inline]
+    pub(crate) fn plain_string(&mut self, s: &str) -> W {
+        self.plain(s.as_bytes())
+    }
+
+    /// [`Writer::plain_string`] for bytes that are known to be UTF-8 with nothing to escape.
+    #[inline(never)]
+    pub(crate) fn plain(&mut self, s: &[u8]) -> W {
+        let end = self.pos + s.len() + 2;
+        let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
+        if let [open, middle @ .., close] = dst {
+            *open = b'"';
+            middle.copy_from_slice(s);
+            *close = b'"';
+        }
+        self.pos = end;
+        Ok(())
     }
 
     #[inline(never)]
@@ -121,7 +155,7 @@ impl<'b> Writer<'b> {
     #[inline(never)]
     pub fn u32(&mut self, v: u32) -> W {
         let mut tmp = [0u8; 20];
-        self.raw(decimal(v as usize, &mut tmp))
+        self.put(decimal(v as usize, &mut tmp))
     }
 
     /// Writes a `u64`.
@@ -131,6 +165,10 @@ impl<'b> Writer<'b> {
     /// # Errors
     /// [`Failed`] when the buffer is full.
     pub fn u64(&mut self, v: u64) -> W {
+        // Epoch seconds fit a `u32` until 2106.
+        if let Ok(v) = u32::try_from(v) {
+            return self.u32(v);
+        }
         let (hi, low) = div_1e9(v);
         if hi == 0 {
             return self.u32(low);
@@ -259,6 +297,20 @@ impl<'b> ObjectWriter<'_, 'b> {
         middle.copy_from_slice(name.as_bytes());
         tail.copy_from_slice(b"\":");
         self.w.pos = end;
+        Ok(self.w)
+    }
+
+    /// Writes a key given as written after another member, `,"name":` (the models' key tables hold them so), without
+    /// the comma for the first member, and returns the writer for the value: one copy.
+    ///
+    /// # Errors
+    /// [`Failed`] when the buffer is full.
+    #[inline(never)]
+    pub(crate) fn quoted(&mut self, key: &str) -> Result<&mut Writer<'b>, Failed> {
+        let key = key.as_bytes();
+        let key = if self.first { key.get(1..).unwrap_or(key) } else { key };
+        self.first = false;
+        self.w.put(key)?;
         Ok(self.w)
     }
 

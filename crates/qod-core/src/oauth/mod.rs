@@ -334,7 +334,7 @@ pub fn decode_token_response(
         return Err(decode_token_error(status, body));
     }
     const SCHEMA: Schema = Schema {
-        names: &["access_token", "token_type", "expires_in"],
+        keys: &[",\"access_token\":", ",\"token_type\":", ",\"expires_in\":"],
         required: 0b11,
     };
     let mut r = Reader::new(body);
@@ -383,7 +383,7 @@ fn decode_token_error(status: u16, body: &[u8]) -> TokenError {
         description: heapless::String::new(),
     };
     const SCHEMA: Schema = Schema {
-        names: &["error", "error_description"],
+        keys: &[",\"error\":", ",\"error_description\":"],
         required: 0b1,
     };
     let mut r = Reader::new(body);
