@@ -1,20 +1,6 @@
 //! End to end on the host: the cellular firmware's device side — qod-cellular (AT bring-up with atat, dial, link
 //! supervision), embassy-net-ppp, an embassy-net stack, qod-client over qod-embassy — on an in-memory serial line to
 //! the simulated modem, whose network side bridges TCP to qod-sim on loopback.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use embassy_futures::select::{select3, Either3};
 use embassy_net::{Stack, StackResources};
@@ -34,7 +20,7 @@ const URL: &str = "http://10.0.2.2:9091/qod/v0";
 
 /// A device configuration with short waits, so that the fault tests stay fast.
 fn device_config() -> qod_cellular::Config<'static> {
-    fill!(qod_cellular::Config {
+    qod_core::fill!(qod_cellular::Config {
         at_attempts: 2,
         registration_timeout: embassy_time::Duration::from_millis(1500),
         registration_poll: embassy_time::Duration::from_millis(100),
@@ -139,7 +125,7 @@ where
 fn create_request(own: Ipv4Addr) -> CreateSession {
     let own = own.to_string();
     let mut c = CreateSession::default();
-    c.device.ipv4_address = Some(fill!(DeviceIpv4Addr {
+    c.device.ipv4_address = Some(qod_core::fill!(DeviceIpv4Addr {
         public_address: Some(own.as_str().try_into().unwrap()),
         private_address: Some(own.as_str().try_into().unwrap()),
         public_port: None,
@@ -246,7 +232,7 @@ fn test_pap_credentials_checked() {
         user: "qod".into(),
         password: "secret".into(),
     };
-    let device = fill!(qod_cellular::Config {
+    let device = qod_core::fill!(qod_cellular::Config {
         pap: ("qod", "secret"),
         ..device_config()
     });
@@ -254,7 +240,7 @@ fn test_pap_credentials_checked() {
         link.wait_up().await
     });
     assert_eq!(run.end, Ok(Ipv4Addr::new(10, 0, 2, 15)));
-    let device = fill!(qod_cellular::Config {
+    let device = qod_core::fill!(qod_cellular::Config {
         pap: ("qod", "wrong"),
         ..device_config()
     });
@@ -332,7 +318,7 @@ fn test_carrier_lost_for_good_gives_up_after_the_redials_and_the_job_fails_in_bo
         max_calls: Some(1),
         ..modem_config()
     };
-    let device = fill!(qod_cellular::Config {
+    let device = qod_core::fill!(qod_cellular::Config {
         redials: 2,
         ..device_config()
     });

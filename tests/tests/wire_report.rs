@@ -6,20 +6,6 @@
 //! `cargo test -p qod-tests --test wire_report -- --nocapture` prints the table the README quotes. Bytes are TCP
 //! payload bytes counted by the bridge (TLS: records, handshake included); a few bytes vary between runs with TLS
 //! (ECDSA signatures in the handshake are DER of varying length).
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use embassy_futures::select::{select3, Either3};
 use qod_client::tls::TlsConnector;
@@ -61,7 +47,7 @@ where
     let mut c =
         Client::new(connector, embassy_time::Delay, Config::new(server), &mut tx, &mut rx).with_token_source(tokens);
     let mut body = CreateSession::default();
-    body.device.ipv4_address = Some(fill!(qod_core::model::DeviceIpv4Addr {
+    body.device.ipv4_address = Some(qod_core::fill!(qod_core::model::DeviceIpv4Addr {
         public_address: Some("10.42.0.2".try_into().unwrap()),
         private_address: Some("10.42.0.2".try_into().unwrap()),
         public_port: None,

@@ -290,7 +290,7 @@ async fn session_steps_v1<C: Connect, T: TokenSource>(
         Err(e) => e.to_string(),
     };
     r.step("extend session by 300 s", ok, detail, res.is_ok().then_some(&s as _));
-    let input = fill!(v1::RetrieveSessionsInput {
+    let input = qod_core::fill!(v1::RetrieveSessionsInput {
         device: body.device.clone(),
     });
     let mut scratch = v1::SessionInfo::default();

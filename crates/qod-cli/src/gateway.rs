@@ -196,7 +196,7 @@ pub(crate) struct DeviceArgs {
 impl DeviceArgs {
     /// The device the options name (`Device::default()` when they name none).
     pub(crate) fn device(&self) -> Result<Device, String> {
-        let mut d = fill!(Device {
+        let mut d = qod_core::fill!(Device {
             phone_number: self
                 .phone_number
                 .as_deref()
@@ -311,7 +311,7 @@ fn ports(flag: &str, ports: &[u16], ranges: &[PortRange]) -> Result<Option<Ports
 
 impl CreateArgs {
     pub(crate) fn body(&self) -> Result<CreateSession, String> {
-        let mut c = fill!(CreateSession {
+        let mut c = qod_core::fill!(CreateSession {
             device: self.device.device()?,
             ..CreateSession::default()
         });
@@ -330,7 +330,7 @@ impl CreateArgs {
                 Some(t) => Some(qod_core::Secret::new(t.expose()).map_err(|_| "--webhook-token is too long")?),
                 None => None,
             };
-            c.webhook = Some(fill!(Webhook {
+            c.webhook = Some(qod_core::fill!(Webhook {
                 notification_url: field("--webhook-url", url)?,
                 notification_auth_token: token,
             }));

@@ -92,7 +92,7 @@ pub(crate) fn create_body_for(c: &CreateArgs, duration: u32) -> Result<CreateSes
         },
         None => None,
     };
-    Ok(fill!(CreateSession {
+    Ok(qod_core::fill!(CreateSession {
         device: (v0.device != Device::default()).then_some(v0.device),
         application_server: v0.application_server,
         device_ports: v0.device_ports,
@@ -140,7 +140,7 @@ pub async fn run_session(g: Global, args: SessionArgs) -> Result<(), Failure> {
         }
         SessionCommand::List(l) => {
             let device = l.device.device()?;
-            let input = fill!(RetrieveSessionsInput {
+            let input = qod_core::fill!(RetrieveSessionsInput {
                 device: (device != Device::default()).then_some(device),
             });
             // Streamed: any number of sessions, each checked by the device codec, shown as the API sent them.

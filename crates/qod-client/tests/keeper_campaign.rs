@@ -16,20 +16,6 @@
 //!     -- --ignored --nocapture
 //! ```
 //! The short run (`campaign_short`, 96 lifetimes, ~30 s in a debug build) is part of the normal test suite.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use qod_client::keeper::{
     Event, Failure, Keeper, KeeperConfig, Loss, Record, ScaledClock, ScaledDelay, SessionApi, SessionStore, Signal,
@@ -318,8 +304,8 @@ fn v0_api(slot: usize) -> V0Api {
 #[cfg(feature = "v1")]
 fn v1_api(slot: usize) -> qod_client::keeper::V1Api {
     use qod_client::qod_core::v1::model::{CreateSession, Device};
-    let mut body = fill!(CreateSession {
-        device: Some(fill!(Device {
+    let mut body = qod_core::fill!(CreateSession {
+        device: Some(qod_core::fill!(Device {
             phone_number: Some(phone(slot).as_str().try_into().unwrap()),
             ..Device::default()
         })),

@@ -1,20 +1,6 @@
 //! The sans-IO session keeper against a model of the network: every decision of `SessionKeeper` driven by time and
 //! answers alone, no I/O. The model behaves as v0.10.1 (and the simulator) do: one session per device (409),
 //! `UNAVAILABLE` sessions hold the device until deleted, expiry deletes, extensions add to the remaining time.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use qod_client::keeper::{
     Action, ApiVersion, Event, Failure, KeeperConfig, Loss, Notice, Record, Replace, Reply, Request, RequestKind,
@@ -105,7 +91,7 @@ impl Net {
     }
 
     fn view(&self, s: &S, now: u64) -> SessionView {
-        fill!(SessionView {
+        qod_core::fill!(SessionView {
             id: s.id.clone(),
             status: s.status,
             reason: s.reason,
@@ -773,7 +759,7 @@ fn test_v1_reconciles_by_listing() {
     assert_eq!(step(&mut k, now).0, Action::Send(Request::List));
     let id = |n: u32| -> SessionId { format!("00000000-0000-4000-8000-{n:012}").as_str().try_into().unwrap() };
     let view = |n: u32, matches: bool| {
-        fill!(SessionView {
+        qod_core::fill!(SessionView {
             id: id(n),
             status: QosStatus::Available,
             expires_at: Some(1_000),
@@ -810,7 +796,7 @@ fn test_absurd_answers() {
         match k.poll(now) {
             Action::Save(_) | Action::Clear => k.saved(now),
             Action::Send(_) => {
-                let v = fill!(SessionView {
+                let v = qod_core::fill!(SessionView {
                     id: "x".try_into().unwrap(),
                     status: [QosStatus::Available, QosStatus::Unknown, QosStatus::Unavailable][t as usize % 3],
                     started_at: Some([i64::MIN, 0, i64::MAX][t as usize % 3]),

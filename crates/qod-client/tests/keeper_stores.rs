@@ -1,19 +1,5 @@
 //! The keeper's stores: `FlashStore` on an in-RAM NOR flash that can lose power in the middle of any write or
 //! erase, and `FileStore`'s atomic replacement.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use embedded_storage_async::nor_flash::{ErrorType, NorFlash, NorFlashError, NorFlashErrorKind, ReadNorFlash};
 use futures_executor::block_on;
@@ -145,7 +131,7 @@ impl NorFlash for CutFlash {
 }
 
 fn record(i: u32) -> Record {
-    fill!(Record {
+    qod_core::fill!(Record {
         version: ApiVersion::V0_10_1,
         session: (i % 4 != 3).then(|| format!("3fa85f64-5717-4562-b3fc-{i:012}").as_str().try_into().unwrap()),
         expires_at: i.is_multiple_of(2).then_some(1_800_000_000 + i64::from(i)),

@@ -1,19 +1,5 @@
 //! The 1.1.0 operations of the client (`Client::v1`) over the in-memory mock connector: paths under the API root,
 //! the x-correlator out and back, `statusInfo` when a session ends, retrieve-sessions and retrieve-qos-profiles.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 mod support;
 
@@ -117,8 +103,8 @@ fn test_v1_retrieve_and_profiles() {
     ])]);
     let mut b = Bufs::new();
     let mut c = v1_client(&mock, &mut b);
-    let input = fill!(RetrieveSessionsInput {
-        device: Some(fill!(Device {
+    let input = qod_core::fill!(RetrieveSessionsInput {
+        device: Some(qod_core::fill!(Device {
             phone_number: Some("+123456789".try_into().unwrap()),
             ..Device::default()
         })),
@@ -137,7 +123,7 @@ fn test_v1_retrieve_and_profiles() {
     block_on(c.v1().retrieve_sessions(&RetrieveSessionsInput::default(), &mut out)).unwrap();
     assert!(out.is_empty());
     let mut pl = QosProfileList::new();
-    let req = fill!(QosProfileDeviceRequest {
+    let req = qod_core::fill!(QosProfileDeviceRequest {
         status: Some(QosProfileStatus::Active),
         ..Default::default()
     });

@@ -13,6 +13,31 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+/// Builds a `#[non_exhaustive]` model (or any `Default` struct) in struct-literal syntax: `Default::default()` (or
+/// the base after `..`) with the named fields assigned. Fields keep their types, so bounded strings and lists still
+/// go through their own fallible conversions (`"QOS_E".try_into()?`) or the models' constructors.
+///
+/// ```
+/// # #[cfg(feature = "v0")] {
+/// use qod_core::model::{QosStatus, SessionInfo};
+/// let session = qod_core::fill!(SessionInfo { duration: 600, qos_status: QosStatus::Available });
+/// assert_eq!(session.duration, 600);
+/// # }
+/// ```
+#[macro_export]
+macro_rules! fill {
+    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
+        #[allow(unused_mut, clippy::needless_update)]
+        let mut v: $ty = $crate::fill!(@base $($base)?);
+        $(v.$field = $crate::fill!(@value $field $(: $value)?);)*
+        v
+    }};
+    (@base) => { ::core::default::Default::default() };
+    (@base $base:expr) => { $base };
+    (@value $field:ident : $value:expr) => { $value };
+    (@value $field:ident) => { $field };
+}
+
 pub mod api;
 pub mod common;
 mod error;

@@ -1,19 +1,5 @@
 //! One encode/decode pair per operation: exact request bytes, status mapping, typed API errors, and HTTP fixtures
 //! fed whole and one byte at a time.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use qod_core::api::{self, ApiError, Endpoint, ResponseError};
 use qod_core::http::{ResponseReader, Status};
@@ -60,7 +46,7 @@ fn test_encode_requests() {
         text(&buf, n),
         format!("DELETE /sessions/{ID} HTTP/1.1\r\nHost: h\r\n\r\n")
     );
-    let ext = fill!(ExtendSessionDuration {
+    let ext = qod_core::fill!(ExtendSessionDuration {
         requested_additional_duration: 60,
     });
     let n = api::encode_extend_session(&ep(), ID, &ext, &mut buf).unwrap();
@@ -109,8 +95,8 @@ fn test_bad_input_is_refused_before_sending() {
         invalid("duration", Problem::OutOfRange)
     );
     let mut c = create_body();
-    c.device_ports = Some(fill!(PortsSpec {
-        ranges: [fill!(PortRange { from: 9, to: 1 })].into_iter().collect(),
+    c.device_ports = Some(qod_core::fill!(PortsSpec {
+        ranges: [qod_core::fill!(PortRange { from: 9, to: 1 })].into_iter().collect(),
         ports: Default::default(),
     }));
     assert_eq!(
@@ -124,7 +110,7 @@ fn test_bad_input_is_refused_before_sending() {
         invalid("applicationServer.ipv4Address", Problem::NotAnAddress)
     );
     let mut c = create_body();
-    c.webhook = Some(fill!(Webhook {
+    c.webhook = Some(qod_core::fill!(Webhook {
         notification_url: "https://x.y".try_into().unwrap(),
         notification_auth_token: qod_core::Secret::new("short").ok(),
     }));
@@ -138,7 +124,7 @@ fn test_bad_input_is_refused_before_sending() {
         api::encode_create_session(&ep(), &c, &mut buf),
         invalid("qosProfile", Problem::Pattern)
     );
-    let ext = fill!(ExtendSessionDuration {
+    let ext = qod_core::fill!(ExtendSessionDuration {
         requested_additional_duration: 86_400,
     });
     assert_eq!(

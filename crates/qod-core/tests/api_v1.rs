@@ -1,20 +1,6 @@
 //! The 1.1.0 operations: exact request bytes under the API root, `x-correlator` out and back, what is refused
 //! before sending, and the status mapping of every response.
 #![allow(clippy::result_large_err)]
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use qod_core::api::{Endpoint, Operation, ResponseError};
 use qod_core::http::{ResponseReader, Status};
@@ -72,7 +58,7 @@ fn test_requests_go_under_the_api_root() {
     }
     let n = api::encode_delete_session(&ep(), ID, &mut buf).unwrap();
     assert!(text(&buf, n).starts_with(&format!("DELETE /quality-on-demand/v1/sessions/{ID} HTTP/1.1\r\n")));
-    let ext = fill!(ExtendSessionDuration {
+    let ext = qod_core::fill!(ExtendSessionDuration {
         requested_additional_duration: 1800,
     });
     let n = api::encode_extend_session(&ep(), ID, &ext, &mut buf).unwrap();
@@ -144,7 +130,7 @@ fn test_bad_input_is_refused_before_sending() {
     let phone = |p: &str| {
         let p = p.to_owned();
         create(&move |c| {
-            c.device = Some(fill!(Device {
+            c.device = Some(qod_core::fill!(Device {
                 phone_number: Some(p.as_str().try_into().unwrap()),
                 ..Device::default()
             }))
@@ -155,14 +141,14 @@ fn test_bad_input_is_refused_before_sending() {
     // No device at all is the caller's choice (a device-bound token); the server judges it.
     assert!(create(&|c| c.device = None).is_ok());
     assert!(create(&|c| c.sink_credential = None).is_ok());
-    let ext = fill!(ExtendSessionDuration {
+    let ext = qod_core::fill!(ExtendSessionDuration {
         requested_additional_duration: 0,
     });
     assert_eq!(
         api::encode_extend_session(&ep(), ID, &ext, &mut buf),
         invalid("requestedAdditionalDuration", Problem::OutOfRange)
     );
-    let q = fill!(QosProfileDeviceRequest {
+    let q = qod_core::fill!(QosProfileDeviceRequest {
         name: Some("Q".try_into().unwrap()),
         ..Default::default()
     });
@@ -170,7 +156,7 @@ fn test_bad_input_is_refused_before_sending() {
         api::encode_retrieve_qos_profiles(&ep(), &q, &mut buf),
         invalid("name", Problem::TooShort)
     );
-    let q = fill!(QosProfileDeviceRequest {
+    let q = qod_core::fill!(QosProfileDeviceRequest {
         status: Some(QosProfileStatus::Unknown),
         ..Default::default()
     });
@@ -260,7 +246,7 @@ fn test_operations_decode_and_keep_the_correlator() {
     assert_eq!(e, Err(ResponseError::Codec(Error::UnexpectedStatus(200))));
     run(&mut op::DeleteSession::new(ID), "HTTP/1.1 204 No Content\r\n\r\n").unwrap();
     let conflict = String::from_utf8(vector("error_info_409.json")).unwrap();
-    let ext = fill!(ExtendSessionDuration {
+    let ext = qod_core::fill!(ExtendSessionDuration {
         requested_additional_duration: 60,
     });
     match run(

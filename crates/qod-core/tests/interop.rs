@@ -1,19 +1,5 @@
 //! Property tests: encode/decode round trips of arbitrary in-capacity models, and byte-for-byte agreement with an
 //! independent JSON implementation (`serde_json` over the same models' serde derives), both directions.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use proptest::prelude::*;
 use qod_core::model::*;
@@ -41,8 +27,11 @@ fn ports() -> impl Strategy<Value = PortsSpec> {
         prop::collection::vec(any::<u16>(), 0..=limits::PORTS),
     )
         .prop_map(|(r, p)| {
-            fill!(PortsSpec {
-                ranges: r.into_iter().map(|(from, to)| fill!(PortRange { from, to })).collect(),
+            qod_core::fill!(PortsSpec {
+                ranges: r
+                    .into_iter()
+                    .map(|(from, to)| qod_core::fill!(PortRange { from, to }))
+                    .collect(),
                 ports: p.into_iter().collect(),
             })
         })
@@ -56,10 +45,10 @@ fn device() -> impl Strategy<Value = Device> {
         opt_hs(),
     )
         .prop_map(|(p, n, v4, v6)| {
-            fill!(Device {
+            qod_core::fill!(Device {
                 phone_number: p,
                 network_access_identifier: n,
-                ipv4_address: v4.map(|(a, b, c)| fill!(DeviceIpv4Addr {
+                ipv4_address: v4.map(|(a, b, c)| qod_core::fill!(DeviceIpv4Addr {
                     public_address: a,
                     private_address: b,
                     public_port: c,
@@ -71,7 +60,7 @@ fn device() -> impl Strategy<Value = Device> {
 
 fn webhook() -> impl Strategy<Value = Webhook> {
     (hs(), prop::option::of(hs::<{ limits::NOTIFICATION_AUTH_TOKEN }>())).prop_map(|(u, t)| {
-        fill!(Webhook {
+        qod_core::fill!(Webhook {
             notification_url: u,
             notification_auth_token: t.map(|t| Secret::new(&t).unwrap()),
         })
@@ -97,11 +86,11 @@ prop_compose! {
         messages in prop::collection::vec(
             (prop_oneof![Just(Severity::Info), Just(Severity::Warning)], hs()), 0..=limits::MESSAGES),
     ) -> SessionInfo {
-        fill!(SessionInfo {
-            device, application_server: fill!(ApplicationServer { ipv4_address: v4, ipv6_address: v6 }),
+        qod_core::fill!(SessionInfo {
+            device, application_server: qod_core::fill!(ApplicationServer { ipv4_address: v4, ipv6_address: v6 }),
             device_ports: dp, application_server_ports: sp, qos_profile, webhook, session_id, duration,
             started_at, expires_at, qos_status,
-            messages: messages.into_iter().map(|(severity, description)| fill!(Message { severity, description })).collect(),
+            messages: messages.into_iter().map(|(severity, description)| qod_core::fill!(Message { severity, description })).collect(),
         })
     }
 }
@@ -140,8 +129,8 @@ proptest! {
 
     #[test]
     fn create_session_round_trips(device in device(), v4 in opt_hs(), p in hs(), d in prop::option::of(1u32..=86400), w in prop::option::of(webhook())) {
-        let v = fill!(CreateSession {
-            device, application_server: fill!(ApplicationServer { ipv4_address: v4, ipv6_address: None }),
+        let v = qod_core::fill!(CreateSession {
+            device, application_server: qod_core::fill!(ApplicationServer { ipv4_address: v4, ipv6_address: None }),
             device_ports: None, application_server_ports: None, qos_profile: p, webhook: w, duration: d,
         });
         let mut buf = [0u8; 4096];

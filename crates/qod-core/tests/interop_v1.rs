@@ -1,19 +1,5 @@
 //! Property tests for 1.1.0: encode/decode round trips of arbitrary in-capacity models, and byte-for-byte agreement
 //! with serde_json over the same models' serde derives, both directions.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use proptest::prelude::*;
 use qod_core::v1::model::*;
@@ -56,8 +42,11 @@ fn ports() -> impl Strategy<Value = PortsSpec> {
         prop::collection::vec(any::<u16>(), 0..=limits::PORTS),
     )
         .prop_map(|(r, p)| {
-            fill!(PortsSpec {
-                ranges: r.into_iter().map(|(from, to)| fill!(PortRange { from, to })).collect(),
+            qod_core::fill!(PortsSpec {
+                ranges: r
+                    .into_iter()
+                    .map(|(from, to)| qod_core::fill!(PortRange { from, to }))
+                    .collect(),
                 ports: p.into_iter().collect(),
             })
         })
@@ -71,10 +60,10 @@ fn device() -> impl Strategy<Value = Device> {
         opt_hs(),
     )
         .prop_map(|(p, n, v4, v6)| {
-            fill!(Device {
+            qod_core::fill!(Device {
                 phone_number: p,
                 network_access_identifier: n,
-                ipv4_address: v4.map(|(a, b, c)| fill!(DeviceIpv4Addr {
+                ipv4_address: v4.map(|(a, b, c)| qod_core::fill!(DeviceIpv4Addr {
                     public_address: a,
                     private_address: b,
                     public_port: c,
@@ -86,7 +75,7 @@ fn device() -> impl Strategy<Value = Device> {
 
 fn server() -> impl Strategy<Value = ApplicationServer> {
     (opt_hs(), opt_hs()).prop_map(|(a, b)| {
-        fill!(ApplicationServer {
+        qod_core::fill!(ApplicationServer {
             ipv4_address: a,
             ipv6_address: b,
         })
@@ -117,7 +106,7 @@ prop_compose! {
         started_at in prop::option::of(date_time()), expires_at in prop::option::of(date_time()),
         qos_status in status(), status_info in prop::option::of(status_info()),
     ) -> SessionInfo {
-        fill!(SessionInfo {
+        qod_core::fill!(SessionInfo {
             device, application_server, device_ports, application_server_ports, qos_profile, sink, session_id,
             duration, started_at, expires_at, qos_status, status_info,
         })
@@ -136,9 +125,9 @@ prop_compose! {
         )),
         duration in 1u32..=i32::MAX as u32,
     ) -> CreateSession {
-        fill!(CreateSession {
+        qod_core::fill!(CreateSession {
             device, application_server, device_ports, application_server_ports: None, qos_profile, sink,
-            sink_credential: cred.map(|(credential_type, token, expires, kind)| fill!(SinkCredential {
+            sink_credential: cred.map(|(credential_type, token, expires, kind)| qod_core::fill!(SinkCredential {
                 credential_type,
                 access_token: token.map(|t| Secret::new(&t).unwrap()),
                 access_token_expires_utc: expires,
@@ -151,12 +140,12 @@ prop_compose! {
 
 fn rate() -> impl Strategy<Value = Option<Rate>> {
     prop::option::of((prop::option::of(0u32..=1024), prop::option::of(Just(RateUnit::Mbps))))
-        .prop_map(|r| r.map(|(value, unit)| fill!(Rate { value, unit })))
+        .prop_map(|r| r.map(|(value, unit)| qod_core::fill!(Rate { value, unit })))
 }
 
 fn duration() -> impl Strategy<Value = Option<Duration>> {
     prop::option::of((prop::option::of(1u32..1000), prop::option::of(Just(TimeUnit::Seconds))))
-        .prop_map(|d| d.map(|(value, unit)| fill!(Duration { value, unit })))
+        .prop_map(|d| d.map(|(value, unit)| qod_core::fill!(Duration { value, unit })))
 }
 
 prop_compose! {
@@ -170,9 +159,9 @@ prop_compose! {
         l4s in prop::option::of(prop_oneof![Just(L4sQueueType::L4sQueue), Just(L4sQueueType::MixedQueue)]),
         class in prop::option::of(prop_oneof![Just(ServiceClass::Standard), Just(ServiceClass::MicrosoftVoice)]),
     ) -> QosProfile {
-        fill!(QosProfile {
+        qod_core::fill!(QosProfile {
             name, description, status,
-            country_availability: countries.map(|c| c.into_iter().map(|(country_name, n)| fill!(Availability {
+            country_availability: countries.map(|c| c.into_iter().map(|(country_name, n)| qod_core::fill!(Availability {
                 country_name, networks: n.into_iter().collect(),
             })).collect()),
             target_min_upstream_rate: rates.0, max_upstream_rate: rates.1, max_upstream_burst_rate: None,
@@ -226,8 +215,8 @@ proptest! {
     fn profiles_match_serde_json(v in profile(), device in prop::option::of(device()), name in opt_hs()) {
         agree(&v)?;
         agree(&QosProfileList::from_iter([v.clone(), v]))?;
-        agree(&fill!(QosProfileDeviceRequest { device: device.clone(), name, status: Some(QosProfileStatus::Active) }))?;
-        agree(&fill!(RetrieveSessionsInput { device }))?;
+        agree(&qod_core::fill!(QosProfileDeviceRequest { device: device.clone(), name, status: Some(QosProfileStatus::Active) }))?;
+        agree(&qod_core::fill!(RetrieveSessionsInput { device }))?;
     }
 
     #[test]
@@ -235,10 +224,10 @@ proptest! {
         id in hs(), source in hs(), session_id in hs(), time in date_time(),
         info in prop::option::of(status_info()),
     ) {
-        agree(&fill!(QosStatusChanged {
+        agree(&qod_core::fill!(QosStatusChanged {
             id, source, event_type: QosStatusChangedType, specversion: SpecVersion,
             datacontenttype: Some(DataContentType::ApplicationJson),
-            data: fill!(QosStatusChangedData { session_id, qos_status: EventQosStatus::Unavailable, status_info: info }),
+            data: qod_core::fill!(QosStatusChangedData { session_id, qos_status: EventQosStatus::Unavailable, status_info: info }),
             time,
         }))?;
     }

@@ -1,19 +1,5 @@
 //! `validate::http_url` and the webhook token's length check accept exactly what their earlier, larger versions
 //! accepted (kept here as the reference).
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use proptest::prelude::*;
 use qod_core::model::Webhook;
@@ -91,7 +77,7 @@ proptest! {
 
     #[test]
     fn token_length_counts_characters(t in "(.|[aé€😀]){0,80}") {
-        let w = fill!(Webhook {
+        let w = qod_core::fill!(Webhook {
             notification_url: "https://h".try_into().unwrap_or_default(),
             notification_auth_token: Secret::new(&t).ok(),
         });
@@ -168,7 +154,7 @@ fn token_boundaries() {
         ("a".repeat(256), Ok(())),
         ("é".repeat(128), Ok(())),
     ] {
-        let w = fill!(Webhook {
+        let w = qod_core::fill!(Webhook {
             notification_url: "https://h".try_into().unwrap_or_default(),
             notification_auth_token: Secret::new(&t).ok(),
         });

@@ -1,19 +1,5 @@
 //! Golden vectors: the spec's examples and our edge cases. Each canonical vector is checked three ways:
 //! decode → expected value, encode → byte-exact compact JSON, and decode(encode(x)) == x.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use qod_core::model::*;
 use qod_core::{decode, encode, Decode, DecodeErrorKind as K, Encode};
@@ -64,7 +50,10 @@ fn test_decode_session_info_full() {
     );
     assert_eq!(v.application_server.ipv4_address.as_deref(), Some("192.168.0.1/24"));
     let dp = v.device_ports.as_ref().unwrap();
-    assert_eq!(dp.ranges.as_slice(), &[fill!(PortRange { from: 5010, to: 5020 })]);
+    assert_eq!(
+        dp.ranges.as_slice(),
+        &[qod_core::fill!(PortRange { from: 5010, to: 5020 })]
+    );
     assert_eq!(dp.ports.as_slice(), &[5060, 5070]);
     assert_eq!(v.application_server_ports.as_ref().unwrap().ranges.len(), 2);
     assert_eq!(v.qos_profile, "QOS_VC");
@@ -142,14 +131,14 @@ fn test_decode_profiles() {
     let p: QosProfile = canonical("qos_profile.json");
     assert_eq!(
         p.max_duration,
-        Some(fill!(Duration {
+        Some(qod_core::fill!(Duration {
             value: Some(24),
             unit: Some(TimeUnit::Hours)
         }))
     );
     assert_eq!(
         p.target_min_upstream_rate,
-        Some(fill!(Rate {
+        Some(qod_core::fill!(Rate {
             value: Some(2),
             unit: Some(RateUnit::Mbps)
         }))

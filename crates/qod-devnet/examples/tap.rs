@@ -17,20 +17,6 @@
 //!
 //! The device's address is `--ip` (default 192.168.69.2/24); the application server in the session is the server's
 //! address. Exit status 0 only if every step succeeded.
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 use embassy_futures::select::{select, Either};
 use embassy_net::{Config, Ipv4Address, Ipv4Cidr, StackResources, StaticConfigV4};
@@ -132,7 +118,7 @@ fn main() -> ExitCode {
         client.set_token(a.token.as_deref());
         let me = a.ip.address().to_string();
         let mut body = CreateSession::default();
-        body.device.ipv4_address = Some(fill!(DeviceIpv4Addr {
+        body.device.ipv4_address = Some(qod_core::fill!(DeviceIpv4Addr {
             public_address: me.as_str().try_into().ok(),
             private_address: me.as_str().try_into().ok(),
             public_port: None,

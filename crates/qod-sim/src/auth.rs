@@ -47,7 +47,7 @@ pub(crate) fn login_hint_device(hint: &str) -> Option<Device> {
         d.phone_number = Some(phone.try_into().ok()?);
     } else if let Some(rest) = hint.strip_prefix("ipport:") {
         let (addr, port) = rest.rsplit_once(':')?;
-        d.ipv4_address = Some(fill!(DeviceIpv4Addr {
+        d.ipv4_address = Some(qod_core::fill!(DeviceIpv4Addr {
             public_address: Some(addr.try_into().ok()?),
             private_address: None,
             public_port: Some(port.parse().ok()?),
@@ -56,7 +56,7 @@ pub(crate) fn login_hint_device(hint: &str) -> Option<Device> {
         if ip.contains(':') {
             d.ipv6_address = Some(ip.try_into().ok()?);
         } else {
-            d.ipv4_address = Some(fill!(DeviceIpv4Addr {
+            d.ipv4_address = Some(qod_core::fill!(DeviceIpv4Addr {
                 public_address: Some(ip.try_into().ok()?),
                 private_address: Some(ip.try_into().ok()?),
                 public_port: None,
@@ -65,7 +65,7 @@ pub(crate) fn login_hint_device(hint: &str) -> Option<Device> {
     } else {
         return None;
     }
-    fill!(qod_core::v1::model::RetrieveSessionsInput {
+    qod_core::fill!(qod_core::v1::model::RetrieveSessionsInput {
         device: Some(d.clone()),
     })
     .validate()

@@ -118,7 +118,7 @@ impl ApiError {
 
     /// The wire body.
     pub fn to_error_info(&self) -> ErrorInfo {
-        fill!(ErrorInfo {
+        qod_core::fill!(ErrorInfo {
             status: self.status.as_u16(),
             code: truncated(self.code),
             message: truncated(&self.message),

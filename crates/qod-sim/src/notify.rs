@@ -56,7 +56,7 @@ pub(crate) struct Event {
 pub(crate) type Sender = mpsc::UnboundedSender<Event>;
 
 fn data(e: &Event) -> QosStatusChangedData {
-    fill!(QosStatusChangedData {
+    qod_core::fill!(QosStatusChangedData {
         session_id: truncated(&e.session_id),
         qos_status: e.status,
         status_info: e.info,
@@ -65,7 +65,7 @@ fn data(e: &Event) -> QosStatusChangedData {
 
 /// The v0.10.1 CloudEvent for `e`, with `source` = the session's URL under `base_url`.
 pub(crate) fn cloud_event(e: &Event, base_url: &str) -> v0::model::QosStatusChanged {
-    fill!(v0::model::QosStatusChanged {
+    qod_core::fill!(v0::model::QosStatusChanged {
         id: truncated(&uuid::Uuid::new_v4().to_string()),
         source: truncated(&format!("{base_url}/sessions/{}", e.session_id)),
         event_type: v0::model::QosStatusChangedType,
@@ -81,7 +81,7 @@ pub(crate) fn cloud_event_v1(e: &Event, root_url: &str) -> v1::model::QosStatusC
     let time = DateTime::from_unix(e.at_ms.div_euclid(1000))
         .and_then(|t| t.with_nanos(e.at_ms.rem_euclid(1000) as u32 * 1_000_000))
         .unwrap_or_default();
-    fill!(v1::model::QosStatusChanged {
+    qod_core::fill!(v1::model::QosStatusChanged {
         id: truncated(&uuid::Uuid::new_v4().to_string()),
         source: truncated(&format!("{root_url}/quality-on-demand/v1/sessions/{}", e.session_id)),
         event_type: v1::model::QosStatusChangedType,

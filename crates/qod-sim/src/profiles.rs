@@ -9,14 +9,14 @@ use qod_core::model::{Duration, QosProfile, QosProfileStatus, Rate, RateUnit, Ti
 use qod_core::v1::model as v1;
 
 fn rate(value: u32, unit: RateUnit) -> Option<Rate> {
-    Some(fill!(Rate {
+    Some(qod_core::fill!(Rate {
         value: Some(value),
         unit: Some(unit),
     }))
 }
 
 fn dur(value: u32, unit: TimeUnit) -> Option<Duration> {
-    Some(fill!(Duration {
+    Some(qod_core::fill!(Duration {
         value: Some(value),
         unit: Some(unit),
     }))
@@ -59,7 +59,7 @@ struct Spec {
 
 impl Spec {
     fn build(&self) -> QosProfile {
-        fill!(QosProfile {
+        qod_core::fill!(QosProfile {
             name: crate::error::truncated(self.name),
             description: Some(crate::error::truncated(self.description)),
             status: self.status,
@@ -234,7 +234,7 @@ const CATALOGUE: &[Spec] = &[
 pub fn v1_catalogue(catalogue: &[QosProfile]) -> Vec<v1::QosProfile> {
     use v1::{Availability, L4sQueueType, ServiceClass};
     let country = |name: &str, networks: &[&str]| {
-        fill!(Availability {
+        qod_core::fill!(Availability {
             country_name: crate::error::truncated(name),
             networks: networks.iter().map(|n| crate::error::truncated(n)).collect(),
         })
@@ -251,7 +251,7 @@ pub fn v1_catalogue(catalogue: &[QosProfile]) -> Vec<v1::QosProfile> {
                 "QOS_POSALE" => (ServiceClass::LowLatencyData, None),
                 _ => (ServiceClass::Standard, Some(L4sQueueType::NonL4sQueue)),
             };
-            fill!(v1::QosProfile {
+            qod_core::fill!(v1::QosProfile {
                 name: p.name.clone(),
                 description: p.description.clone(),
                 status: p.status,
@@ -342,21 +342,21 @@ mod tests {
     #[test]
     fn test_seconds() {
         assert_eq!(
-            seconds(&fill!(Duration {
+            seconds(&qod_core::fill!(Duration {
                 value: Some(2),
                 unit: Some(Hours)
             })),
             Some(7200)
         );
         assert_eq!(
-            seconds(&fill!(Duration {
+            seconds(&qod_core::fill!(Duration {
                 value: Some(1500),
                 unit: Some(TimeUnit::Milliseconds)
             })),
             Some(1)
         );
         assert_eq!(
-            seconds(&fill!(Duration {
+            seconds(&qod_core::fill!(Duration {
                 value: None,
                 unit: Some(Hours)
             })),

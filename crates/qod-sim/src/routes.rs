@@ -109,13 +109,13 @@ fn protect(api: Router, auth: &Arc<Auth>, faults: &Arc<Faults>) -> Router {
 
 /// A stored v0.10.1 session as its `SessionInfo`.
 fn session_info(r: &Record) -> SessionInfo {
-    fill!(SessionInfo {
+    qod_core::fill!(SessionInfo {
         device: r.device.clone().unwrap_or_default(),
         application_server: r.application_server.clone(),
         device_ports: r.device_ports.clone(),
         application_server_ports: r.application_server_ports.clone(),
         qos_profile: r.qos_profile.clone(),
-        webhook: r.target.as_ref().map(|t| fill!(Webhook {
+        webhook: r.target.as_ref().map(|t| qod_core::fill!(Webhook {
             notification_url: crate::error::truncated(&t.url),
             notification_auth_token: t.token.as_deref().and_then(|t| qod_core::Secret::new(t).ok()),
         })),

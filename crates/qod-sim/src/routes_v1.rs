@@ -118,7 +118,7 @@ fn one_identifier(d: &Device) -> Device {
 /// A stored session as 1.1.0's `SessionInfo`: `startedAt`/`expiresAt` only once it is no longer REQUESTED.
 pub(crate) fn session_info(r: &Record) -> v1::SessionInfo {
     let requested = r.qos_status == QosStatus::Requested;
-    fill!(v1::SessionInfo {
+    qod_core::fill!(v1::SessionInfo {
         device: r.device.as_ref().map(one_identifier),
         application_server: r.application_server.clone(),
         device_ports: r.device_ports.clone(),

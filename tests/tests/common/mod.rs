@@ -1,20 +1,6 @@
 //! Shared harness of the end-to-end tests: qod-client + qod-embassy on the simulated device's own embassy-net stack, through the in-memory link
 //! and the host bridge, against the real simulator (qod-sim) on loopback.
 #![allow(dead_code, unused_imports, unused_macros)]
-/// Builds a `#[non_exhaustive]` qod-core model from `Default` and field assignments, in struct-literal syntax:
-/// `fill!(Type { field: value, shorthand, ..base })`.
-macro_rules! fill {
-    ($ty:path { $($field:ident $(: $value:expr)?),* $(, ..$base:expr)? $(,)? }) => {{
-        #[allow(unused_mut, clippy::needless_update)]
-        let mut v: $ty = fill!(@base $($base)?);
-        $(v.$field = fill!(@value $field $(: $value)?);)*
-        v
-    }};
-    (@base) => { Default::default() };
-    (@base $base:expr) => { $base };
-    (@value $field:ident : $value:expr) => { $value };
-    (@value $field:ident) => { $field };
-}
 
 pub use embassy_futures::select::{select3, Either3};
 pub use qod_client::{Client, ClientError, Config, PollPolicy, RetryPolicy, Url};
@@ -106,7 +92,7 @@ pub const URL: &str = "http://10.42.0.1:9091/qod/v0";
 pub fn create_body(phone: &str, profile: &str) -> CreateSession {
     let mut c = CreateSession::default();
     c.device.phone_number = Some(phone.try_into().unwrap());
-    c.device.ipv4_address = Some(fill!(qod_core::model::DeviceIpv4Addr {
+    c.device.ipv4_address = Some(qod_core::fill!(qod_core::model::DeviceIpv4Addr {
         public_address: Some("10.42.0.2".try_into().unwrap()),
         private_address: Some("10.42.0.2".try_into().unwrap()),
         public_port: None,
