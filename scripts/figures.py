@@ -45,8 +45,9 @@ REPORTS = {
     "fw-tls": (f"bash {FW}/run.sh --tls --build-only && bash {FW}/size-report.sh --tls", True),
     "fw-cellular": ("bash examples/firmware-cellular/size-report.sh", True),
     "boards": ("bash examples/boards.sh --no-lint", True),
-    "ram": ("cargo test -q --locked -p qod-tests --test ram_report -- --nocapture", True),
-    "wire": ("cargo test -q --locked -p qod-tests --test wire_report -- --nocapture", True),
+    # --workspace: built with the features the test suite unified, so after scripts/test.sh nothing is rebuilt
+    "ram": ("cargo test -q --locked --workspace --test ram_report -- --nocapture", True),
+    "wire": ("cargo test -q --locked --workspace --test wire_report -- --nocapture", True),
     "gateway": ("QOD_GATEWAY_HOST=0 bash crates/qod-cli/scripts/gateway-build.sh", True),
     "codec": ("cargo bench -q --locked -p qod-core --features serde,v1 --bench codec", False),
 }
