@@ -99,6 +99,8 @@ def parse(report, text):
         if "fw.tls.flash" in f:  # against the 192 KiB budget and the 160 KiB aim
             f["fw.tls.flash_spare_kib"] = f"{192 - round(int(f['fw.tls.flash']) / 1024, 1):.1f}"
             f["fw.tls.flash_over_aim_kib"] = f"{round(int(f['fw.tls.flash']) / 1024, 1) - 160:.1f}"
+        if "fw.tls.ram" in f:  # the same image with a 4,352-B instead of a 16,640-B TLS read buffer (a static array)
+            f["fw.tls.ram_4k_records_kib"] = f"{(int(f['fw.tls.ram']) - (16640 - 4352)) / 1024:.1f}"
     elif report.startswith("fw-"):
         fw("fw." + report[3:], text)
         # the split by owner and by crate (flash), in KiB: "  12866      0  ours: qod_core", "  22650   9820  ours"
