@@ -55,6 +55,11 @@ echo "package-check: metadata, licences and READMEs of ${LIBS[*]}: ok"
 [ "${1:-}" = "--no-verify" ] && exit 0
 args=()
 for c in "${LIBS[@]}"; do args+=(-p "$c"); done
-# Builds each packaged crate alone, as crates.io would (default features), against the other packages.
+# Builds each packaged crate alone, as crates.io would (default features), against the other packages. Those come
+# from a local overlay registry whose extracted sources cargo keeps in $CARGO_HOME/registry/src/-<hash>/ (the hash of
+# the target directory) and does not extract again for the same name and version: after an earlier dry run from the
+# same directory a crate would be verified against its stale neighbours. Remove those extractions of our crates.
+version=$(field qod-core version)
+for c in "${LIBS[@]}"; do rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$c-$version"; done
 cargo publish --dry-run --locked --allow-dirty "${args[@]}"
 echo "package-check: cargo publish --dry-run of ${LIBS[*]}: ok"
