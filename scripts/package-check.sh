@@ -59,7 +59,11 @@ for c in "${LIBS[@]}"; do args+=(-p "$c"); done
 # from a local overlay registry whose extracted sources cargo keeps in $CARGO_HOME/registry/src/-<hash>/ (the hash of
 # the target directory) and does not extract again for the same name and version: after an earlier dry run from the
 # same directory a crate would be verified against its stale neighbours. Remove those extractions of our crates.
+# Cargo also never rebuilds a registry crate it has built once, so the verification builds in a target directory of
+# its own, emptied first.
 version=$(field qod-core version)
 for c in "${LIBS[@]}"; do rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$c-$version"; done
-cargo publish --dry-run --locked --allow-dirty "${args[@]}"
+verify_dir="${CARGO_TARGET_DIR:-target}/package-check"
+rm -rf "$verify_dir"
+CARGO_TARGET_DIR="$verify_dir" cargo publish --dry-run --locked --allow-dirty "${args[@]}"
 echo "package-check: cargo publish --dry-run of ${LIBS[*]}: ok"
