@@ -58,6 +58,20 @@ TOLERANCE = {"fw.tls.flash": 64, "fw.tls.flash_kib": 0.1, "fw.tls.flash_spare_ki
              "gateway.aarch64-unknown-linux-musl.bytes": 16384, "gateway.armv7-unknown-linux-musleabihf.bytes": 16384}
 
 
+def tolerance(name):
+    """Allowed difference. Firmware images built in their own workspaces embed the absolute path of the checkout in
+    panic locations of path dependencies, so a clone at a longer path links a few bytes more (28 B between two
+    checkouts of this repository); flash figures of those builds get 256 B (0.1 KiB) of room."""
+    if name in TOLERANCE:
+        return TOLERANCE[name]
+    if name.startswith(("fw.", "board.", "json.")):
+        if name.endswith((".flash", ".sjc", ".own")):
+            return 256
+        if name.endswith("flash_kib"):
+            return 0.1
+    return 0
+
+
 def num(s):
     return s.replace(",", "")
 
@@ -259,7 +273,7 @@ def main():
             continue
         quoted, measured = float(num(m.group(1))), float(figures[name])
         checked += 1
-        if abs(quoted - measured) > TOLERANCE.get(name, 0) + 1e-9:
+        if abs(quoted - measured) > tolerance(name) + 1e-9:
             print(f"{path}:{n}: {name} is {m.group(1)} in the README but measured {figures[name]}")
             bad += 1
     print(f"figures.py: {checked} README figures checked, {bad} wrong or unmeasured", file=sys.stderr)
