@@ -230,22 +230,31 @@ impl<'a> Reader<'a> {
         self.begin(b'[')
     }
 
+    /// Before an object's next member: consumes the `,` (when one is due), or the closing `}` (`false`).
+    #[inline(always)]
+    fn member_separator(&mut self) -> R<bool> {
+        match self.peek() {
+            Some(b'}') => {
+                self.close();
+                Ok(false)
+            }
+            Some(b',') if self.need_comma => {
+                self.pos += 1;
+                self.skip_ws();
+                Ok(true)
+            }
+            _ if self.need_comma => Err(self.eof_or_syntax()),
+            _ => Ok(true),
+        }
+    }
+
     /// The next member name of the current object (and its `:`), or `None` after consuming the closing `}`.
     ///
     /// # Errors
     /// Malformed object syntax.
     pub fn next_key(&mut self) -> R<Option<Key<'a>>> {
-        match self.peek() {
-            Some(b'}') => {
-                self.close();
-                return Ok(None);
-            }
-            Some(b',') if self.need_comma => {
-                self.pos += 1;
-                self.skip_ws();
-            }
-            _ if self.need_comma => return Err(self.eof_or_syntax()),
-            _ => {}
+        if !self.member_separator()? {
+            return Ok(None);
         }
         let key = self.key()?;
         self.colon()?;
@@ -291,17 +300,8 @@ impl<'a> Reader<'a> {
     /// Malformed object syntax.
     #[inline]
     pub(crate) fn next_member(&mut self, keys: &[&'static str], hint: usize) -> R<Option<usize>> {
-        match self.peek() {
-            Some(b'}') => {
-                self.close();
-                return Ok(None);
-            }
-            Some(b',') if self.need_comma => {
-                self.pos += 1;
-                self.skip_ws();
-            }
-            _ if self.need_comma => return Err(self.eof_or_syntax()),
-            _ => {}
+        if !self.member_separator()? {
+            return Ok(None);
         }
         if let Some(quoted) = keys.get(hint).and_then(|k| k.as_bytes().get(1..)) {
             // `"name":`: a spec name has no `"`, `\` or control character, so these bytes are exactly the name and
