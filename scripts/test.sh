@@ -9,10 +9,11 @@ bash scripts/setup.sh
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
-# The end-to-end tests of the `qod` tool build it themselves (qod_tests::qod_bin, the same command); built here
-# first, so that the first build in a fresh target directory does not run beside timing-sensitive tests.
-step "the qod binary for the end-to-end tests"
-cargo build --locked -p qod-cli --bin qod
+# The end-to-end tests of the `qod` tool build it themselves (qod_tests::qod_bin, the same feature resolution as
+# the test build); built here first, so that the first build in a fresh target directory does not run beside
+# timing-sensitive tests. The QEMU runs and the OpenAPI check below start these same debug binaries.
+step "the simulators (qod, qod-modem) for the end-to-end tests"
+bash scripts/sim-bins.sh >/dev/null
 
 step "workspace tests (nextest): every crate's, and the end-to-end tests in tests/"
 cargo nextest run --workspace --all-targets --no-fail-fast

@@ -55,13 +55,13 @@ FW_TARGET_DIR="$HERE/target"
 ELF="$FW_TARGET_DIR/thumbv7em-none-eabihf/release/firmware-cellular"
 DEFMT_PRINT_VERSION=1.2.0
 
-# log, have, install_tools, release_dir
+# log, have, install_tools, build_sims, sims_dir
 # shellcheck source=../firmware-common/harness.sh
 . "$HERE/../firmware-common/harness.sh"
 
 build() {
-    log "building the simulators (cargo build --release --locked -p qod-cli -p qod-modem)"
-    (cd "$ROOT" && cargo build --release --locked -p qod-cli -p qod-modem)
+    log "building the simulators (scripts/sim-bins.sh: qod and qod-modem, debug)"
+    build_sims >/dev/null
     log "building the firmware (release, QOD_SIM_PORT=$QOD_SIM_PORT)"
     (cd "$HERE" && cargo build --release --locked --manifest-path "$HERE/Cargo.toml" --target-dir "$FW_TARGET_DIR")
 }
@@ -121,7 +121,7 @@ run_firmware() {
     fi
     [ -f "$ELF" ] || { log "no firmware image at $ELF: run without --run-only first"; exit 1; }
     local bins work sim_pid modem_pid rc
-    bins="$(release_dir)"
+    bins="$(sims_dir)"
     QOD="${QOD:-$bins/qod}"
     QOD_MODEM="${QOD_MODEM:-$bins/qod-modem}"
     for b in "$QOD" "$QOD_MODEM"; do

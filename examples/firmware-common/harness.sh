@@ -41,11 +41,16 @@ install_tools() {
     fi
 }
 
-# The root workspace's release directory (honours CARGO_TARGET_DIR and
-# .cargo/config.toml).
-release_dir() {
+# Builds the simulators `qod` and `qod-modem` (debug, with the workspace test build's features: after the test
+# suite's build they are fresh) and prints their directory; see scripts/sim-bins.sh.
+build_sims() {
+    bash "$ROOT/scripts/sim-bins.sh"
+}
+
+# The directory build_sims puts them in (honours CARGO_TARGET_DIR and .cargo/config.toml).
+sims_dir() {
     local dir
     dir="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps --offline 2>/dev/null \
         | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-    printf '%s/release\n' "${dir:-$ROOT/target}"
+    printf '%s/debug\n' "${dir:-$ROOT/target}"
 }

@@ -88,7 +88,7 @@ if [ -n "$QOD_FW_TLS" ]; then
     ELF="$FW_TARGET_DIR/firmware-mps2-tls.elf"
 fi
 
-# log, have, install_tools, release_dir
+# log, have, install_tools, build_sims, sims_dir
 # shellcheck source=../firmware-common/harness.sh
 . "$HERE/../firmware-common/harness.sh"
 
@@ -103,15 +103,15 @@ if [ "${1:-}" = --api ]; then
     shift 2
 fi
 
-# The simulator binary in the root workspace's target directory.
+# The simulator binary in the root workspace's target directory (built by build_sims).
 qod_bin() {
-    printf '%s/qod\n' "$(release_dir)"
+    printf '%s/qod\n' "$(sims_dir)"
 }
 
 build() {
     if [ -z "${QOD_SERVER_CMD:-}" ] || [ -n "$QOD_FW_TLS" ]; then
-        log "building the simulator (cargo build --release --locked -p qod-cli)"
-        (cd "$ROOT" && cargo build --release --locked -p qod-cli)
+        log "building the simulator (scripts/sim-bins.sh: qod, debug)"
+        build_sims >/dev/null
     fi
     local features="${QOD_FW_FEATURES:-}"
     if [ -n "$QOD_FW_TLS" ]; then

@@ -66,8 +66,7 @@ if [[ ! -x "$venv/bin/schemathesis" ]] || ! "$venv/bin/schemathesis" --version 2
 fi
 
 echo "openapi-check: building qod" >&2
-(cd "$repo" && cargo build -q -p qod-cli --bin qod)
-qod="$target/debug/qod"
+qod="$(bash "$repo/scripts/sim-bins.sh")/qod"   # the test build's features: fresh after the test suite's build
 
 work="$(mktemp -d)"
 cleanup() {
