@@ -68,50 +68,42 @@ cd "$ROOT"
 failed=()
 passed=0
 start=$(date +%s)
-for target in "${TARGETS[@]}"; do
-    for entry in "${BUILDS[@]}"; do
-        crate="${entry%%|*}"
-        IFS=';' read -r -a sets <<<"${entry#*|}"
-        # A leading empty field ("" = no features) is kept by `read -a`.
-        for features in "${sets[@]}"; do
-            args=(-p "$crate" --target "$target" --no-default-features --locked)
-            [ -n "$features" ] && args+=(--features "$features")
-            label="$crate [${features:-no features}] on $target"
-            # The std leak guard: what cargo resolved for this build.
-            if cargo tree "${args[@]}" -e normal,features,no-proc-macro --prefix none 2>/dev/null \
-                | grep -E '^[a-z0-9_-]+ feature "std"' | sort -u | grep -q .; then
-                log "FAIL $label: a dependency has its std feature on:"
-                cargo tree "${args[@]}" -e normal,features,no-proc-macro --prefix none | grep -E 'feature "std"' | sort -u >&2
-                failed+=("$label (std feature)")
-                continue
-            fi
-            if cargo build "${args[@]}" --quiet; then
-                log "ok   $label"
-                passed=$((passed + 1))
-            else
-                log "FAIL $label"
-                failed+=("$label")
-            fi
-        done
+# Each build names every target at once (`--target A --target B`): cargo builds them side by side, which keeps both
+# cores busy where one target's dependency chain would leave one idle. A label covers all of them.
+target_args=()
+for target in "${TARGETS[@]}"; do target_args+=(--target "$target"); done
+on="on ${TARGETS[*]}"
+# build LABEL CARGO-ARGS...: the std leak guard (what cargo resolved), then the build.
+build() {
+    local label="$1"
+    shift
+    if cargo tree "$@" -e normal,features,no-proc-macro --prefix none 2>/dev/null \
+        | grep -E '^[a-z0-9_-]+ feature "std"' | sort -u | grep -q .; then
+        log "FAIL $label: a dependency has its std feature on:"
+        cargo tree "$@" -e normal,features,no-proc-macro --prefix none | grep -E 'feature "std"' | sort -u >&2
+        failed+=("$label (std feature)")
+    elif cargo build "$@" --quiet; then
+        log "ok   $label"
+        passed=$((passed + ${#TARGETS[@]}))
+    else
+        log "FAIL $label"
+        failed+=("$label")
+    fi
+}
+for entry in "${BUILDS[@]}"; do
+    crate="${entry%%|*}"
+    IFS=';' read -r -a sets <<<"${entry#*|}"
+    # A leading empty field ("" = no features) is kept by `read -a`.
+    for features in "${sets[@]}"; do
+        args=(-p "$crate" "${target_args[@]}" --no-default-features --locked)
+        [ -n "$features" ] && args+=(--features "$features")
+        build "$crate [${features:-no features}] $on" "${args[@]}"
     done
-    # A no_std user of serde-json-core and the models' serde derives, linked (its own workspace and lockfile).
-    for api in v0 v1; do
-        manifest=examples/core-size/Cargo.toml
-        args=(--manifest-path "$manifest" --target "$target" --no-default-features --locked
-            --features "$api,json-own,json-sjc")
-        label="examples/core-size [$api,json-own,json-sjc] on $target"
-        if cargo tree "${args[@]}" -e normal,features,no-proc-macro --prefix none 2>/dev/null \
-            | grep -E '^[a-z0-9_-]+ feature "std"' | sort -u | grep -q .; then
-            log "FAIL $label: a dependency has its std feature on"
-            failed+=("$label (std feature)")
-        elif cargo build "${args[@]}" --release --quiet; then
-            log "ok   $label"
-            passed=$((passed + 1))
-        else
-            log "FAIL $label"
-            failed+=("$label")
-        fi
-    done
+done
+# A no_std user of serde-json-core and the models' serde derives, linked (its own workspace and lockfile).
+for api in v0 v1; do
+    build "examples/core-size [$api,json-own,json-sjc] $on" --manifest-path examples/core-size/Cargo.toml \
+        "${target_args[@]}" --no-default-features --locked --features "$api,json-own,json-sjc" --release
 done
 log "$passed builds passed, ${#failed[@]} failed, in $(($(date +%s) - start)) s"
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -73,6 +73,7 @@ std_from_dist() {
 }
 
 skipped=0
+ready=()
 for t in "${TARGETS[@]}"; do
   if ! rustup target list --installed | grep -qx "$t" && ! rustup target add "$t" >/dev/null 2>&1 \
     && ! [ -d "$(rustc --print sysroot)/lib/rustlib/$t/lib" ] && ! std_from_dist "$t"; then
@@ -80,9 +81,19 @@ for t in "${TARGETS[@]}"; do
     skipped=$((skipped + 1))
     continue
   fi
-  var=$(tr 'a-z-' 'A-Z_' <<<"$t")
-  env "CC_${t//-/_}=clang" "CARGO_TARGET_${var}_LINKER=rust-lld" \
-    cargo build -q --release --locked -p qod-cli --no-default-features --target "$t"
+  ready+=("$t")
+done
+# One cargo call for every target (`--target A --target B`): built side by side, so both cores stay busy.
+if [ ${#ready[@]} -gt 0 ]; then
+  envs=() targets=()
+  for t in "${ready[@]}"; do
+    var=$(tr 'a-z-' 'A-Z_' <<<"$t")
+    envs+=("CC_${t//-/_}=clang" "CARGO_TARGET_${var}_LINKER=rust-lld")
+    targets+=(--target "$t")
+  done
+  env "${envs[@]}" cargo build -q --release --locked -p qod-cli --no-default-features "${targets[@]}"
+fi
+for t in "${ready[@]}"; do
   bin="$CARGO_TARGET_DIR/$t/release/qod"
   # Static: no program interpreter (dynamic loader) and no shared libraries.
   if readelf -l "$bin" | grep -q 'INTERP' || readelf -d "$bin" 2>/dev/null | grep -q 'NEEDED'; then
