@@ -21,6 +21,8 @@
 # builds with the placeholders.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../scripts/mcu-paths.sh
+. "$HERE/../scripts/mcu-paths.sh"   # MCU builds: no machine paths in the image, sizes alike everywhere
 ROOT="$(cd "$HERE/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/boards}"
 log() { printf 'boards.sh: %s\n' "$*" >&2; }

@@ -39,6 +39,8 @@
 # Environment: CARGO_TARGET_DIR as usual (cargo's default otherwise).
 # Exit status: 0 when every build passed, 1 otherwise.
 set -euo pipefail
+# shellcheck source=mcu-paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/mcu-paths.sh"   # MCU builds: no machine paths in the image, sizes alike everywhere
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ALL_TARGETS=(thumbv6m-none-eabi thumbv7em-none-eabihf thumbv8m.main-none-eabihf riscv32imc-unknown-none-elf)

@@ -10,6 +10,8 @@
 # encode of SessionInfo and CreateSession (no HTTP): qod-core's own codec and serde-json-core over the models' serde
 # derives (features json-own and json-sjc of examples/core-size), each minus the same baseline.
 set -euo pipefail
+# shellcheck source=mcu-paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/mcu-paths.sh"   # MCU builds: no machine paths in the image, sizes alike everywhere
 cd "$(dirname "$0")/../examples/core-size"
 api=v0
 sjc=

@@ -5,6 +5,8 @@
 #   bash examples/client-size/size-report.sh [TARGET]      # default thumbv7em-none-eabihf
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../../scripts/mcu-paths.sh
+. "$HERE/../../scripts/mcu-paths.sh"   # MCU builds: no machine paths in the image, sizes alike everywhere
 TARGET="${1:-thumbv7em-none-eabihf}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HERE/target}"
 rustup component list --installed 2>/dev/null | grep -q '^llvm-tools' || rustup component add llvm-tools >&2

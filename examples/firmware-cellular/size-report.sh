@@ -9,6 +9,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../../scripts/mcu-paths.sh
+. "$HERE/../../scripts/mcu-paths.sh"   # MCU builds: no machine paths in the image, sizes alike everywhere
 MPS2="$HERE/../firmware-mps2"
 CELL_ELF="$HERE/target/thumbv7em-none-eabihf/release/firmware-cellular"
 ETH_ELF="$MPS2/target/thumbv7em-none-eabihf/release/firmware-mps2"

@@ -69,6 +69,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../../scripts/mcu-paths.sh
+. "$HERE/../../scripts/mcu-paths.sh"   # MCU builds: no machine paths in the image, sizes alike everywhere
 ROOT="$(cd "$HERE/../.." && pwd)"
 export FW_DIR="$HERE"
 export QOD_SIM_PORT="${QOD_SIM_PORT:-9091}"

@@ -19,6 +19,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../../scripts/mcu-paths.sh
+. "$HERE/../../scripts/mcu-paths.sh"   # MCU builds: no machine paths in the image, sizes alike everywhere
 FLASH_BUDGET=$((128 * 1024))
 RAM_BUDGET=$((64 * 1024))
 TLS=""
