@@ -9,6 +9,20 @@ struct Sim {
     _rt: tokio::runtime::Runtime,
 }
 
+impl Sim {
+    /// `--server` and the client credentials of the one client the simulator knows.
+    fn login(&self) -> [&str; 6] {
+        [
+            "--server",
+            &self.base_url,
+            "--client-id",
+            "demo-client",
+            "--client-secret",
+            "demo-secret",
+        ]
+    }
+}
+
 fn sim() -> Sim {
     sim_with(qod_sim::Config::default())
 }
@@ -130,14 +144,7 @@ fn test_demo_json_runs_every_step() {
 #[test]
 fn test_session_lifecycle_with_client_credentials() {
     let s = sim();
-    let a = [
-        "--server",
-        &s.base_url,
-        "--client-id",
-        "demo-client",
-        "--client-secret",
-        "demo-secret",
-    ];
+    let a = s.login();
     let run = |extra: &[&str]| qod(&[&a[..], extra].concat());
     let created = stdout_json(&run(&[
         "session",
@@ -234,14 +241,7 @@ fn test_errors_are_reported_and_exit_non_zero() {
         ]),
         "refused the client credentials",
     );
-    let a = [
-        "--server",
-        &s.base_url,
-        "--client-id",
-        "demo-client",
-        "--client-secret",
-        "demo-secret",
-    ];
+    let a = s.login();
     failed_with(
         &qod(&[
             &a[..],
@@ -291,14 +291,7 @@ fn test_errors_are_reported_and_exit_non_zero() {
 #[test]
 fn test_profiles() {
     let s = sim();
-    let a = [
-        "--server",
-        &s.base_url,
-        "--client-id",
-        "demo-client",
-        "--client-secret",
-        "demo-secret",
-    ];
+    let a = s.login();
     let all = stdout_json(&qod(&[&a[..], &["profiles"]].concat()));
     let names: Vec<&str> = all
         .as_array()
@@ -543,16 +536,7 @@ fn test_credentials_from_the_environment() {
 #[test]
 fn test_v1_session_lifecycle_and_list() {
     let s = sim();
-    let a = [
-        "--api",
-        "v1",
-        "--server",
-        &s.base_url,
-        "--client-id",
-        "demo-client",
-        "--client-secret",
-        "demo-secret",
-    ];
+    let a = [&["--api", "v1"][..], &s.login()].concat();
     let run = |extra: &[&str]| qod(&[&a[..], extra].concat());
     let create = [
         "session",
@@ -595,14 +579,7 @@ fn test_v1_session_lifecycle_and_list() {
     let extended = stdout_json(&run(&["session", "extend", &id, "--by", "60"]));
     assert_eq!(extended["duration"], 660);
     // A v1 session is not seen through v0 (and the device is held across versions).
-    let v0 = [
-        "--server",
-        &s.base_url,
-        "--client-id",
-        "demo-client",
-        "--client-secret",
-        "demo-secret",
-    ];
+    let v0 = s.login();
     failed_with(&qod(&[&v0[..], &["session", "get", &id]].concat()), "404");
     failed_with(&qod(&[&v0[..], &["session", "list"]].concat()), "add --api v1");
     assert_eq!(stdout_json(&run(&["session", "delete", &id]))["deleted"], id.as_str());
@@ -624,18 +601,7 @@ fn test_v1_sink_errors_and_correlator() {
         requested_delay: std::time::Duration::from_secs(3600),
         ..Default::default()
     });
-    let a = [
-        "--api",
-        "v1",
-        "--server",
-        &s.base_url,
-        "--client-id",
-        "demo-client",
-        "--client-secret",
-        "demo-secret",
-        "--correlator",
-        "gw-test-7",
-    ];
+    let a = [&["--api", "v1"][..], &s.login(), &["--correlator", "gw-test-7"]].concat();
     let run = |extra: &[&str]| qod(&[&a[..], extra].concat());
     let create = [
         "session",

@@ -556,3 +556,22 @@ pub(crate) fn opt_int32_min1(v: &mut Option<u32>, r: &mut Reader<'_>) -> R {
 pub(crate) fn is_empty<T, const N: usize>(v: &heapless::Vec<T, N>) -> bool {
     v.is_empty()
 }
+
+/// The `with_device_ports` / `with_application_server_ports` setters of a create-session request (both versions
+/// have the two optional `PortsSpec` members), inside its `impl` block.
+macro_rules! ports_setters {
+    () => {
+        /// Sets `devicePorts`.
+        pub fn with_device_ports(mut self, ports: $crate::common::PortsSpec) -> Self {
+            self.device_ports = Some(ports);
+            self
+        }
+
+        /// Sets `applicationServerPorts`.
+        pub fn with_application_server_ports(mut self, ports: $crate::common::PortsSpec) -> Self {
+            self.application_server_ports = Some(ports);
+            self
+        }
+    };
+}
+pub(crate) use ports_setters;

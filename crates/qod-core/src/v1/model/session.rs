@@ -1,6 +1,6 @@
 use crate::common::{ApplicationServer, Device, PortsSpec, QosProfileName, QosStatus, SessionId, StatusInfo};
 use crate::error::fit;
-use crate::schema::{int32_min1, model, wire_enum};
+use crate::schema::{int32_min1, model, ports_setters, wire_enum};
 use crate::time::DateTime;
 use crate::{limits, CapacityError, Secret};
 use heapless::{String, Vec};
@@ -176,17 +176,7 @@ impl CreateSession {
         self
     }
 
-    /// Sets `devicePorts`.
-    pub fn with_device_ports(mut self, ports: PortsSpec) -> Self {
-        self.device_ports = Some(ports);
-        self
-    }
-
-    /// Sets `applicationServerPorts`.
-    pub fn with_application_server_ports(mut self, ports: PortsSpec) -> Self {
-        self.application_server_ports = Some(ports);
-        self
-    }
+    ports_setters!();
 }
 
 impl ExtendSessionDuration {
