@@ -59,11 +59,20 @@ TOLERANCE = {"fw.tls.flash": 64, "fw.tls.flash_kib": 0.1, "fw.tls.flash_spare_ki
 
 
 def tolerance(name):
-    """Allowed difference: none, except where a build carries what a run makes (the TLS image and its wire bytes
-    embed a CA created per run) or a C compiler of the machine's (ring in the gateway binaries). Images for the
-    MCU targets are built with their path prefixes rewritten (scripts/mcu-paths.sh), so a clone at another path or
-    another CARGO_HOME links the same bytes."""
-    return TOLERANCE.get(name, 0)
+    """Allowed difference. Where a build carries what the run makes: the TLS image and its wire bytes embed a CA
+    created per run, and ring's C in the gateway binaries is compiled by the machine's clang (TOLERANCE). MCU
+    images are built with their path prefixes rewritten (scripts/mcu-paths.sh), so no path length shows; what is
+    left is layout: symbol names carry hashes of the build's paths and flags, and the linker's ordering by them moves
+    a few bytes of alignment padding (4 B between two clones of this repository), so MCU flash figures get 32 B,
+    and their KiB figures 0.1 for a rounding that flips."""
+    if name in TOLERANCE:
+        return TOLERANCE[name]
+    if name.startswith(("fw.", "board.", "json.")):
+        if name.endswith((".flash", ".sjc", ".own")):
+            return 32
+        if "flash" in name and name.endswith("_kib"):
+            return 0.1
+    return 0
 
 
 def num(s):
@@ -162,7 +171,10 @@ def parse(report, text):
 def run(report, cmd):
     os.makedirs(LOGS, exist_ok=True)
     print(f"figures.py: running {report}: {cmd}", file=sys.stderr, flush=True)
-    p = subprocess.run(["bash", "-c", f"set -o pipefail; {cmd}"], cwd=ROOT, stdout=subprocess.PIPE,
+    # Every command with the MCU path remapping that .ci/run sets (scripts/mcu-paths.sh): a report that runs cargo
+    # itself (fw-thumbv6m) would otherwise link the machine's paths.
+    p = subprocess.run(["bash", "-c", f"set -o pipefail; . scripts/mcu-paths.sh; {cmd}"], cwd=ROOT,
+                       stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
     with open(os.path.join(LOGS, report + ".log"), "w") as fh:
         fh.write(p.stdout)
