@@ -240,12 +240,19 @@ impl DateTime {
         let secs = (q % 675) * 128 + (local & 127) as u32;
         let (year, month, day) = civil_from_days((q / 675) as i32 - 719_528);
         *buf = *b"0000-00-00T00:00:00.000000000+00:00";
-        put_digits(buf, 0, year, 4);
-        put_digits(buf, 5, month, 2);
-        put_digits(buf, 8, day, 2);
-        put_digits(buf, 11, secs / 3600, 2);
-        put_digits(buf, 14, secs / 60 % 60, 2);
-        put_digits(buf, 17, secs % 60, 2);
+        // Two digits per division (constant indices: no bounds checks, no loop).
+        let (hh, mm) = (secs / 3600, secs / 60 % 60);
+        for (at, v) in [
+            (0, year / 100),
+            (2, year % 100),
+            (5, month),
+            (8, day),
+            (11, hh),
+            (14, mm),
+            (17, secs % 60),
+        ] {
+            put2(buf, at, v);
+        }
         // The fraction without trailing zeros, then the offset right after it.
         let mut n = 19;
         if self.nanos > 0 {
@@ -262,12 +269,9 @@ impl DateTime {
             n += 1;
         } else {
             let m = u32::from(self.offset.unsigned_abs());
-            let mut tail = *b"+00:00";
-            if self.offset < 0 {
-                tail[0] = b'-';
-            }
-            put_digits(&mut tail, 1, m / 60, 2);
-            put_digits(&mut tail, 4, m % 60, 2);
+            let sign = if self.offset < 0 { b'-' } else { b'+' };
+            let ([h1, h2], [m1, m2]) = (digits2(m / 60), digits2(m % 60));
+            let tail = [sign, h1, h2, b':', m1, m2];
             if let Some(dst) = buf.get_mut(n..n + 6) {
                 dst.copy_from_slice(&tail);
             }
@@ -293,6 +297,21 @@ fn digits_at(b: &[u8], at: usize, width: usize) -> u32 {
         .skip(at)
         .take(width)
         .fold(0, |v, &d| v * 10 + u32::from(d.wrapping_sub(b'0')).min(9))
+}
+
+/// `v` (below 100) as two ASCII digits.
+#[inline(always)]
+fn digits2(v: u32) -> [u8; 2] {
+    let tens = v / 10;
+    [b'0' + tens as u8, b'0' + (v - tens * 10) as u8]
+}
+
+/// Writes `v` (below 100) as two digits at `buf[at..]`.
+#[inline(always)]
+fn put2(buf: &mut [u8; DATE_TIME_MAX_LEN], at: usize, v: u32) {
+    if let Some(dst) = buf.get_mut(at..at + 2) {
+        dst.copy_from_slice(&digits2(v));
+    }
 }
 
 /// Writes `v` as `width` decimal digits (zero-padded) at `buf[at..]`.

@@ -420,6 +420,18 @@ mod tests {
     }
 
     #[test]
+    fn test_decimal_against_to_string() {
+        let mut tmp = [0u8; 20];
+        let edges = (0..20).flat_map(|e| {
+            let p = 10usize.checked_pow(e).unwrap_or(usize::MAX);
+            [p - 1, p, p + 1]
+        });
+        for n in (0..100_000).chain(edges).chain([usize::MAX, usize::MAX - 1]) {
+            assert_eq!(decimal(n, &mut tmp), n.to_string().as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
     fn test_encode_integers() {
         let mut buf = [0u8; 64];
         let mut w = Writer::new(&mut buf);
