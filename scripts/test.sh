@@ -15,11 +15,10 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "the simulators (qod, qod-modem) for the end-to-end tests"
 bash scripts/sim-bins.sh >/dev/null
 
+# qod-client's keeper_stores (FlashStore under power cuts, FileStore) is among them: qod-tests switches on its
+# required features for the workspace build.
 step "workspace tests (nextest): every crate's, and the end-to-end tests in tests/"
 cargo nextest run --workspace --all-targets --no-fail-fast
-
-step "qod-client's session-keeper stores (FlashStore under power cuts, FileStore)"
-cargo nextest run -p qod-client --features flash-store,std --test keeper_stores
 
 step "doctests"
 cargo test --workspace --doc
