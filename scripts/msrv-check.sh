@@ -6,6 +6,7 @@
 #
 #   bash scripts/msrv-check.sh                 # every library crate
 #   bash scripts/msrv-check.sh qod-core        # one
+# QOD_MSRV_UNINSTALL=1: remove at the end each toolchain this run installed (CI, where disk is short).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/msrv" CARGO_INCREMENTAL=0
@@ -22,15 +23,22 @@ declare -A SETS=(
 CRATES=("$@")
 [ ${#CRATES[@]} -gt 0 ] || CRATES=(qod-core embassy-net-lan9118 qod-client qod-embassy qod-cellular)
 
+installed=()
 for c in "${CRATES[@]}"; do
   [ -n "${SETS[$c]:-}" ] || { log "unknown crate $c"; exit 2; }
   v=$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' "crates/$c/Cargo.toml")
   [ -n "$v" ] || v=$(sed -n '/^\[workspace.package\]/,/^\[/s/^rust-version *= *"\([0-9.]*\)".*/\1/p' Cargo.toml)
   [ -n "$v" ] || { log "$c names no rust-version"; exit 1; }
-  rustup run "$v" rustc --version >/dev/null 2>&1 || rustup toolchain install "$v" --profile minimal --no-self-update
+  if ! rustup run "$v" rustc --version >/dev/null 2>&1; then
+    rustup toolchain install "$v" --profile minimal --no-self-update
+    installed+=("$v")
+  fi
   for set in ${SETS[$c]}; do
     log "$c with Rust $v, features $set"
     cargo "+$v" check -q --locked -p "$c" --lib --features "$set"
   done
 done
+if [ "${QOD_MSRV_UNINSTALL:-0}" = 1 ]; then
+  for v in "${installed[@]}"; do rustup toolchain uninstall "$v"; done
+fi
 log "every crate builds with the toolchain its rust-version names: ${CRATES[*]}"
