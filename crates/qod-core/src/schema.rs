@@ -559,6 +559,7 @@ pub(crate) fn is_empty<T, const N: usize>(v: &heapless::Vec<T, N>) -> bool {
 
 /// The `with_device_ports` / `with_application_server_ports` setters of a create-session request (both versions
 /// have the two optional `PortsSpec` members), inside its `impl` block.
+#[cfg(any(feature = "v0", feature = "v1"))]
 macro_rules! ports_setters {
     () => {
         /// Sets `devicePorts`.
@@ -574,4 +575,5 @@ macro_rules! ports_setters {
         }
     };
 }
+#[cfg(any(feature = "v0", feature = "v1"))]
 pub(crate) use ports_setters;
