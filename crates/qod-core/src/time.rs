@@ -349,16 +349,27 @@ impl crate::json::Decode for DateTime {
     fn decode_from(&mut self, r: &mut crate::json::Reader<'_>) -> Result<(), crate::json::Failed> {
         use crate::DecodeErrorKind as K;
         let at = r.offset();
-        // Longer than any valid date-time is not one either.
-        let mut s = heapless::String::<40>::new();
-        if let Err(e) = r.string_into(&mut s) {
-            return Err(if r.error().kind == K::TooLong {
-                r.fail(K::InvalidDateTime, at)
-            } else {
-                e
-            });
-        }
-        match DateTime::parse(s.as_bytes()) {
+        // The common case, a string without escapes, is parsed where it lies; bytes that are not a date-time are
+        // then checked as UTF-8, so that they fail as `string_into` would have them fail.
+        let parsed = if let Some(raw) = r.plain_string()? {
+            let v = DateTime::parse(raw);
+            if v.is_none() && core::str::from_utf8(raw).is_err() {
+                return Err(r.fail(K::InvalidUtf8, r.offset() - raw.len() - 1));
+            }
+            v
+        } else {
+            // Longer than any valid date-time is not one either.
+            let mut s = heapless::String::<40>::new();
+            if let Err(e) = r.string_into(&mut s) {
+                return Err(if r.error().kind == K::TooLong {
+                    r.fail(K::InvalidDateTime, at)
+                } else {
+                    e
+                });
+            }
+            DateTime::parse(s.as_bytes())
+        };
+        match parsed {
             Some(v) => {
                 *self = v;
                 Ok(())
@@ -542,6 +553,39 @@ mod tests {
             assert_eq!(v.write(&mut buf), canonical, "{input}");
             assert_eq!(dt(canonical), Some(v), "{canonical}");
         }
+    }
+
+    #[test]
+    fn test_decode_date_time_plain_and_escaped_alike() {
+        use crate::json::{Decode, Reader};
+        use crate::DecodeErrorKind as K;
+        let decode = |doc: &[u8]| {
+            let mut r = Reader::new(doc);
+            let mut v = DateTime::default();
+            match v.decode_from(&mut r) {
+                Ok(()) => Ok((v, r.offset())),
+                Err(_) => Err((r.error().kind, r.error().offset)),
+            }
+        };
+        let want = DateTime::parse(b"2024-06-01T12:40:28.5+02:00").unwrap();
+        // Parsed in place (no escapes), or unescaped first: the same value, the reader after the string either way.
+        assert_eq!(decode(br#" "2024-06-01T12:40:28.5+02:00","#), Ok((want, 30)));
+        assert_eq!(decode(br#""2024-06-01T12:40:28.5\u002b02:00""#), Ok((want, 34)));
+        assert_eq!(decode(br#""\u0032024-06-01T12:40:28.5+02:00""#), Ok((want, 34)));
+        // Failures: where the value starts for a date-time that is not one (escaped or not, of any length), where
+        // the string's bytes start for bytes that are not UTF-8, as `Reader::string_into` reports them.
+        assert_eq!(decode(br#" "2024-06-01T12:40:61Z""#), Err((K::InvalidDateTime, 0)));
+        assert_eq!(decode(br#""2024-06-01T12:40:61\u005a""#), Err((K::InvalidDateTime, 0)));
+        let long = format!("\"2024-06-01T12:40:28.{}Z\"", "1".repeat(40));
+        assert_eq!(decode(long.as_bytes()), Err((K::InvalidDateTime, 0)));
+        assert_eq!(
+            decode(format!("{}\\u005a\"", &long[..long.len() - 2]).as_bytes()),
+            Err((K::InvalidDateTime, 0))
+        );
+        assert_eq!(decode(b" \"2024-06-01T12:40:28\xffZ\""), Err((K::InvalidUtf8, 2)));
+        assert_eq!(decode(b"\"2024-06-01T12:40:28Z\xff\""), Err((K::InvalidUtf8, 1)));
+        assert_eq!(decode(b"1717245628"), Err((K::WrongType, 0)));
+        assert_eq!(decode(br#""2024-06-01T12:40:28Z"#), Err((K::Eof, 21)));
     }
 
     #[test]

@@ -416,10 +416,29 @@ impl<'a> Reader<'a> {
         // Read it like a member name (escapes compared in place), then match.
         let at = self.pos + 1;
         let value = self.key()?;
-        if !value.escaped && core::str::from_utf8(value.raw).is_err() {
+        let found = variants.iter().position(|v| value.matches(v));
+        // A value equal to a variant is UTF-8 already; only another one is checked (its error beats "unknown").
+        if found.is_none() && !value.escaped && core::str::from_utf8(value.raw).is_err() {
             return Err(self.fail(K::InvalidUtf8, at));
         }
-        Ok(variants.iter().position(|v| value.matches(v)))
+        Ok(found)
+    }
+
+    /// A string value without escapes, as its bytes in the input (not checked as UTF-8: the caller parses them as
+    /// ASCII); `None`, with nothing consumed, for one with escapes (or malformed), which the caller reads with
+    /// [`Reader::string_into`] instead.
+    ///
+    /// # Errors
+    /// Not a string.
+    pub(crate) fn plain_string(&mut self) -> R<Option<&'a [u8]>> {
+        self.value_start(b'"')?;
+        let start = self.pos + 1;
+        let end = start + plain_run(self.buf.get(start..).unwrap_or(&[]));
+        if self.buf.get(end) != Some(&b'"') {
+            return Ok(None);
+        }
+        self.pos = end + 1;
+        Ok(Some(self.buf.get(start..end).unwrap_or(&[])))
     }
 
     /// The string body from `pos` (after the opening quote), unescaped into `sink`.
@@ -717,19 +736,41 @@ fn lookup(key: &Key<'_>, keys: &[&'static str]) -> usize {
         .unwrap_or(keys.len())
 }
 
-/// `a == b` for the short slices of member names, inline (no call to `memcmp`), eight bytes at a time.
+/// `a == b` for the short slices of member names, inline (no call to `memcmp`): eight bytes at a time, the last
+/// word overlapping the one before (four bytes for names shorter than eight).
 #[inline]
 fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (x, y) in (&mut a8).zip(&mut b8) {
-        if <[u8; 8]>::try_from(x).ok() != <[u8; 8]>::try_from(y).ok() {
+    if n < 8 {
+        return if n < 4 {
+            a.iter().zip(b).all(|(x, y)| x == y)
+        } else {
+            word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4)
+        };
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word8(a, i) != word8(b, i) {
             return false;
         }
+        i += 8;
     }
-    a8.remainder().iter().zip(b8.remainder()).all(|(x, y)| x == y)
+    word8(a, n - 8) == word8(b, n - 8)
+}
+
+/// The four bytes of `s` at `i` (callers keep `i + 4 <= s.len()`).
+#[inline(always)]
+fn word4(s: &[u8], i: usize) -> Option<[u8; 4]> {
+    s.get(i..i + 4).and_then(|w| w.try_into().ok())
+}
+
+/// The eight bytes of `s` at `i` (callers keep `i + 8 <= s.len()`).
+#[inline(always)]
+fn word8(s: &[u8], i: usize) -> Option<[u8; 8]> {
+    s.get(i..i + 8).and_then(|w| w.try_into().ok())
 }
 
 /// Length of the leading run of `bytes` without `"`, `\` or control characters: the bytes a JSON string can hold
@@ -828,6 +869,21 @@ mod tests {
         assert_eq!(string::<32>(r#""\ud83d\ude00!""#).unwrap(), "😀!");
         assert_eq!(string::<32>("\"raw é 😀\"").unwrap(), "raw é 😀");
         assert_eq!(string::<32>(r#""QOS\u005fVC""#).unwrap(), "QOS_VC");
+    }
+
+    #[test]
+    fn test_eq_bytes_every_length_and_position() {
+        let a: Vec<u8> = (b'a'..=b'z').collect();
+        for n in 0..=a.len() {
+            let x = &a[..n];
+            assert!(eq_bytes(x, x), "{n}");
+            assert!(!eq_bytes(x, &a[..n.saturating_sub(1)]) || n == 0, "{n}: shorter");
+            for i in 0..n {
+                let mut y = x.to_vec();
+                y[i] ^= 0x20;
+                assert!(!eq_bytes(x, &y), "{n}: byte {i}");
+            }
+        }
     }
 
     #[test]
