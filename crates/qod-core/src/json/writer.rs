@@ -154,8 +154,21 @@ impl<'b> Writer<'b> {
     /// [`Failed`] when the buffer is full.
     #[inline(never)]
     pub fn u32(&mut self, v: u32) -> W {
-        let mut tmp = [0u8; 20];
-        self.put(decimal(v as usize, &mut tmp))
+        // The digits go straight into the buffer, last first (no scratch copy: a call to `memcpy` per number).
+        let (mut len, mut rest) = (1, v / 10);
+        while rest > 0 {
+            len += 1;
+            rest /= 10;
+        }
+        let end = self.pos + len;
+        let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
+        let mut n = v;
+        for slot in dst.iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        self.pos = end;
+        Ok(())
     }
 
     /// Writes a `u64`.
@@ -230,7 +243,7 @@ impl<'b> Writer<'b> {
     }
 }
 
-/// The decimal digits of `n`, at the end of `tmp` (one copy for JSON integers and the request's `Content-Length`).
+/// The decimal digits of `n`, at the end of `tmp` (the request's `Content-Length`, counted before it is written).
 #[inline(never)]
 pub(crate) fn decimal(mut n: usize, tmp: &mut [u8; 20]) -> &[u8] {
     let mut i = tmp.len();
@@ -428,6 +441,30 @@ mod tests {
         });
         for n in (0..100_000).chain(edges).chain([usize::MAX, usize::MAX - 1]) {
             assert_eq!(decimal(n, &mut tmp), n.to_string().as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn test_u32_against_to_string_and_a_full_buffer() {
+        let edges = (0..10).flat_map(|e| {
+            let p = 10u32.pow(e);
+            [p - 1, p, p + 1]
+        });
+        for v in (0..100_000).chain(edges).chain([u32::MAX - 1, u32::MAX]) {
+            let mut buf = [b'x'; 12];
+            let mut w = Writer::new(&mut buf[..11]);
+            w.raw(b"[").unwrap();
+            w.u32(v).unwrap();
+            let n = w.len();
+            assert_eq!(&buf[..n], format!("[{v}").as_bytes(), "{v}");
+            assert_eq!(buf[n..], [b'x'; 12][n..], "{v}: nothing written past the number");
+            // One byte short of room: refused, nothing written, the position kept.
+            let digits = n - 1;
+            let mut small = vec![b'x'; digits];
+            let mut w = Writer::new(&mut small[..digits - 1]);
+            assert!(w.u32(v).is_err(), "{v}");
+            assert_eq!(w.len(), 0);
+            assert!(small.iter().all(|&b| b == b'x'), "{v}: nothing written when refused");
         }
     }
 
