@@ -73,6 +73,25 @@ fn stdout_json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
 
+/// The step names of a `qod demo --json` result, in order.
+fn step_names(v: &serde_json::Value) -> Vec<&str> {
+    v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect()
+}
+
+/// The step named `name` of a `qod demo --json` result.
+fn step<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    let steps = v["steps"].as_array().unwrap();
+    steps
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name:?}: {v:#}"))
+}
+
 fn failed_with(o: &Output, text: &str) {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -91,10 +110,7 @@ fn test_demo_over_tls_runs_every_step_on_one_connection() {
     assert_eq!(v["ok"], true, "{v:#}");
     let steps = v["steps"].as_array().unwrap();
     assert!(steps[0]["detail"].as_str().unwrap().starts_with("https://"), "{v:#}");
-    let token = steps
-        .iter()
-        .find(|s| s["step"] == "device gets its OAuth2 token")
-        .unwrap();
+    let token = step(&v, "device gets its OAuth2 token");
     assert!(
         token["detail"]
             .as_str()
@@ -102,7 +118,7 @@ fn test_demo_over_tls_runs_every_step_on_one_connection() {
             .contains("https://10.42.0.1:9091/oauth/token"),
         "{token}"
     );
-    let conns = steps.iter().find(|s| s["step"] == "connections").unwrap();
+    let conns = step(&v, "connections");
     assert!(
         conns["detail"].as_str().unwrap().starts_with("1 TLS connection"),
         "{conns}"
@@ -114,27 +130,12 @@ fn test_demo_json_runs_every_step() {
     let o = qod(&["demo", "--json", "--requested-delay", "200"]);
     let v = stdout_json(&o);
     assert_eq!(v["ok"], true, "{v:#}");
-    let steps: Vec<&str> = v["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap())
-        .collect();
+    let steps = step_names(&v);
     assert_eq!(steps.len(), 10, "{steps:?}");
     assert!(v["steps"].as_array().unwrap().iter().all(|s| s["ok"] == true));
-    let wait = v["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == "wait until AVAILABLE")
-        .unwrap();
+    let wait = step(&v, "wait until AVAILABLE");
     assert_eq!(wait["session"]["qosStatus"], "AVAILABLE");
-    let extend = v["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == "extend session by 300 s")
-        .unwrap();
+    let extend = step(&v, "extend session by 300 s");
     assert_eq!(extend["session"]["duration"], 900);
     assert_eq!(extend["session"]["device"]["ipv4Address"]["publicAddress"], "10.42.0.2");
     assert!(steps[steps.len() - 2].contains("404"), "{steps:?}");
@@ -693,12 +694,7 @@ fn test_demo_v1_json_runs_every_step() {
     let o = qod(&["demo", "--api", "v1", "--json", "--requested-delay", "200"]);
     let v = stdout_json(&o);
     assert_eq!(v["ok"], true, "{v}");
-    let steps: Vec<&str> = v["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap())
-        .collect();
+    let steps = step_names(&v);
     assert!(
         steps.contains(&"find it by the device (retrieve-sessions)"),
         "{steps:?}"
