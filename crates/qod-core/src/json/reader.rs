@@ -365,18 +365,15 @@ impl<'a> Reader<'a> {
     /// As [`Reader::string_into`].
     pub fn string_into_view(&mut self, out: &mut heapless::string::StringView) -> R<()> {
         out.clear();
-        self.value_start(b'"')?;
+        if let Some(raw) = self.plain_string()? {
+            // Fast path: no escapes. Its errors point at the string's first byte, as the escaped path's do.
+            let start = self.pos.saturating_sub(raw.len() + 1);
+            let s = core::str::from_utf8(raw).map_err(|_| self.fail(K::InvalidUtf8, start))?;
+            return out.push_str(s).map_err(|_| self.fail(K::TooLong, start));
+        }
+        // At the opening quote (plain_string consumed nothing).
         self.pos += 1;
         let start = self.pos;
-        let end = self.scan_plain();
-        if self.buf.get(end) == Some(&b'"') {
-            // Fast path: no escapes.
-            let raw = self.buf.get(start..end).unwrap_or(&[]);
-            let s = core::str::from_utf8(raw).map_err(|_| self.err(K::InvalidUtf8))?;
-            out.push_str(s).map_err(|_| self.err(K::TooLong))?;
-            self.pos = end + 1;
-            return Ok(());
-        }
         let mut sink = StringSink(out, false);
         self.string_body(&mut sink)?;
         if sink.1 {
@@ -909,6 +906,27 @@ mod tests {
         assert_eq!(kind(b"\"123456789\""), K::TooLong);
         assert_eq!(kind(b"\"12345678\\u0041\""), K::TooLong);
         assert_eq!(kind(b"12"), K::WrongType);
+    }
+
+    #[test]
+    fn test_string_errors_point_at_the_string_and_the_reader_goes_on_after_it() {
+        let read = |j: &[u8]| {
+            let mut r = Reader::new(j);
+            let mut s = heapless::String::<8>::new();
+            match r.string_into(&mut s) {
+                Ok(()) => Ok((s, r.offset())),
+                Err(_) => Err((r.error().kind, r.error().offset)),
+            }
+        };
+        // Plain (read in place) and escaped (unescaped through a sink): the same value and position after it.
+        assert_eq!(read(br#" "abc","#), Ok(("abc".try_into().unwrap(), 6)));
+        assert_eq!(read(br#" "a\u0062c","#), Ok(("abc".try_into().unwrap(), 11)));
+        assert_eq!(read(br#""""#), Ok((heapless::String::new(), 2)));
+        // Too long or not UTF-8: at the string's first byte, after the blanks and the quote, either way.
+        assert_eq!(read(br#" "123456789""#), Err((K::TooLong, 2)));
+        assert_eq!(read(br#" "12345678\u0041""#), Err((K::TooLong, 2)));
+        assert_eq!(read(b"  \"ab\xff\""), Err((K::InvalidUtf8, 3)));
+        assert_eq!(read(b" 1"), Err((K::WrongType, 1)));
     }
 
     #[test]

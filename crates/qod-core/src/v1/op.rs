@@ -25,6 +25,31 @@ fn keep_correlator(res: &Response<'_>, slot: &mut Option<&mut XCorrelator>) {
     }
 }
 
+/// `with_correlator` for each operation: they all keep the response's `x-correlator` in their `correlator` field.
+macro_rules! with_correlator {
+    ($($op:ident),+) => {$(
+        impl<'a> $op<'a> {
+            /// The same operation keeping the response's `x-correlator` in `slot`.
+            pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
+                self.correlator = Some(slot);
+                self
+            }
+        }
+    )+};
+}
+
+with_correlator!(
+    CreateSession,
+    GetSession,
+    ExtendSession,
+    DeleteSession,
+    RetrieveSessions,
+    RetrieveSessionsEach,
+    GetQosProfile,
+    RetrieveQosProfiles,
+    RetrieveQosProfilesEach
+);
+
 /// `createSession`: `POST /sessions`, 201 with a `SessionInfo` into `out`.
 #[derive(Debug)]
 pub struct CreateSession<'a> {
@@ -44,12 +69,6 @@ impl<'a> CreateSession<'a> {
             out,
             correlator: None,
         }
-    }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
     }
 }
 
@@ -86,12 +105,6 @@ impl<'a> GetSession<'a> {
             out,
             correlator: None,
         }
-    }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
     }
 }
 
@@ -132,12 +145,6 @@ impl<'a> ExtendSession<'a> {
             correlator: None,
         }
     }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
-    }
 }
 
 impl Operation for ExtendSession<'_> {
@@ -167,12 +174,6 @@ impl<'a> DeleteSession<'a> {
     /// The operation, without keeping the response's `x-correlator`.
     pub fn new(id: &'a str) -> Self {
         DeleteSession { id, correlator: None }
-    }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
     }
 }
 
@@ -210,12 +211,6 @@ impl<'a> RetrieveSessions<'a> {
             out,
             correlator: None,
         }
-    }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
     }
 }
 
@@ -259,12 +254,6 @@ impl<'a> RetrieveSessionsEach<'a> {
             each,
             correlator: None,
         }
-    }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
     }
 }
 
@@ -310,12 +299,6 @@ impl<'a> GetQosProfile<'a> {
             correlator: None,
         }
     }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
-    }
 }
 
 impl Operation for GetQosProfile<'_> {
@@ -352,12 +335,6 @@ impl<'a> RetrieveQosProfiles<'a> {
             out,
             correlator: None,
         }
-    }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
     }
 }
 
@@ -401,12 +378,6 @@ impl<'a> RetrieveQosProfilesEach<'a> {
             each,
             correlator: None,
         }
-    }
-
-    /// The same operation keeping the response's `x-correlator` in `slot`.
-    pub fn with_correlator(mut self, slot: &'a mut XCorrelator) -> Self {
-        self.correlator = Some(slot);
-        self
     }
 }
 
