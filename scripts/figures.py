@@ -69,7 +69,7 @@ def tolerance(name, measured):
     dependency outside the building workspace (qod-core and firmware-common, as seen from examples/*) into its
     symbol names, symbols are ordered by name, and that order moves alignment padding and LLVM's inlining and
     outlining choices. scripts/checkout-paths.sh builds one commit at eight paths: the plaintext and keeper images
-    move by 4 B, the TLS image by up to ~260 B (at about one path in three, embedded-tls's key schedule is inlined
+    move by 4 B, the TLS image by up to ~260 B (at about one path in four, embedded-tls's key schedule is inlined
     otherwise; the test CA and secret baked in move it by 4-8 B more). So MCU flash figures get MCU_FLASH_REL of the
     image (at least 32 B), and their KiB figures as much plus a rounding that flips."""
     if name in TOLERANCE:
