@@ -256,9 +256,7 @@ impl DateTime {
         // The fraction without trailing zeros, then the offset right after it.
         let mut n = 19;
         if self.nanos > 0 {
-            if let Some(dst) = buf.get_mut(20..29) {
-                crate::json::fill_digits(dst, self.nanos);
-            }
+            put_digits(buf, 20, self.nanos, 9);
             n = 29;
             while buf.get(n - 1) == Some(&b'0') {
                 n -= 1;
@@ -313,6 +311,17 @@ fn digits2(v: u32) -> [u8; 2] {
 fn put2(buf: &mut [u8; DATE_TIME_MAX_LEN], at: usize, v: u32) {
     if let Some(dst) = buf.get_mut(at..at + 2) {
         dst.copy_from_slice(&digits2(v));
+    }
+}
+
+/// Writes `v` as `width` decimal digits (zero-padded) at `buf[at..]`.
+#[inline(never)]
+fn put_digits(buf: &mut [u8], at: usize, mut v: u32, width: usize) {
+    for i in (at..at + width).rev() {
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
     }
 }
 

@@ -32,7 +32,7 @@ mod writer;
 // The reader and writer are `pub` in private modules: nameable inside the crate only (they appear in the signatures
 // of `Decode`/`Encode`, which seals those traits).
 pub(crate) use reader::Reader;
-pub(crate) use writer::{decimal, fill_digits};
+pub(crate) use writer::decimal;
 pub(crate) use writer::{ObjectWriter, Writer};
 
 use crate::{DecodeError, Error};

@@ -365,15 +365,18 @@ impl<'a> Reader<'a> {
     /// As [`Reader::string_into`].
     pub fn string_into_view(&mut self, out: &mut heapless::string::StringView) -> R<()> {
         out.clear();
-        if let Some(raw) = self.plain_string()? {
-            // Fast path: no escapes. Its errors point at the string's first byte, as the escaped path's do.
-            let start = self.pos.saturating_sub(raw.len() + 1);
-            let s = core::str::from_utf8(raw).map_err(|_| self.fail(K::InvalidUtf8, start))?;
-            return out.push_str(s).map_err(|_| self.fail(K::TooLong, start));
-        }
-        // At the opening quote (plain_string consumed nothing).
+        self.value_start(b'"')?;
         self.pos += 1;
         let start = self.pos;
+        let end = self.scan_plain();
+        if self.buf.get(end) == Some(&b'"') {
+            // Fast path: no escapes.
+            let raw = self.buf.get(start..end).unwrap_or(&[]);
+            let s = core::str::from_utf8(raw).map_err(|_| self.err(K::InvalidUtf8))?;
+            out.push_str(s).map_err(|_| self.err(K::TooLong))?;
+            self.pos = end + 1;
+            return Ok(());
+        }
         let mut sink = StringSink(out, false);
         self.string_body(&mut sink)?;
         if sink.1 {

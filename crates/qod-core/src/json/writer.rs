@@ -155,7 +155,20 @@ impl<'b> Writer<'b> {
     #[inline(never)]
     pub fn u32(&mut self, v: u32) -> W {
         // The digits go straight into the buffer, last first (no scratch copy: a call to `memcpy` per number).
-        self.digits(v, digit_count(v))
+        let (mut len, mut rest) = (1, v / 10);
+        while rest > 0 {
+            len += 1;
+            rest /= 10;
+        }
+        let end = self.pos + len;
+        let dst = self.buf.get_mut(self.pos..end).ok_or(Failed)?;
+        let mut n = v;
+        for slot in dst.iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        self.pos = end;
+        Ok(())
     }
 
     /// Writes a `u64`.
@@ -184,16 +197,13 @@ impl<'b> Writer<'b> {
     }
 
     /// Nine digits, zero-padded.
-    fn limb(&mut self, v: u32) -> W {
-        self.digits(v, 9)
-    }
-
-    /// The last `width` decimal digits of `v`, zero-padded on the left.
-    fn digits(&mut self, v: u32, width: usize) -> W {
-        let end = self.pos + width;
-        fill_digits(self.buf.get_mut(self.pos..end).ok_or(Failed)?, v);
-        self.pos = end;
-        Ok(())
+    fn limb(&mut self, mut v: u32) -> W {
+        let mut tmp = [0u8; 9];
+        for slot in tmp.iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        self.raw(&tmp)
     }
 
     /// Writes a signed integer.
@@ -248,25 +258,6 @@ pub(crate) fn decimal(mut n: usize, tmp: &mut [u8; 20]) -> &[u8] {
         }
     }
     tmp.get(i..).unwrap_or(&[])
-}
-
-/// How many decimal digits `n` has (1 for 0).
-fn digit_count(n: u32) -> usize {
-    let (mut len, mut rest) = (1, n / 10);
-    while rest > 0 {
-        len += 1;
-        rest /= 10;
-    }
-    len
-}
-
-/// Fills `dst` with the last `dst.len()` decimal digits of `n`, last first, zero-padded on the left: size `dst`
-/// with [`digit_count`] for the number as it is.
-pub(crate) fn fill_digits(dst: &mut [u8], mut n: u32) {
-    for slot in dst.iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
 }
 
 /// `(v / 10^9, v % 10^9)` without a 64-bit division routine: binary long division, one bit at a time.
@@ -450,32 +441,6 @@ mod tests {
         });
         for n in (0..100_000).chain(edges).chain([usize::MAX, usize::MAX - 1]) {
             assert_eq!(decimal(n, &mut tmp), n.to_string().as_bytes(), "{n}");
-        }
-    }
-
-    #[test]
-    fn test_digit_count_and_fill_digits_against_to_string() {
-        let edges = (0..10).flat_map(|e| {
-            let p = 10u32.pow(e);
-            [p - 1, p, p + 1]
-        });
-        for n in (0..100_000).chain(edges).chain([u32::MAX - 1, u32::MAX]) {
-            let text = n.to_string();
-            assert_eq!(digit_count(n), text.len(), "{n}");
-            let mut exact = [b'x'; 10];
-            fill_digits(&mut exact[..text.len()], n);
-            assert_eq!(&exact[..text.len()], text.as_bytes(), "{n}");
-            assert!(
-                exact[text.len()..].iter().all(|&b| b == b'x'),
-                "{n}: nothing written past the slice"
-            );
-            // Wider: zero-padded on the left; narrower: the last digits.
-            let mut wide = [0u8; 12];
-            fill_digits(&mut wide, n);
-            assert_eq!(wide.as_slice(), format!("{n:012}").as_bytes(), "{n}");
-            let mut narrow = [0u8; 2];
-            fill_digits(&mut narrow, n);
-            assert_eq!(narrow.as_slice(), format!("{:02}", n % 100).as_bytes(), "{n}");
         }
     }
 
