@@ -23,10 +23,11 @@ cargo nextest run --workspace --all-targets --no-fail-fast
 step "doctests"
 cargo test --workspace --doc
 
-step "qod-core feature sets: the shared layer alone, v0 alone, v1 alone, both + std + serde + fuzzing entry points (corpus replay)"
+step "qod-core feature sets: the shared layer alone, v0 alone, v1 alone (and its doctests), both + std + serde + fuzzing entry points (corpus replay)"
 cargo nextest run -p qod-core --no-default-features --lib --tests
 cargo nextest run -p qod-core --no-default-features --features v0 --lib --tests
 cargo nextest run -p qod-core --no-default-features --features v1 --lib --tests
+cargo test -q -p qod-core --no-default-features --features v1 --doc   # the doctests without the v0 models
 cargo nextest run -p qod-core --features std,serde,_fuzzing,v1 --all-targets
 
 step "codec tool"
